@@ -2,44 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
 
 from laws_catalog import CATALOG, GLOSSARY, Quantity
 from laws_catalog.hardware import Device, UnknownDevice, all_devices, device
 
 from ...errors import NotFound
+from ...schemas.catalog import LawEntries, LawList, LawSummary
 from ...schemas.responses import ErrorBody
 from ..services import Services, get_services
 
 router = APIRouter(tags=["catalogue"])
-
-
-class LawSummary(BaseModel):
-    id: str
-    family: str
-    kind: str
-    title: str
-    reference: str
-    arxiv: str | None
-    constant_sets: list[str]
-    default_constant_set: str | None
-    fit_only: bool
-    evidence: str | None
-    fitted_range: dict[str, tuple[float, float]]
-
-
-class LawList(BaseModel):
-    catalog_version: str
-    laws: list[LawSummary]
-
-
-class LawEntries(BaseModel):
-    id: str
-    catalog_version: str
-    entries: list[dict[str, Any]]
 
 
 @router.get("/laws")
