@@ -128,6 +128,13 @@ class PlannerClient:
                 content_type=response.headers.get("content-type"),
             ) from exc
 
+    def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Any endpoint, raw: the response of a 2xx, else the client's error for it.
+
+        ``kwargs`` go to :meth:`httpx.Client.request` (``json``, ``params``, ``content``...).
+        """
+        return self._send(method, path, **kwargs)
+
     def _model(self, model: type[M], response: httpx.Response) -> M:
         return validate_tolerantly(model, self._json(response))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -17,8 +18,7 @@ from ..services import Services, get_services
 router = APIRouter(tags=["catalogue"])
 
 
-@router.get("/laws")
-async def list_laws() -> LawList:
+def law_list() -> LawList:
     """Every law in the catalogue (one entry per family a paper contributes to)."""
     return LawList(
         catalog_version=CATALOG.version,
@@ -41,9 +41,8 @@ async def list_laws() -> LawList:
     )
 
 
-@router.get("/laws/{law_id}", responses={404: {"model": ErrorBody}})
-async def get_law(law_id: str) -> LawEntries:
-    """One paper's laws in full: equations, constant sets with sources, ranges, golden checks."""
+def law_entries(law_id: str) -> LawEntries:
+    """One paper's laws in full; :class:`NotFound` names the ids that exist."""
     found = CATALOG.find(law_id)
     if not found:
         raise NotFound(
@@ -56,6 +55,31 @@ async def get_law(law_id: str) -> LawEntries:
     )
 
 
+def device_table(extra: Mapping[str, Device]) -> dict[str, Device]:
+    """Built-in accelerators and ``extra`` (configured) ones."""
+    return all_devices(extra)
+
+
+def one_device(device_id: str, extra: Mapping[str, Device]) -> Device:
+    """One accelerator by id or alias; :class:`NotFound` names the ids that exist."""
+    try:
+        return device(device_id, extra)
+    except UnknownDevice as exc:
+        raise NotFound(exc.message, field="device_id", allowed=exc.allowed) from None
+
+
+@router.get("/laws")
+async def list_laws() -> LawList:
+    """Every law in the catalogue (one entry per family a paper contributes to)."""
+    return law_list()
+
+
+@router.get("/laws/{law_id}", responses={404: {"model": ErrorBody}})
+async def get_law(law_id: str) -> LawEntries:
+    """One paper's laws in full: equations, constant sets with sources, ranges, golden checks."""
+    return law_entries(law_id)
+
+
 @router.get("/glossary")
 async def glossary() -> dict[str, Quantity]:
     """Quantity names, units and conventions used by every law."""
@@ -65,7 +89,7 @@ async def glossary() -> dict[str, Quantity]:
 @router.get("/hardware")
 async def list_hardware(services: Annotated[Services, Depends(get_services)]) -> dict[str, Device]:
     """Accelerators (built-in and configured) with dense peaks per format, memory, bandwidth."""
-    return all_devices(services.devices)
+    return device_table(services.devices)
 
 
 @router.get("/hardware/{device_id}", responses={404: {"model": ErrorBody}})
@@ -73,7 +97,4 @@ async def get_hardware(
     device_id: str, services: Annotated[Services, Depends(get_services)]
 ) -> Device:
     """One accelerator, by id or alias."""
-    try:
-        return device(device_id, services.devices)
-    except UnknownDevice as exc:
-        raise NotFound(exc.message, field="device_id", allowed=exc.allowed) from None
+    return one_device(device_id, services.devices)
