@@ -5,30 +5,87 @@
 '2404.10102'
 """
 
-from . import (
-    allocation,
-    data,
-    hardware,
-    hyperparams,
-    inference,
-    loss,
-    loss_curve,
-    precision,
-    vocabulary,
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the names below are loaded on first use (see ``__getattr__``)
+    from . import (
+        allocation,
+        data,
+        hardware,
+        hyperparams,
+        inference,
+        loss,
+        loss_curve,
+        precision,
+        vocabulary,
+    )
+    from ._registry import (
+        CATALOG,
+        Catalog,
+        CatalogLookupError,
+        ResolvedLaw,
+        UnknownConstantSet,
+        UnknownLaw,
+        WrongFamily,
+    )
+    from ._types import ConstantSet, Evidence, GoldenVector, Interval, LawBase, Reference
+    from .allocation import Allocation, AllocationLaw
+    from .loss import ParametricLossLaw, PosynomialLoss, PowerTerm
+    from .quantities import GLOSSARY, Quantity
+
+_HOME = {
+    "CATALOG": "._registry",
+    "Catalog": "._registry",
+    "CatalogLookupError": "._registry",
+    "ResolvedLaw": "._registry",
+    "UnknownConstantSet": "._registry",
+    "UnknownLaw": "._registry",
+    "WrongFamily": "._registry",
+    "ConstantSet": "._types",
+    "Evidence": "._types",
+    "GoldenVector": "._types",
+    "Interval": "._types",
+    "LawBase": "._types",
+    "Reference": "._types",
+    "Allocation": ".allocation",
+    "AllocationLaw": ".allocation",
+    "ParametricLossLaw": ".loss",
+    "PosynomialLoss": ".loss",
+    "PowerTerm": ".loss",
+    "GLOSSARY": ".quantities",
+    "Quantity": ".quantities",
+}
+FAMILIES = (
+    "allocation",
+    "data",
+    "hardware",
+    "hyperparams",
+    "inference",
+    "loss",
+    "loss_curve",
+    "precision",
+    "vocabulary",
 )
-from ._registry import (
-    CATALOG,
-    Catalog,
-    CatalogLookupError,
-    ResolvedLaw,
-    UnknownConstantSet,
-    UnknownLaw,
-    WrongFamily,
-)
-from ._types import ConstantSet, Evidence, GoldenVector, Interval, LawBase, Reference
-from .allocation import Allocation, AllocationLaw
-from .loss import ParametricLossLaw, PosynomialLoss, PowerTerm
-from .quantities import GLOSSARY, Quantity
+
+
+def __getattr__(name: str) -> object:
+    """Import on first use, so ``from laws_catalog import Reference`` stays light (no SciPy).
+
+    The catalogue registers every family's laws the first time it is looked up
+    (:meth:`Catalog.load_all`), whichever module asked first.
+    """
+    if name in FAMILIES:
+        return importlib.import_module(f".{name}", __name__)
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CATALOG",

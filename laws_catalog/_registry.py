@@ -62,6 +62,23 @@ class Catalog:
     def __init__(self) -> None:
         self._laws: dict[str, LawBase] = {}
         self._version: str | None = None
+        self._loaded = False
+
+    def load_all(self) -> None:
+        """Import every family package once (each registers its laws on import).
+
+        Lookups call this, so the catalogue is complete whichever module was imported first,
+        while importing one light module of the package (say its reference types) stays cheap.
+        """
+        if self._loaded:
+            return
+        self._loaded = True
+        import importlib
+
+        from . import FAMILIES
+
+        for family in FAMILIES:
+            importlib.import_module(f"laws_catalog.{family}")
 
     def register(self, law: L) -> L:
         if law.key in self._laws:
@@ -71,12 +88,15 @@ class Catalog:
         return law
 
     def all_laws(self) -> list[LawBase]:
+        self.load_all()
         return sorted(self._laws.values(), key=lambda law: (law.family, law.id))
 
     def families(self) -> list[str]:
+        self.load_all()
         return sorted({law.family for law in self._laws.values()})
 
     def ids(self, family: str) -> list[str]:
+        self.load_all()
         return sorted(law.id for law in self._laws.values() if law.family == family)
 
     def find(self, law_id: str) -> list[LawBase]:
@@ -84,6 +104,7 @@ class Catalog:
         return [law for law in self.all_laws() if law.id == law_id]
 
     def get(self, family: str, law_id: str) -> LawBase:
+        self.load_all()
         law = self._laws.get(f"{family}/{law_id}")
         if law is not None:
             return law

@@ -6,19 +6,51 @@
 21.6
 """
 
-from .planning.plan import make_plan
-from .planning.predict import predict
-from .planning.sweep import sweep
-from .schemas.requests import (
-    Budget,
-    Constraints,
-    LawChoice,
-    PlanRequest,
-    PredictRequest,
-    SweepRequest,
-    Target,
-)
-from .schemas.responses import PlanResponse, PredictResponse, SweepResponse
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # loaded on first use: ``import planner.client`` must not pull in cvxpy
+    from .planning.plan import make_plan
+    from .planning.predict import predict
+    from .planning.sweep import sweep
+    from .schemas.requests import (
+        Budget,
+        Constraints,
+        LawChoice,
+        PlanRequest,
+        PredictRequest,
+        SweepRequest,
+        Target,
+    )
+    from .schemas.responses import PlanResponse, PredictResponse, SweepResponse
+
+_HOME = {
+    "make_plan": ".planning.plan",
+    "predict": ".planning.predict",
+    "sweep": ".planning.sweep",
+    "Budget": ".schemas.requests",
+    "Constraints": ".schemas.requests",
+    "LawChoice": ".schemas.requests",
+    "PlanRequest": ".schemas.requests",
+    "PredictRequest": ".schemas.requests",
+    "SweepRequest": ".schemas.requests",
+    "Target": ".schemas.requests",
+    "PlanResponse": ".schemas.responses",
+    "PredictResponse": ".schemas.responses",
+    "SweepResponse": ".schemas.responses",
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from laws_catalog.hardware import Device, load_devices
@@ -47,6 +47,27 @@ class Settings(BaseSettings):
         description="JSON file of extra or overriding accelerators (see GET /v1/hardware)",
     )
     max_sweep_points: int = Field(default=1000, ge=1, le=100_000)
+    public_url: str | None = Field(
+        default=None,
+        description="base URL users reach the service at (links in chat replies); unset: the "
+        "URL of the incoming request",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        description="Slack app signing secret; set it to enable POST /v1/slack/command (absent "
+        "otherwise)",
+    )
+    slack_reply_seconds: float = Field(
+        default=2.5,
+        ge=0,
+        le=2.9,
+        description="answer a slash command inline if the plan is ready this fast, else "
+        "acknowledge and post the plan to Slack's response_url (Slack waits 3 s)",
+    )
+    slack_response_url_prefixes: tuple[str, ...] = Field(
+        default=("https://hooks.slack.com/",),
+        description="the only URLs a delayed Slack answer may be posted to",
+    )
 
 
 @lru_cache

@@ -8,6 +8,7 @@
     │   └── TargetUnreachable   422  target loss/error below what the law can reach
     ├── PlanInfeasible          422  constraints cannot hold together (names them)
     ├── NotFound             404  unknown catalogue entry in a URL path
+    ├── Unauthorized            401  a signature or credential is missing or wrong
     └── SolverFailure           500  the solver returned no solution for a well-posed problem
 """
 
@@ -22,6 +23,7 @@ __all__ = [
     "PlannerError",
     "SolverFailure",
     "TargetUnreachable",
+    "Unauthorized",
 ]
 
 
@@ -75,6 +77,12 @@ class NotFound(PlannerError):
     """A catalogue entry named in a URL path does not exist."""
 
     status_code = 404
+
+
+class Unauthorized(PlannerError):
+    """The request's signature or credential is missing, stale or wrong."""
+
+    status_code = 401
 
 
 class SolverFailure(PlannerError):

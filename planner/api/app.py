@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from laws_catalog import CATALOG
 
 from .. import __version__
 from ..config import Settings, get_settings
 from .errors import add_exception_handlers
-from .routes import router
+from .openapi import install_openapi, route_name
+from .routes import router, slack
 from .services import start_services
+from .strict_query import reject_unknown_query_parameters
 
 __all__ = ["create_app"]
 
@@ -37,7 +39,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="What to train with a compute budget, from published scaling laws, traced.",
         description=f"Catalogue version {CATALOG.version}.",
         lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_query_parameters)],
+        generate_unique_id_function=route_name,
     )
     add_exception_handlers(app)
     app.include_router(router)
+    if settings.slack_signing_secret is not None:
+        app.include_router(slack.router, prefix="/v1")
+    install_openapi(app)
     return app

@@ -7,7 +7,7 @@ import io
 
 from ..schemas.responses import PlanResponse, SweepResponse
 
-__all__ = ["CSV_COLUMNS", "sweep_csv"]
+__all__ = ["CSV_COLUMNS", "sweep_csv", "sweep_records"]
 
 CSV_COLUMNS = (
     "index",
@@ -111,20 +111,27 @@ def _row(index: int, plan: PlanResponse) -> dict[str, object]:
     }
 
 
+def sweep_records(response: SweepResponse) -> list[dict[str, object]]:
+    """One flat record per sweep row, with the CSV's columns (blank where not applicable)."""
+    records: list[dict[str, object]] = []
+    for index, row in enumerate(response.rows):
+        if isinstance(row, PlanResponse):
+            records.append(_row(index, row))
+        else:
+            blank: dict[str, object] = dict.fromkeys(CSV_COLUMNS, "")
+            blank.update(
+                index=row.index,
+                error=row.error,
+                error_detail=row.detail,
+                catalog_version=response.catalog_version,
+            )
+            records.append(blank)
+    return records
+
+
 def sweep_csv(response: SweepResponse) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for index, row in enumerate(response.rows):
-        if isinstance(row, PlanResponse):
-            writer.writerow(_row(index, row))
-        else:
-            writer.writerow(
-                {
-                    "index": row.index,
-                    "error": row.error,
-                    "error_detail": row.detail,
-                    "catalog_version": response.catalog_version,
-                }
-            )
+    writer.writerows(sweep_records(response))
     return out.getvalue()

@@ -2,48 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
 
 from laws_catalog import CATALOG, GLOSSARY, Quantity
 from laws_catalog.hardware import Device, UnknownDevice, all_devices, device
 
 from ...errors import NotFound
+from ...schemas.catalog import LawEntries, LawList, LawSummary
 from ...schemas.responses import ErrorBody
 from ..services import Services, get_services
 
 router = APIRouter(tags=["catalogue"])
 
 
-class LawSummary(BaseModel):
-    id: str
-    family: str
-    kind: str
-    title: str
-    reference: str
-    arxiv: str | None
-    constant_sets: list[str]
-    default_constant_set: str | None
-    fit_only: bool
-    evidence: str | None
-    fitted_range: dict[str, tuple[float, float]]
-
-
-class LawList(BaseModel):
-    catalog_version: str
-    laws: list[LawSummary]
-
-
-class LawEntries(BaseModel):
-    id: str
-    catalog_version: str
-    entries: list[dict[str, Any]]
-
-
-@router.get("/laws")
-async def list_laws() -> LawList:
+def law_list() -> LawList:
     """Every law in the catalogue (one entry per family a paper contributes to)."""
     return LawList(
         catalog_version=CATALOG.version,
@@ -66,9 +41,8 @@ async def list_laws() -> LawList:
     )
 
 
-@router.get("/laws/{law_id}", responses={404: {"model": ErrorBody}})
-async def get_law(law_id: str) -> LawEntries:
-    """One paper's laws in full: equations, constant sets with sources, ranges, golden checks."""
+def law_entries(law_id: str) -> LawEntries:
+    """One paper's laws in full; :class:`NotFound` names the ids that exist."""
     found = CATALOG.find(law_id)
     if not found:
         raise NotFound(
@@ -81,6 +55,31 @@ async def get_law(law_id: str) -> LawEntries:
     )
 
 
+def device_table(extra: Mapping[str, Device]) -> dict[str, Device]:
+    """Built-in accelerators and ``extra`` (configured) ones."""
+    return all_devices(extra)
+
+
+def one_device(device_id: str, extra: Mapping[str, Device]) -> Device:
+    """One accelerator by id or alias; :class:`NotFound` names the ids that exist."""
+    try:
+        return device(device_id, extra)
+    except UnknownDevice as exc:
+        raise NotFound(exc.message, field="device_id", allowed=exc.allowed) from None
+
+
+@router.get("/laws")
+async def list_laws() -> LawList:
+    """Every law in the catalogue (one entry per family a paper contributes to)."""
+    return law_list()
+
+
+@router.get("/laws/{law_id}", responses={404: {"model": ErrorBody}})
+async def get_law(law_id: str) -> LawEntries:
+    """One paper's laws in full: equations, constant sets with sources, ranges, golden checks."""
+    return law_entries(law_id)
+
+
 @router.get("/glossary")
 async def glossary() -> dict[str, Quantity]:
     """Quantity names, units and conventions used by every law."""
@@ -90,7 +89,7 @@ async def glossary() -> dict[str, Quantity]:
 @router.get("/hardware")
 async def list_hardware(services: Annotated[Services, Depends(get_services)]) -> dict[str, Device]:
     """Accelerators (built-in and configured) with dense peaks per format, memory, bandwidth."""
-    return all_devices(services.devices)
+    return device_table(services.devices)
 
 
 @router.get("/hardware/{device_id}", responses={404: {"model": ErrorBody}})
@@ -98,7 +97,4 @@ async def get_hardware(
     device_id: str, services: Annotated[Services, Depends(get_services)]
 ) -> Device:
     """One accelerator, by id or alias."""
-    try:
-        return device(device_id, services.devices)
-    except UnknownDevice as exc:
-        raise NotFound(exc.message, field="device_id", allowed=exc.allowed) from None
+    return one_device(device_id, services.devices)

@@ -63,7 +63,7 @@ async def post_mixture(body: MixtureRequest, services: ServicesDep) -> Response:
 
 
 @router.post("/continual-pretraining", response_model=ContinualResponse, responses=_ERRORS)
-async def post_continual(body: ContinualRequest, services: ServicesDep) -> Response:
+async def post_continual_pretraining(body: ContinualRequest, services: ServicesDep) -> Response:
     """Fit the D-CPT law to domain and general losses; best domain ratio for (N, D)."""
     return await answer(
         services,

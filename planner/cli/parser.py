@@ -1,0 +1,226 @@
+"""The ``planner`` command's arguments (standard library only, so ``--help`` is instant)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .exit_codes import EXIT_CODES_HELP
+from .flags import (
+    ARCHITECTURE,
+    BUDGET,
+    CONSTRAINTS,
+    DATA,
+    LAWS,
+    PRECISION,
+    SERVING,
+    TARGET,
+    add_flags,
+    quantity,
+)
+
+__all__ = ["build_parser"]
+
+DESCRIPTION = """\
+What to train with a compute budget, from published scaling laws, traced to their papers.
+Every question is answered locally (the same code as the service) or, with --remote URL, by a
+running service. `planner plan --json` prints exactly the body POST /v1/plan returns."""
+
+PLAN_EXAMPLES = """\
+examples:
+  planner plan --flops 1e24
+  planner plan --gpu h100 --gpu-count 1024 --hours 720 --mfu 40% --max-params 70B
+  planner plan --dollars 2M --gpu h100 --price-per-gpu-hour 2.5 --mfu 0.4
+  planner plan --target-loss 2.1 --loss-law hoffmann2022@eq10
+  planner plan --flops 1e24 --serve-on h100 --max-decode-latency-ms 4 --parallel-streams auto
+  planner plan --flops 1e23 --source web=800B --source code=60B:1.5
+  planner plan --request question.json --remote http://planner.internal:8000"""
+
+
+def _common(parser: argparse.ArgumentParser, *, request: bool = True) -> None:
+    group = parser.add_argument_group("where and how")
+    group.add_argument(
+        "--remote",
+        metavar="URL",
+        help="ask a running service instead of solving here, e.g. http://127.0.0.1:8000 "
+        "(default: $PLANNER_REMOTE if set)",
+    )
+    group.add_argument(
+        "--api-key", metavar="KEY", help="bearer key for --remote (default: $PLANNER_API_KEY)"
+    )
+    group.add_argument("--json", action="store_true", help="print the service's JSON body")
+    if request:
+        group.add_argument(
+            "--request",
+            metavar="FILE",
+            help="a JSON request body, e.g. question.json ('-' reads standard input); flags given "
+            "too override its fields",
+        )
+
+
+def _plan_flags(parser: argparse.ArgumentParser) -> None:
+    add_flags(parser.add_argument_group("budget (exactly one amount)"), BUDGET)
+    add_flags(parser.add_argument_group("target (instead of a budget amount)"), TARGET)
+    add_flags(parser.add_argument_group("laws"), LAWS)
+    add_flags(parser.add_argument_group("limits"), CONSTRAINTS)
+    add_flags(parser.add_argument_group("architecture"), ARCHITECTURE)
+    add_flags(parser.add_argument_group("unique data"), DATA)
+    add_flags(parser.add_argument_group("number formats"), PRECISION)
+    add_flags(parser.add_argument_group("serving (the request's inference section)"), SERVING)
+
+
+def _sweep_range(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    group = parser.add_argument_group("budgets (log-spaced)")
+    group.add_argument("--start", type=quantity, required=required, help="first budget, e.g. 1e20")
+    group.add_argument("--stop", type=quantity, required=required, help="last budget, e.g. 1e24")
+    group.add_argument("--num", type=int, default=9, help="number of budgets (default 9)")
+    group.add_argument(
+        "--quantity",
+        choices=("flops", "gpu_hours", "dollars"),
+        default="flops",
+        help="what --start/--stop measure (default flops; others need --gpu and --mfu)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="planner", description=DESCRIPTION, epilog=EXIT_CODES_HELP, formatter_class=formatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    plan = sub.add_parser(
+        "plan",
+        help="what to train for a budget (or the least budget for a target loss)",
+        description="What to train for a budget, or the least budget reaching a target.",
+        epilog=PLAN_EXAMPLES,
+        formatter_class=formatter,
+    )
+    _plan_flags(plan)
+    shown = plan.add_argument_group("output")
+    shown.add_argument(
+        "--min-severity",
+        choices=("info", "warning", "critical"),
+        help="show warnings from this severity up (default: warning, and a count of the rest)",
+    )
+    shown.add_argument("-v", "--verbose", action="store_true", help="show every warning")
+    _common(plan)
+
+    predict = sub.add_parser("predict", help="loss of a given model size and token count")
+    predict.add_argument("--params", type=quantity, help="parameters, e.g. 70B")
+    predict.add_argument("--tokens", type=quantity, help="training tokens, e.g. 1.4T")
+    add_flags(predict, LAWS[:1])
+    _common(predict)
+
+    sweep = sub.add_parser(
+        "sweep",
+        help="plans for log-spaced budgets (CSV for spreadsheets)",
+        epilog="example:\n  planner sweep --start 1e20 --stop 1e24 --num 9 --max-params 70B",
+        formatter_class=formatter,
+    )
+    _sweep_range(sweep, required=False)
+    add_flags(sweep.add_argument_group("hardware (prices GPU-hour and dollar budgets)"), BUDGET[5:])
+    add_flags(sweep.add_argument_group("laws"), LAWS)
+    add_flags(sweep.add_argument_group("limits"), CONSTRAINTS)
+    sweep.add_argument("--progress", action="store_true", help="a progress bar on stderr")
+    _common(sweep)
+
+    vocab = sub.add_parser("vocabulary", help="best vocabulary size of a model (Tao et al.)")
+    vocab.add_argument(
+        "--params-non-vocabulary", type=quantity, help="N_nv: parameters but embeddings, e.g. 7B"
+    )
+    vocab.add_argument("--tokens", type=quantity, help="fixed training tokens, e.g. 1T")
+    vocab.add_argument("--flops", type=quantity, help="or a FLOPs budget, e.g. 7.1e21")
+    vocab.add_argument("--d-model", type=int, help="model width (default: the authors' map)")
+    vocab.add_argument("--law", help="tao2024@parametric|isoflop|derivative")
+    _common(vocab)
+
+    mixture = sub.add_parser("mixture", help="fit the data-mixing law to your runs; best mix")
+    mixture.add_argument(
+        "--runs",
+        metavar="CSV",
+        help="one run per row: columns mix.<domain> (shares summing to 1) and loss.<target>",
+    )
+    mixture.add_argument(
+        "--target-weight", action="append", metavar="NAME=W", help="weight of a target's loss"
+    )
+    mixture.add_argument("--lower", action="append", metavar="NAME=SHARE", help="min share")
+    mixture.add_argument("--upper", action="append", metavar="NAME=SHARE", help="max share")
+    mixture.add_argument(
+        "--stay-in-seen-region", action="store_true", help="only blends of the measured runs"
+    )
+    _common(mixture)
+
+    cpt = sub.add_parser(
+        "continual-pretraining", help="fit the D-CPT law; best domain ratio for (N, D)"
+    )
+    cpt.add_argument(
+        "--runs",
+        metavar="CSV",
+        help="columns params,tokens,domain_ratio,domain_loss,general_loss",
+    )
+    cpt.add_argument("--params", type=quantity, help="model parameters, e.g. 1.8B")
+    cpt.add_argument("--tokens", type=quantity, help="continual pre-training tokens, e.g. 10B")
+    cpt.add_argument("--domain-weight", type=float, help="weight of the domain loss, 0-1")
+    _common(cpt)
+
+    curve = sub.add_parser(
+        "loss-curve",
+        help="fit the LR-annealing law to your curves; predict a schedule's loss curve",
+        epilog='curves to fit come in a --request file ({"curves": [...]}, see the API docs)',
+    )
+    curve.add_argument("--law", help="tissue2024 (fit) or luo2025@SET (pre-fitted)")
+    curve.add_argument("--schedule", choices=("constant", "cosine", "wsd"), help="to predict")
+    curve.add_argument("--total-steps", type=int, help="updates of the predicted schedule")
+    curve.add_argument("--peak-lr", type=float, help="peak learning rate, e.g. 3e-4")
+    curve.add_argument("--warmup-steps", type=int, help="warm-up updates")
+    curve.add_argument("--final-lr-fraction", type=float, help="final LR / peak LR, e.g. 0.1")
+    curve.add_argument("--cooldown-fraction", type=float, help="wsd: share of steps decaying")
+    _common(curve)
+
+    fit = sub.add_parser(
+        "fit",
+        help="fit a loss law to your own runs (CSV: params,tokens,loss[,run])",
+        epilog="example:\n  planner fit runs.csv --bootstrap 200 --json > law.json\n"
+        "  planner plan --flops 1e23 --request law-request.json",
+        formatter_class=formatter,
+    )
+    fit.add_argument("runs", metavar="CSV", help="runs file ('-' reads standard input)")
+    fit.add_argument("--form", help="chinchilla (default) or gadre2024 (over-training)")
+    fit.add_argument(
+        "--params-definition", help="n_params_total (default) or n_params_non_embedding"
+    )
+    fit.add_argument("--loss-name", help="what the loss is measured on, e.g. c4_en")
+    fit.add_argument("--bootstrap", type=int, metavar="N", help="bootstrap resamples, e.g. 200")
+    fit.add_argument("--seed", type=int, help="bootstrap seed")
+    _common(fit, request=False)
+
+    plot = sub.add_parser(
+        "plot",
+        help="draw the plan on its law's frontier (or a sweep) as SVG or PNG",
+        epilog="examples:\n  planner plot --flops 1e24 -o frontier.png\n"
+        "  planner plot sweep --start 1e20 --stop 1e24 -o sweep.svg",
+        formatter_class=formatter,
+    )
+    plot.add_argument(
+        "what", nargs="?", choices=("frontier", "sweep"), default="frontier", help="which picture"
+    )
+    plot.add_argument("-o", "--output", required=True, metavar="FILE", help="e.g. frontier.png")
+    plot.add_argument("--format", choices=("svg", "png"), help="default: from the file name")
+    _sweep_range(plot, required=False)
+    _plan_flags(plot)
+    _common(plot)
+
+    laws = sub.add_parser("laws", help="list the catalogue, or show one paper's laws")
+    laws.add_argument("law_id", nargs="?", help="e.g. hoffmann2022")
+    _common(laws, request=False)
+    hardware = sub.add_parser("hardware", help="list accelerators, or show one")
+    hardware.add_argument("device_id", nargs="?", help="e.g. h100")
+    _common(hardware, request=False)
+    glossary = sub.add_parser("glossary", help="quantity names, units and conventions")
+    _common(glossary, request=False)
+
+    serve = sub.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    return parser

@@ -1,0 +1,332 @@
+"""Each subcommand as a question: the request body its flags build, where it goes on the
+service, and how to answer it here. Heavy modules (cvxpy, SciPy) load only when answering."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import local
+from .flags import (
+    ARCHITECTURE,
+    BUDGET,
+    CONSTRAINTS,
+    DATA,
+    LAWS,
+    PRECISION,
+    SERVING,
+    TARGET,
+    Flag,
+    body_from,
+    quantity,
+)
+
+__all__ = ["Question", "UsageError", "question_for", "read_text", "remote_url", "resolve"]
+
+PLAN_FLAGS: tuple[Flag, ...] = (
+    *BUDGET,
+    *TARGET,
+    *LAWS,
+    *CONSTRAINTS,
+    *ARCHITECTURE,
+    *DATA,
+    *PRECISION,
+    *SERVING,
+)
+
+
+class UsageError(Exception):
+    """A flag or file the user gave cannot be used (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """``POST path`` with ``body`` on a service, or ``local(body, devices)`` here; the remote
+    answer is read as ``response_model`` (``module:Class``) for the human view."""
+
+    path: str
+    body: dict[str, Any]
+    local: Callable[[dict[str, Any], Mapping[str, Any]], Any]
+    response_model: str
+    flags: Sequence[Flag] = ()
+    query: dict[str, Any] = field(default_factory=dict)
+    media: str = "json"
+    """``json`` or a picture format (``svg``/``png``) for plots."""
+
+
+def resolve(target: str) -> Any:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def read_text(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _request_file(args: argparse.Namespace) -> dict[str, Any]:
+    path = getattr(args, "request", None)
+    if not path:
+        return {}
+    try:
+        body = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--request {path}: not JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(body, dict):
+        raise UsageError(f"--request {path}: expected a JSON object")
+    return body
+
+
+def _pairs(values: list[str] | None, flag: str) -> dict[str, float] | None:
+    if not values:
+        return None
+    out = {}
+    for text in values:
+        name, sep, number = text.partition("=")
+        if not sep or not name:
+            raise UsageError(f"{flag} {text!r}: expected NAME=VALUE")
+        out[name] = quantity(number)
+    return out
+
+
+def _csv_rows(path: str, flag: str) -> list[dict[str, str]]:
+    rows = list(csv.DictReader(io.StringIO(read_text(path))))
+    if not rows:
+        raise UsageError(f"{flag} {path}: no rows")
+    return rows
+
+
+def _number(row: dict[str, str], column: str, where: str) -> float:
+    try:
+        return float(row[column])
+    except (KeyError, TypeError, ValueError):
+        raise UsageError(f"{where}: column {column!r} missing or not a number") from None
+
+
+def _plan(args: argparse.Namespace) -> Question:
+    body = body_from(args, PLAN_FLAGS, _request_file(args))
+    return Question(
+        "/v1/plan",
+        body,
+        local.plan,
+        "planner.schemas.responses:PlanResponse",
+        PLAN_FLAGS,
+    )
+
+
+def _predict(args: argparse.Namespace) -> Question:
+    flags = (
+        Flag("--params", "params", ""),
+        Flag("--tokens", "tokens", ""),
+        LAWS[0],
+    )
+    return Question(
+        "/v1/predict",
+        body_from(args, flags, _request_file(args)),
+        local.predict,
+        "planner.schemas.responses:PredictResponse",
+        flags,
+    )
+
+
+def _budgets(args: argparse.Namespace, hardware: dict[str, Any]) -> list[dict[str, Any]]:
+    import numpy as np
+
+    if args.start is None or args.stop is None:
+        raise UsageError("--start and --stop are required (or give budgets in --request)")
+    if not 0 < args.start <= args.stop:
+        raise UsageError("--start must be positive and not above --stop")
+    values = np.geomspace(args.start, args.stop, args.num)
+    return [{args.quantity: float(v), **hardware} for v in values]
+
+
+def _sweep(args: argparse.Namespace) -> Question:
+    flags = (*BUDGET[5:], *LAWS, *CONSTRAINTS)
+    body = body_from(args, flags, _request_file(args))
+    hardware = body.pop("budget", {})
+    if "budgets" not in body and "targets" not in body:
+        body["budgets"] = _budgets(args, hardware)
+    return Question(
+        "/v1/sweep",
+        body,
+        local.sweep,
+        "planner.schemas.responses:SweepResponse",
+        flags,
+    )
+
+
+def _vocabulary(args: argparse.Namespace) -> Question:
+    flags = (
+        Flag("--params-non-vocabulary", "params_non_vocabulary", ""),
+        Flag("--tokens", "tokens", ""),
+        Flag("--flops", "flops", ""),
+        Flag("--d-model", "d_model", ""),
+        Flag("--law", "law", ""),
+    )
+    return Question(
+        "/v1/vocabulary",
+        body_from(args, flags, _request_file(args)),
+        local.vocabulary,
+        "planner.schemas.side_questions:VocabularyResponse",
+        flags,
+    )
+
+
+def _mixture(args: argparse.Namespace) -> Question:
+    body = _request_file(args)
+    if args.runs:
+        runs = []
+        for i, row in enumerate(_csv_rows(args.runs, "--runs")):
+            where = f"--runs {args.runs} row {i + 2}"
+            mix = {k[4:]: _number(row, k, where) for k in row if k.startswith("mix.")}
+            losses = {k[5:]: _number(row, k, where) for k in row if k.startswith("loss.")}
+            runs.append({"mixture": mix, "losses": losses})
+        body["runs"] = runs
+    for flag, key in (
+        ("--target-weight", "target_weights"),
+        ("--lower", "lower"),
+        ("--upper", "upper"),
+    ):
+        values = _pairs(getattr(args, key if key != "target_weights" else "target_weight"), flag)
+        if values is not None:
+            body[key] = values
+    if args.stay_in_seen_region:
+        body["stay_in_seen_region"] = True
+    return Question(
+        "/v1/mixture",
+        body,
+        local.mixture,
+        "planner.schemas.side_questions:MixtureResponse",
+        (Flag("--runs", "runs", ""),),
+    )
+
+
+_CPT_COLUMNS = ("params", "tokens", "domain_ratio", "domain_loss", "general_loss")
+
+
+def _continual(args: argparse.Namespace) -> Question:
+    flags = (
+        Flag("--params", "params", ""),
+        Flag("--tokens", "tokens", ""),
+        Flag("--domain-weight", "domain_weight", ""),
+    )
+    body = body_from(args, flags, _request_file(args))
+    if args.runs:
+        body["runs"] = [
+            {c: _number(row, c, f"--runs {args.runs} row {i + 2}") for c in _CPT_COLUMNS}
+            for i, row in enumerate(_csv_rows(args.runs, "--runs"))
+        ]
+    return Question(
+        "/v1/continual-pretraining",
+        body,
+        local.continual,
+        "planner.schemas.side_questions:ContinualResponse",
+        (*flags, Flag("--runs", "runs", "")),
+    )
+
+
+def _loss_curve(args: argparse.Namespace) -> Question:
+    flags = (
+        Flag("--law", "law", ""),
+        Flag("--schedule", "predict.schedule.kind", ""),
+        Flag("--total-steps", "predict.schedule.total_steps", ""),
+        Flag("--peak-lr", "predict.schedule.peak_lr", ""),
+        Flag("--warmup-steps", "predict.schedule.warmup_steps", ""),
+        Flag("--final-lr-fraction", "predict.schedule.final_lr_fraction", ""),
+        Flag("--cooldown-fraction", "predict.schedule.cooldown_fraction", ""),
+    )
+    return Question(
+        "/v1/loss-curve",
+        body_from(args, flags, _request_file(args)),
+        local.loss_curve,
+        "planner.schemas.side_questions:LossCurveResponse",
+        flags,
+    )
+
+
+def _fit(args: argparse.Namespace) -> Question:
+    rows = _csv_rows(args.runs, "runs file")
+    runs: list[dict[str, Any]] = []
+    for i, row in enumerate(rows):
+        where = f"{args.runs} row {i + 2}"
+        run: dict[str, Any] = {c: _number(row, c, where) for c in ("params", "tokens", "loss")}
+        if row.get("run"):
+            run["run"] = row["run"]
+        runs.append(run)
+    body: dict[str, Any] = {"runs": runs}
+    for key in ("form", "params_definition", "loss_name"):
+        if getattr(args, key):
+            body[key] = getattr(args, key)
+    if args.bootstrap is not None:
+        body["bootstrap"] = {"samples": args.bootstrap, "seed": args.seed or 0}
+    return Question(
+        "/v1/fit",
+        body,
+        local.fit,
+        "planner.schemas.fit:FitResponse",
+        (
+            Flag("--form", "form", ""),
+            Flag("--params-definition", "params_definition", ""),
+            Flag("--loss-name", "loss_name", ""),
+            Flag("--bootstrap", "bootstrap.samples", ""),
+        ),
+    )
+
+
+def _plot(args: argparse.Namespace) -> Question:
+    fmt = args.format or ("png" if args.output.lower().endswith(".png") else "svg")
+    if args.what == "sweep":
+        base = _sweep(args)
+        return Question(
+            "/v1/plots/sweep",
+            base.body,
+            lambda body, devices: local.sweep_picture(body, devices, fmt),
+            "",
+            base.flags,
+            {"format": fmt},
+            fmt,
+        )
+    base = _plan(args)
+    return Question(
+        "/v1/plots/frontier",
+        base.body,
+        lambda body, devices: local.frontier_picture(body, devices, fmt),
+        "",
+        base.flags,
+        {"format": fmt},
+        fmt,
+    )
+
+
+QUESTIONS: dict[str, Callable[[argparse.Namespace], Question]] = {
+    "plan": _plan,
+    "predict": _predict,
+    "sweep": _sweep,
+    "vocabulary": _vocabulary,
+    "mixture": _mixture,
+    "continual-pretraining": _continual,
+    "loss-curve": _loss_curve,
+    "fit": _fit,
+    "plot": _plot,
+}
+
+
+def question_for(args: argparse.Namespace) -> Question:
+    return QUESTIONS[args.command](args)
+
+
+def remote_url(args: argparse.Namespace) -> str | None:
+    return getattr(args, "remote", None) or os.environ.get("PLANNER_REMOTE") or None

@@ -1,0 +1,50 @@
+"""`planner ... --remote URL`: the same answers from a running service, the same exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.cli import EXIT_INFEASIBLE, EXIT_SERVER, EXIT_USAGE, main
+from tests.live_server import free_port
+
+
+def test_remote_plan_is_the_local_plan(live_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["plan", "--flops", "3e22", "--max-params", "2B", "--gated-mlp", "--json"]
+    assert main(argv) == 0
+    local = capsys.readouterr().out
+    assert main([*argv, "--remote", live_url]) == 0
+    assert capsys.readouterr().out == local
+    assert main(["plan", "--flops", "3e22", "--remote", live_url]) == 0
+    assert "binding" in capsys.readouterr().out
+
+
+def test_remote_sweep_csv_and_catalogue(live_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["sweep", "--start", "1e20", "--stop", "1e22", "--num", "3"]
+    assert main(argv) == 0
+    local = capsys.readouterr().out
+    assert main([*argv, "--remote", live_url]) == 0
+    assert capsys.readouterr().out == local
+    assert main(["laws", "--remote", live_url]) == 0
+    assert "besiroglu2024" in capsys.readouterr().out
+    assert main(["hardware", "h100", "--remote", live_url]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == "h100_sxm"
+
+
+def test_remote_errors_name_the_flag_and_keep_the_exit_codes(
+    live_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["plan", "--flops", "-1", "--remote", live_url]) == EXIT_USAGE
+    assert capsys.readouterr().err.startswith("planner plan: error: --flops: ")
+    assert main(["plan", "--target-loss", "0.5", "--remote", live_url]) == EXIT_INFEASIBLE
+    assert "--target-loss" in capsys.readouterr().err
+    argv = ["plan", "--flops", "1e22", "--loss-law", "nope", "--remote", live_url, "--json"]
+    assert main(argv) == EXIT_USAGE
+    assert json.loads(capsys.readouterr().err)["flag"] == "--loss-law"
+
+
+def test_an_unreachable_service_exits_4(capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    assert main(["plan", "--flops", "1e22", "--remote", url]) == EXIT_SERVER
+    assert "cannot reach" in capsys.readouterr().err
