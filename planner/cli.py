@@ -128,9 +128,17 @@ def _print_plan(answer: Any) -> None:
     for margin in answer.marginal_values:
         delta = "n/a" if margin.delta is None else f"{margin.delta:+.4g}"
         lines.append(f"  {margin.relaxation} {margin.resource}: {margin.effect_on} {delta}")
-    for warning in answer.warnings:
-        lines.append(f"  ! {warning.message}")
+    lines += _warning_lines(answer.warnings)
     print("\n".join(lines))
+
+
+def _warning_lines(warnings: Sequence[Any]) -> list[str]:
+    """``critical`` and ``warning`` in full; ``info`` only counted."""
+    lines = [f"  ! {w.severity}: {w.message}" for w in warnings if w.severity != "info"]
+    info = sum(1 for w in warnings if w.severity == "info")
+    if info:
+        lines.append(f"  ({info} info note{'s' if info != 1 else ''} not shown: --json shows them)")
+    return lines
 
 
 _INFERENCE_FLAGS = {
@@ -192,6 +200,15 @@ def _add_law_args(parser: argparse.ArgumentParser, *, allocation: bool = True) -
         parser.add_argument("--allocation-law", help="closed-form allocation ID or ID@SET")
 
 
+def _add_severity_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--min-severity",
+        choices=("info", "warning", "critical"),
+        default="info",
+        help="leave out warnings less serious than this (info notes are counted, not printed)",
+    )
+
+
 def _add_budget_args(parser: argparse.ArgumentParser, *, amounts: bool = True) -> None:
     if amounts:
         parser.add_argument("--flops", type=float)
@@ -242,12 +259,14 @@ def _parser() -> argparse.ArgumentParser:
     serving.add_argument("--parallel-streams", help="1, 2, 4, 8 or auto")
     serving.add_argument("--lifetime-tokens", type=float, help="tokens served over the life")
     plan.add_argument("--json", action="store_true", help="print the HTTP response body")
+    _add_severity_arg(plan)
 
     predict = sub.add_parser("predict", help="loss of a given model size and token count")
     predict.add_argument("--params", type=float, required=True)
     predict.add_argument("--tokens", type=float, required=True)
     _add_law_args(predict, allocation=False)
     predict.add_argument("--json", action="store_true")
+    _add_severity_arg(predict)
 
     sweep = sub.add_parser("sweep", help="plans for log-spaced FLOP budgets (CSV)")
     sweep.add_argument("--start", type=float, required=True)
@@ -256,6 +275,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_law_args(sweep)
     _add_constraint_args(sweep)
     sweep.add_argument("--json", action="store_true", help="JSON instead of CSV")
+    _add_severity_arg(sweep)
 
     laws = sub.add_parser("laws", help="list the catalogue, or show one paper's laws")
     laws.add_argument("law_id", nargs="?")
@@ -299,7 +319,12 @@ def _run(args: argparse.Namespace) -> int:
     from .schemas.requests import PlanRequest, PredictRequest, SweepRequest
 
     if args.command == "plan":
-        body = {**_budget_and_target(args), "laws": _laws(args), "constraints": _constraints(args)}
+        body = {
+            **_budget_and_target(args),
+            "laws": _laws(args),
+            "constraints": _constraints(args),
+            "min_severity": args.min_severity,
+        }
         precision = {
             key: value
             for key, value in (
@@ -330,7 +355,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "predict":
         result = predict(
             PredictRequest.model_validate(
-                {"params": args.params, "tokens": args.tokens, "laws": _laws(args)}
+                {
+                    "params": args.params,
+                    "tokens": args.tokens,
+                    "laws": _laws(args),
+                    "min_severity": args.min_severity,
+                }
             )
         )
         if args.json:
@@ -341,9 +371,8 @@ def _run(args: argparse.Namespace) -> int:
                 if result.downstream_error is not None
                 else ""
             )
-            print(f"loss {result.loss:.5g} nats/token{extra}")
-            for warning in result.warnings:
-                print(f"  ! {warning.message}")
+            lines = [f"loss {result.loss:.5g} nats/token{extra}"]
+            print("\n".join(lines + _warning_lines(result.warnings)))
         return 0
     import numpy as np
 
@@ -352,6 +381,7 @@ def _run(args: argparse.Namespace) -> int:
             "budgets": [{"flops": float(v)} for v in np.geomspace(args.start, args.stop, args.num)],
             "laws": _laws(args),
             "constraints": _constraints(args),
+            "min_severity": args.min_severity,
         }
     )
     response = sweep(sweep_request, max_points=100_000)
