@@ -47,9 +47,9 @@ def _loss_remedy(request: PlanRequest, epochs: float | None) -> str:
 def _tokens_remedy(request: PlanRequest) -> str:
     if request.laws.allocation is not None:
         return (
-            f"The allocation law {request.laws.allocation} gives this split; add "
-            "constraints.min_tokens_per_param (e.g. 1), or omit laws.allocation to optimise "
-            "the loss law"
+            f"The allocation law {request.laws.allocation} gives this split: omit "
+            "laws.allocation to optimise the loss law, with constraints.min_tokens_per_param "
+            "(e.g. 1) if it too goes below"
         )
     return "Add constraints.min_tokens_per_param (e.g. 1) or loosen the token limits"
 
