@@ -63,6 +63,7 @@ def _constraints(args: argparse.Namespace) -> dict[str, Any]:
         "min_tokens",
         "max_tokens_per_param",
         "min_tokens_per_param",
+        "max_learning_rate",
     )
     out: dict[str, Any] = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
     if args.stay_in_fitted_range:
@@ -227,6 +228,7 @@ def _add_constraint_args(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{name}", type=float)
     parser.add_argument("--max-tokens-per-param", type=float)
     parser.add_argument("--min-tokens-per-param", type=float)
+    parser.add_argument("--max-learning-rate", type=float, help="cap on the peak LR")
     parser.add_argument("--stay-in-fitted-range", action="store_true")
 
 

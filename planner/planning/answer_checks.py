@@ -13,6 +13,7 @@ from ..schemas.requests import PlanRequest, PredictRequest
 from ..schemas.responses import LawUse, PlanResponse, PredictResponse, Warning
 from ..schemas.severity import Severity
 from ..schemas.side_questions import VocabularyResponse
+from .lr_cap import capped
 from .plausibility import LARGEST_PUBLISHED_VOCAB, implausible
 from .warning_digest import digest
 
@@ -56,9 +57,10 @@ def _tokens_remedy(request: PlanRequest) -> str:
 
 def _lr_remedy(hyperparams: str) -> str:
     return (
-        f"The LR comes from {hyperparams} far from its fit: compare hyperparams_by_law, choose "
-        "another law with laws.hyperparams (e.g. deepseek2024, whose LR follows compute), and "
-        "tune the LR at small scale before training"
+        f"The LR comes from {hyperparams} far from its fit: cap it with "
+        "constraints.max_learning_rate, or choose another law with laws.hyperparams (e.g. "
+        "deepseek2024, whose LR follows compute; compare hyperparams_by_law), and tune the LR "
+        "at small scale before training"
     )
 
 
@@ -67,6 +69,7 @@ def _finish(warnings: Iterable[Warning | None], min_severity: Severity) -> list[
 
 
 def checked_plan(response: PlanResponse, request: PlanRequest) -> PlanResponse:
+    response = capped(response, request)
     plan, provenance = response.plan, response.provenance
     loss_law = _law_producing(provenance, "loss")
     found = [

@@ -275,6 +275,13 @@ class Constraints(_Strict):
     min_tokens: Count | None = None
     max_tokens_per_param: Ratio | None = None
     min_tokens_per_param: Ratio | None = None
+    max_learning_rate: (
+        Annotated[float, Field(strict=True, gt=0, le=1, allow_inf_nan=False)] | None
+    ) = Field(
+        default=None,
+        description="cap on the peak learning rate: the plan uses the smaller of the law's "
+        "LR and this cap, and says so in a learning_rate_capped warning",
+    )
     stay_in_fitted_range: bool = Field(
         default=False,
         description="add each law's fitted range as a constraint instead of only warning",

@@ -88,6 +88,7 @@ class Warning(_Out):
         "solver_inaccurate",
         "law_caveat",
         "implausible",
+        "learning_rate_capped",
     ]
     message: str
     law: str | None = None

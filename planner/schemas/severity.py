@@ -33,6 +33,7 @@ SEVERITY_BY_CODE: dict[str, Severity] = {
     "solver_inaccurate": "warning",
     "outside_fitted_range": "warning",
     "law_caveat": "info",
+    "learning_rate_capped": "info",
 }
 DEFAULT_SEVERITY: Severity = "warning"
 """Severity of a code missing from the table (new codes are read until classified)."""

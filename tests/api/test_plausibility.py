@@ -122,6 +122,7 @@ def test_learning_rate_beyond_any_published_peak(client: TestClient) -> None:
     assert warning["severity"] == "warning"
     assert warning["bound"] == LARGEST_LR
     assert "laws.hyperparams" in warning["remedy"]
+    assert "constraints.max_learning_rate" in warning["remedy"]
     # the remedy works: DeepSeek's LR(C) is within published practice here
     steered = _plan(client, {**request, "laws": {"hyperparams": "deepseek2024"}})
     assert steered["plan"]["learning_rate"] < LARGEST_LR
@@ -190,3 +191,23 @@ def test_vocabulary_question_is_checked(client: TestClient) -> None:
     assert warning["bound"] == LARGEST_VOCAB
     small = client.post("/v1/vocabulary", json={"params_non_vocabulary": 1e9, "flops": 1e21})
     assert not [w for w in small.json()["warnings"] if w["code"] == "implausible"]
+
+
+def test_a_learning_rate_cap_steers_around_the_bound(client: TestClient) -> None:
+    request = {"budget": {"flops": 1e21}, "constraints": {"max_params": 1e8}}
+    law_lr = _plan(client, request)["plan"]["learning_rate"]
+    body = _plan(client, {**request, "constraints": {"max_params": 1e8, "max_learning_rate": 0.01}})
+    assert body["plan"]["learning_rate"] == 0.01
+    assert _implausible(body, "learning_rate") is None
+    (capped,) = [w for w in body["warnings"] if w["code"] == "learning_rate_capped"]
+    assert capped["value"] == law_lr  # the law's value is reported, not silently replaced
+    assert capped["bound"] == 0.01
+    assert capped["severity"] == "info"
+    assert law_lr in [row["learning_rate"] for row in body["hyperparams_by_law"]]
+    # a cap above the law's value changes nothing
+    loose = _plan(client, {**request, "constraints": {"max_params": 1e8, "max_learning_rate": 0.5}})
+    assert loose["plan"]["learning_rate"] == law_lr
+    by_get = client.get(
+        "/v1/plan", params={"flops": 1e21, "max_params": 1e8, "max_learning_rate": 0.01}
+    ).json()
+    assert by_get["plan"]["learning_rate"] == 0.01
