@@ -68,6 +68,7 @@ def _performance(
         warnings.append(
             Warning(
                 code="law_caveat",
+                severity="warning",
                 message=f"serving needs {per_device:.4g} bytes per device, more than the "
                 f"{capacity:.4g} of {spec.device}: add devices (inference.device_count), "
                 "quantise, or set inference.max_memory_bytes_per_device",

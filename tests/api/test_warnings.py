@@ -177,3 +177,25 @@ def test_cli_prints_serious_warnings_and_counts_info(
     assert "  ! warning:" not in out
     assert "  ! critical:" in out
     assert "info note" not in out
+
+
+def test_a_plan_without_a_shape_says_so_as_a_warning(client: TestClient) -> None:
+    warnings = _plan(client, {"target": {"loss": 1.82}})["warnings"]
+    (no_shape,) = [w for w in warnings if w["message"].startswith("no shape")]
+    assert no_shape["severity"] == "warning"
+
+
+def test_predict_has_one_extrapolation_per_law_and_no_caveat_warnings(
+    client: TestClient,
+) -> None:
+    body = client.post(
+        "/v1/predict", json={"params": 1e5, "tokens": 1e6, "parallel_streams": 4}
+    ).json()
+    per_law = Counter(w["law"] for w in body["warnings"] if w["code"] == "outside_fitted_range")
+    assert per_law
+    assert max(per_law.values()) == 1
+    messages = {w["message"] for w in body["warnings"]}
+    for use in body["provenance"]:
+        caveats = set(CATALOG.get(use["family"], use["law"]).caveats)
+        assert use["caveats"] == list(CATALOG.get(use["family"], use["law"]).caveats)
+        assert not messages & caveats
