@@ -42,6 +42,7 @@ class ConstraintQuery:
         min_tokens: float | None = None,
         max_tokens_per_param: float | None = None,
         min_tokens_per_param: float | None = None,
+        max_learning_rate: float | None = None,
         stay_in_fitted_range: bool = False,
     ) -> None:
         self.values = _drop_none(
@@ -52,6 +53,7 @@ class ConstraintQuery:
                 "min_tokens": min_tokens,
                 "max_tokens_per_param": max_tokens_per_param,
                 "min_tokens_per_param": min_tokens_per_param,
+                "max_learning_rate": max_learning_rate,
                 "stay_in_fitted_range": stay_in_fitted_range,
             }
         )

@@ -21,6 +21,7 @@ __all__ = [
     "LAWS",
     "PRECISION",
     "SERVING",
+    "SEVERITY",
     "TARGET",
     "Flag",
     "add_flags",
@@ -63,6 +64,7 @@ class Flag:
     type: Callable[[str], Any] | None = None
     metavar: str | None = None
     store_true: bool = False
+    choices: tuple[str, ...] | None = None
     value: Any = True
     """What a ``store_true`` flag puts in the body."""
 
@@ -125,6 +127,13 @@ CONSTRAINTS = (
         "never extrapolate the laws (may make the request infeasible)",
         store_true=True,
     ),
+)
+SEVERITY = Flag(
+    "--min-severity",
+    "min_severity",
+    "leave out warnings below this severity (default: print critical and warning ones, count "
+    "the info notes)",
+    choices=("info", "warning", "critical"),
 )
 ARCHITECTURE = (
     Flag("--context-length", "context_length", "training sequence length [tokens], e.g. 4096", int),
@@ -237,7 +246,13 @@ def add_flags(
         elif flag.path == "data.sources":
             group.add_argument(flag.name, action="append", help=text, metavar=flag.metavar)
         else:
-            group.add_argument(flag.name, type=flag.type or str, help=text, metavar=flag.metavar)
+            group.add_argument(
+                flag.name,
+                type=flag.type or str,
+                help=text,
+                metavar=flag.metavar,
+                choices=flag.choices,
+            )
 
 
 def _source(text: str) -> dict[str, Any]:

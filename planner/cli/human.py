@@ -29,7 +29,9 @@ def warning_lines(warnings: list[Any], min_severity: str = "warning") -> list[st
     lines = [f"  ! {_severity(w)}: {w.message}" for w in order]
     hidden = Counter(_severity(w) for w in warnings if w not in shown)
     if hidden:
-        counts = ", ".join(f"{n} {name}" for name, n in sorted(hidden.items()))
+        counts = ", ".join(
+            f"{n} {name} note{'s' if n != 1 else ''}" for name, n in sorted(hidden.items())
+        )
         lines.append(f"  ({counts} not shown; --verbose shows every warning)")
     return lines
 
@@ -131,13 +133,14 @@ def _serving_lines(served: Any) -> list[str]:
     return lines
 
 
-def predict_lines(result: Any) -> list[str]:
+def predict_lines(result: Any, min_severity: str = "warning") -> list[str]:
     extra = (
         f", downstream error {result.downstream_error:.4g}"
         if result.downstream_error is not None
         else ""
     )
-    return [f"loss {result.loss:.5g} nats/token{extra}", *warning_lines(list(result.warnings))]
+    lines = [f"loss {result.loss:.5g} nats/token{extra}"]
+    return lines + warning_lines(list(result.warnings), min_severity)
 
 
 def vocabulary_lines(result: Any) -> list[str]:

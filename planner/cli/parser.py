@@ -13,6 +13,7 @@ from .flags import (
     LAWS,
     PRECISION,
     SERVING,
+    SEVERITY,
     TARGET,
     add_flags,
     quantity,
@@ -97,18 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _plan_flags(plan)
     shown = plan.add_argument_group("output")
-    shown.add_argument(
-        "--min-severity",
-        choices=("info", "warning", "critical"),
-        help="show warnings from this severity up (default: warning, and a count of the rest)",
-    )
-    shown.add_argument("-v", "--verbose", action="store_true", help="show every warning")
+    add_flags(shown, (SEVERITY,))
+    shown.add_argument("-v", "--verbose", action="store_true", help="print every warning")
     _common(plan)
 
     predict = sub.add_parser("predict", help="loss of a given model size and token count")
     predict.add_argument("--params", type=quantity, help="parameters, e.g. 70B")
     predict.add_argument("--tokens", type=quantity, help="training tokens, e.g. 1.4T")
-    add_flags(predict, LAWS[:1])
+    add_flags(predict, (LAWS[0], SEVERITY))
     _common(predict)
 
     sweep = sub.add_parser(
@@ -121,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_flags(sweep.add_argument_group("hardware (prices GPU-hour and dollar budgets)"), BUDGET[5:])
     add_flags(sweep.add_argument_group("laws"), LAWS)
     add_flags(sweep.add_argument_group("limits"), CONSTRAINTS)
+    add_flags(sweep, (SEVERITY,))
     sweep.add_argument("--progress", action="store_true", help="a progress bar on stderr")
     _common(sweep)
 

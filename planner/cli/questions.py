@@ -24,6 +24,7 @@ from .flags import (
     LAWS,
     PRECISION,
     SERVING,
+    SEVERITY,
     TARGET,
     Flag,
     body_from,
@@ -41,6 +42,7 @@ PLAN_FLAGS: tuple[Flag, ...] = (
     *DATA,
     *PRECISION,
     *SERVING,
+    SEVERITY,
 )
 
 
@@ -132,6 +134,7 @@ def _predict(args: argparse.Namespace) -> Question:
         Flag("--params", "params", ""),
         Flag("--tokens", "tokens", ""),
         LAWS[0],
+        SEVERITY,
     )
     return Question(
         "/v1/predict",
@@ -154,7 +157,7 @@ def _budgets(args: argparse.Namespace, hardware: dict[str, Any]) -> list[dict[st
 
 
 def _sweep(args: argparse.Namespace) -> Question:
-    flags = (*BUDGET[5:], *LAWS, *CONSTRAINTS)
+    flags = (*BUDGET[5:], *LAWS, *CONSTRAINTS, SEVERITY)
     body = body_from(args, flags, _request_file(args))
     hardware = body.pop("budget", {})
     if "budgets" not in body and "targets" not in body:

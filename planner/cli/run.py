@@ -161,10 +161,9 @@ def _answer(args: argparse.Namespace, question: Question) -> int:
 
 def _human(args: argparse.Namespace, result: Any) -> list[str]:
     if args.command == "plan":
-        severity = "info" if args.verbose else (args.min_severity or "warning")
-        return plan_lines(result, severity)
+        return plan_lines(result, _shown_from(args))
     if args.command == "predict":
-        return predict_lines(result)
+        return predict_lines(result, _shown_from(args))
     if args.command == "vocabulary":
         return vocabulary_lines(result)
     if args.command == "mixture":
@@ -177,6 +176,13 @@ def _human(args: argparse.Namespace, result: Any) -> list[str]:
             f"  general loss  {result.predicted_general_loss:.5g}",
         ]
     return [json.dumps(result.model_dump(mode="json"), indent=2)]
+
+
+def _shown_from(args: argparse.Namespace) -> str:
+    """Lowest severity printed in full: what was asked, else ``warning`` (info is counted)."""
+    if getattr(args, "verbose", False):
+        return "info"
+    return getattr(args, "min_severity", None) or "warning"
 
 
 def _picture(args: argparse.Namespace, question: Question, url: str | None) -> int:

@@ -26,7 +26,7 @@ from .optimum import minimise_compute
 from .provenance import law_use
 from .serving_fit import ServingContext, concrete_map
 from .serving_limits import max_params
-from .validity import caveat_warnings, range_warnings
+from .validity import range_warnings
 from .variants import Variant
 
 __all__ = ["InferenceInputs", "inference_report"]
@@ -68,6 +68,7 @@ def _performance(
         warnings.append(
             Warning(
                 code="law_caveat",
+                severity="warning",
                 message=f"serving needs {per_device:.4g} bytes per device, more than the "
                 f"{capacity:.4g} of {spec.device}: add devices (inference.device_count), "
                 "quantise, or set inference.max_memory_bytes_per_device",
@@ -242,7 +243,6 @@ def inference_report(
         warnings += range_warnings(
             setup.cost_law.law, {"n_params_total": shape.params, "parallel_streams": streams}
         )
-        warnings += caveat_warnings(setup.cost_law.law)
     if inputs.stream_law is not None and out.parallel_streams is not None:
         uses.append(
             law_use(

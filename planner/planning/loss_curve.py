@@ -23,7 +23,6 @@ from ..schemas.side_questions import (
 )
 from .law_selection import resolve
 from .provenance import law_use
-from .validity import caveat_warnings
 
 __all__ = ["loss_curve"]
 
@@ -72,7 +71,7 @@ def _fit_law(request: LossCurveRequest, law: LawBase) -> LossCurveResponse:
         )
     except ValueError as exc:
         raise InvalidRequest(f"curves: {exc}", field="curves") from None
-    warnings = caveat_warnings(law)
+    warnings: list[Warning] = []
     prediction = None
     if request.predict is not None:
         schedule = _schedule(request.predict)
@@ -189,7 +188,7 @@ def _prefitted(request: LossCurveRequest) -> LossCurveResponse:
                 method=f"{resolved.ref} with its published constants (no fit)",
             )
         ],
-        warnings=caveat_warnings(resolved.law),
+        warnings=[],
         catalog_version=CATALOG.version,
     )
 

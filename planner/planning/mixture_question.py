@@ -30,7 +30,6 @@ from ..schemas.side_questions import (
     MixtureRequest,
     MixtureResponse,
 )
-from .validity import caveat_warnings
 
 __all__ = ["best_continual_ratio", "best_mixture"]
 
@@ -82,7 +81,7 @@ def best_mixture(request: MixtureRequest) -> MixtureResponse:
     except PlanInfeasible as exc:
         raise PlanInfeasible(exc.message, conflicting=exc.conflicting) from None
     law = CATALOG.get("data", "ye2024")
-    warnings = caveat_warnings(law) + [
+    warnings = [
         Warning(code="outside_fitted_range", message=text, law=law.key) for text in plan.warnings
     ]
     return MixtureResponse(
@@ -153,7 +152,7 @@ def best_continual_ratio(request: ContinualRequest) -> ContinualResponse:
         set(domain.outside_region(request.params, request.tokens, r_best))
         | set(general.outside_region(request.params, request.tokens, 1.0 - r_best))
     )
-    warnings = caveat_warnings(law)
+    warnings: list[Warning] = []
     if outside:
         warnings.append(
             Warning(

@@ -132,6 +132,7 @@ def account_model(
         warnings.append(
             Warning(
                 code="law_caveat",
+                severity="warning",
                 message=f"no shape: {n_nv:.3g} non-embedding parameters is outside the shape "
                 f"rule's range [{low:.0e}, {high:.0e}]; width {d_model} from Tao et al.'s map",
             )

@@ -38,6 +38,7 @@ from ..schemas.responses import (
     Warning,
 )
 from .answer import RouteAnswer
+from .answer_checks import checked_plan
 from .budget import budget_flops, describe_budget
 from .inference_report import InferenceInputs, inference_report
 from .law_selection import SelectedLaws, select_laws
@@ -60,7 +61,7 @@ from .serving_limits import limit_specs
 from .serving_model import serving_setup
 from .streams import requested_streams, stream_law, with_streams
 from .training_recipe import training_recipe
-from .validity import caveat_warnings, range_warnings
+from .validity import range_warnings
 from .variants import Variant, base_variant, training_variants
 
 __all__ = ["make_plan"]
@@ -78,11 +79,15 @@ SHAPE_COUNTING = (
 
 
 def make_plan(request: PlanRequest, devices: Mapping[str, Device] | None = None) -> PlanResponse:
-    """Answer one plan request (pure: no I/O, no cache).
+    """Answer one plan request (pure: no I/O, no cache), plausibility-checked.
 
     ``devices`` are accelerators from the settings' devices file; the request's own
     ``devices`` override them.
     """
+    return checked_plan(_plan(request, devices), request)
+
+
+def _plan(request: PlanRequest, devices: Mapping[str, Device] | None) -> PlanResponse:
     extra = configured_devices(request, devices)
     laws = select_laws(request.laws)
     _check_combinations(request, laws)
@@ -275,7 +280,6 @@ def _vocabulary_use(
         f"{'tied' if request.architecture.tied_embeddings else 'untied'}",
     )
     warnings = range_warnings(laws.vocabulary.law, advice.quantities())
-    warnings += caveat_warnings(laws.vocabulary.law)
     return [use], warnings
 
 
@@ -307,8 +311,6 @@ def _precision(
     if spec.training is not None and answer.variant is not None:
         out.training, found = training_precision(answer.variant)
         uses += found
-        assert answer.variant.chosen.precision_law is not None
-        warnings += caveat_warnings(answer.variant.chosen.precision_law.law)
     if spec.serving is not None:
         out.serving, found, more = serving_precision(
             request, account, n_tokens=answer.n_tokens, loss=loss, candidates_device=None
@@ -380,7 +382,6 @@ def _assemble(
     if retrieval is not None:
         retrieval_out, retrieval_use = retrieval.report(answer.flops)
         provenance.append(retrieval_use)
-        serving_warnings += caveat_warnings(retrieval.law.law)
     point = {
         params_law.params_quantity: answer.n_params,
         "n_tokens": answer.n_tokens,
@@ -391,7 +392,6 @@ def _assemble(
     used = [loss_law] if laws.allocation is None else [laws.allocation.law, loss_law]
     for law in used:
         warnings += range_warnings(law, point)
-        warnings += caveat_warnings(law)
     if answer.variant is not None:
         warnings += list(answer.variant.chosen.warnings)
     warnings += account.warnings + vocab_warnings + recipe.warnings + precision_warnings

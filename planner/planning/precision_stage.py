@@ -25,7 +25,6 @@ from .answer import VariantResult
 from .law_selection import resolve_one_of
 from .model_account import ModelAccount
 from .provenance import law_use
-from .validity import caveat_warnings
 
 __all__ = [
     "configured_devices",
@@ -181,7 +180,7 @@ def serving_precision(
         memory_limit_bytes=spec.serving_memory_bytes,
         options=options,
     )
-    warnings = caveat_warnings(resolved.law) + [
+    warnings = [
         Warning(code="law_caveat", message=w, law=resolved.law.key)
         for w in estimate.loss_increase.warnings
     ]

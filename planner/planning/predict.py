@@ -7,10 +7,11 @@ from laws_catalog.inference import parscale2025 as parscale
 
 from ..schemas.requests import PredictRequest
 from ..schemas.responses import LawUse, PredictedStreams, PredictResponse, Warning
+from .answer_checks import checked_prediction
 from .law_selection import select_laws
 from .provenance import law_use, units_for
 from .streams import multiplier, stream_caveat, stream_law
-from .validity import caveat_warnings, range_warnings
+from .validity import range_warnings
 from .variants import effective_params_loss
 
 __all__ = ["predict"]
@@ -86,7 +87,7 @@ def predict(request: PredictRequest) -> PredictResponse:
         "tokens_per_param": request.tokens / request.params,
         "flops": flops,
     }
-    return PredictResponse(
+    response = PredictResponse(
         loss=value,
         downstream_error=downstream,
         params=request.params,
@@ -97,6 +98,7 @@ def predict(request: PredictRequest) -> PredictResponse:
         parallel_streams=stream_out,
         units=units_for(law, law.params_quantity, law.flops_per_param_token),
         provenance=provenance,
-        warnings=range_warnings(law, point) + caveat_warnings(law) + warnings,
+        warnings=range_warnings(law, point) + warnings,
         catalog_version=CATALOG.version,
     )
+    return checked_prediction(response, request)

@@ -29,7 +29,7 @@ from .constraints import named_limits
 from .law_selection import SelectedLaws, resolve
 from .provenance import law_use
 from .source_quality import SourceLaw, caveats, source_laws
-from .validity import caveat_warnings, range_warnings
+from .validity import range_warnings
 
 __all__ = ["plan_with_data", "repetition_constants"]
 
@@ -343,7 +343,7 @@ def plan_with_data(
             }
         ),
     ]
-    warnings = caveat_warnings(repetition.law)
+    warnings: list[Warning] = []
     point = {
         "n_params_total": n,
         "n_tokens": d,

@@ -114,6 +114,7 @@ def solve_within_limits(
     warnings = [
         Warning(
             code="law_caveat",
+            severity="warning",
             message=f"inference.{limit.field}: the concrete shape's rounding leaves the plan "
             f"slightly over the limit after {_ROUNDS} rounds (see inference.limits)",
         )

@@ -19,7 +19,7 @@ from ..schemas.responses import HyperparamRow, LawUse, Warning
 from .law_selection import resolve
 from .model_account import ModelAccount
 from .provenance import law_use
-from .validity import caveat_warnings, range_warnings
+from .validity import range_warnings
 
 __all__ = ["TrainingRecipe", "training_recipe"]
 
@@ -173,7 +173,6 @@ def training_recipe(
         }
         inputs = {q: v for q, v in found.inputs_used.items() if q in relevant or q == "flops"}
         warnings += range_warnings(resolved.law, inputs)
-        warnings += caveat_warnings(resolved.law)
     lr_law = source.get("peak_learning_rate")
     return TrainingRecipe(
         learning_rate=values["peak_learning_rate"],

@@ -7,10 +7,11 @@ from laws_catalog.vocabulary import VocabularyAdvice, VocabularyLaw
 
 from ..errors import InvalidRequest
 from ..schemas.side_questions import VocabularyAnswer, VocabularyRequest, VocabularyResponse
+from .answer_checks import checked_vocabulary
 from .law_selection import resolve
 from .model_account import round_vocab
 from .provenance import law_use
-from .validity import caveat_warnings, range_warnings
+from .validity import range_warnings
 
 __all__ = ["best_vocabulary"]
 
@@ -48,7 +49,7 @@ def best_vocabulary(request: VocabularyRequest) -> VocabularyResponse:
     chosen = advise(resolved.constants.name)
     others = [advise(c.name) for c in law.constant_sets if not c.rounded]
     question = "a fixed token count" if request.tokens is not None else "a FLOPs budget"
-    return VocabularyResponse(
+    response = VocabularyResponse(
         answer=_answer(chosen),
         approaches=[_answer(a) for a in others],
         provenance=[
@@ -59,6 +60,7 @@ def best_vocabulary(request: VocabularyRequest) -> VocabularyResponse:
                 method=f"{resolved.ref} for {question}: {chosen.method}",
             )
         ],
-        warnings=range_warnings(law, chosen.quantities()) + caveat_warnings(law),
+        warnings=range_warnings(law, chosen.quantities()),
         catalog_version=CATALOG.version,
     )
+    return checked_vocabulary(response)

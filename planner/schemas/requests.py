@@ -7,6 +7,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .inference import InferenceSpec, RetrievalSpec, StreamCount
+from .severity import Severity
 
 __all__ = [
     "DEFAULT_LOSS_LAW",
@@ -39,6 +40,13 @@ Money = Annotated[float, Field(strict=True, gt=0, le=1e13, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(strict=True, gt=0, le=1, allow_inf_nan=False)]
 Hours = Annotated[float, Field(strict=True, gt=0, le=1e6, allow_inf_nan=False)]
 Ratio = Annotated[float, Field(strict=True, gt=0, le=1e7, allow_inf_nan=False)]
+MinSeverity = Annotated[
+    Severity,
+    Field(
+        description="leave out warnings less serious than this (info < warning < critical); "
+        "default info: every warning"
+    ),
+]
 
 
 class _Strict(BaseModel):
@@ -267,6 +275,13 @@ class Constraints(_Strict):
     min_tokens: Count | None = None
     max_tokens_per_param: Ratio | None = None
     min_tokens_per_param: Ratio | None = None
+    max_learning_rate: (
+        Annotated[float, Field(strict=True, gt=0, le=1, allow_inf_nan=False)] | None
+    ) = Field(
+        default=None,
+        description="cap on the peak learning rate: the plan uses the smaller of the law's "
+        "LR and this cap, and says so in a learning_rate_capped warning",
+    )
     stay_in_fitted_range: bool = Field(
         default=False,
         description="add each law's fitted range as a constraint instead of only warning",
@@ -313,6 +328,7 @@ class PlanRequest(_Strict):
     retrieval: RetrievalSpec | None = Field(
         default=None, description="a retrieval datastore (compute and memory accounting)"
     )
+    min_severity: MinSeverity = "info"
 
     @model_validator(mode="after")
     def _budget_or_target(self) -> Self:
@@ -351,6 +367,7 @@ class PredictRequest(_Strict):
         description="ParScale streams P: the loss law's parameter term at N (1 + k ln P) "
         "(laws.parallel_streams), and that law's own loss at its 42B training tokens",
     )
+    min_severity: MinSeverity = "info"
 
     @model_validator(mode="after")
     def _no_allocation(self) -> Self:
@@ -369,6 +386,7 @@ class SweepRequest(_Strict):
     inference: InferenceSpec | None = Field(
         default=None, description="the same serving section for every row"
     )
+    min_severity: MinSeverity = "info"
 
     @model_validator(mode="after")
     def _one_list(self) -> Self:
@@ -380,7 +398,12 @@ class SweepRequest(_Strict):
         return self
 
     def plan_requests(self) -> list[PlanRequest]:
-        common = {"laws": self.laws, "constraints": self.constraints, "inference": self.inference}
+        common = {
+            "laws": self.laws,
+            "constraints": self.constraints,
+            "inference": self.inference,
+            "min_severity": self.min_severity,
+        }
         if self.budgets is not None:
             return [PlanRequest.model_validate({"budget": b, **common}) for b in self.budgets]
         return [PlanRequest.model_validate({"target": t, **common}) for t in self.targets or []]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from laws_catalog import Evidence, Reference
 
 from .inference_out import InferenceOut, RetrievalOut
+from .severity import DEFAULT_SEVERITY, Severity, severity_of
 
 __all__ = [
     "BudgetOut",
@@ -16,6 +17,7 @@ __all__ = [
     "HyperparamRow",
     "LawUse",
     "MarginalValue",
+    "OutOfRange",
     "PlanBody",
     "PrecisionOut",
     "PlanResponse",
@@ -65,6 +67,16 @@ class LawUse(_Out):
     caveats: list[str] = Field(default_factory=list)
 
 
+class OutOfRange(_Out):
+    """One quantity outside a law's fitted range."""
+
+    quantity: str
+    value: float
+    fitted_range: tuple[float, float]
+    factor: float = Field(description="value / upper bound, or lower bound / value")
+    source: str = Field(description="where the fitted range comes from")
+
+
 class Warning(_Out):
     """Something the user must know to trust the number (never silently fixed)."""
 
@@ -75,12 +87,43 @@ class Warning(_Out):
         "budget_not_fully_used",
         "solver_inaccurate",
         "law_caveat",
+        "implausible",
+        "learning_rate_capped",
     ]
     message: str
     law: str | None = None
     quantity: str | None = None
     value: float | None = None
     fitted_range: tuple[float, float] | None = None
+    severity: Severity = Field(
+        default=DEFAULT_SEVERITY,
+        description="info, warning or critical; from the code unless the producer grades it "
+        "(extrapolation by its factor, plausibility by its bound)",
+    )
+    factor: float | None = Field(
+        default=None,
+        description="outside_fitted_range: the largest extrapolation factor (value / fitted "
+        "upper bound, or fitted lower bound / value) over out_of_range",
+    )
+    out_of_range: list[OutOfRange] | None = Field(
+        default=None, description="outside_fitted_range: every quantity outside the law's fit"
+    )
+    bound: float | None = Field(
+        default=None, description="implausible: the plausibility bound the value breaks"
+    )
+    basis: str | None = Field(
+        default=None, description="implausible: why that bound, and its published source"
+    )
+    remedy: str | None = Field(
+        default=None, description="what in the request steers around it, when anything does"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _graded(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("severity") is None:
+            return {**data, "severity": severity_of(str(data.get("code", "")))}
+        return data
 
 
 class MarginalValue(_Out):

@@ -106,12 +106,16 @@ def test_constraint_binds_and_has_a_marginal_value(client: TestClient) -> None:
 
 def test_leaving_the_fitted_range_warns_and_does_not_clip(client: TestClient) -> None:
     body = client.post("/v1/plan", json={"budget": {"flops": 1e25}}).json()
-    warned = {
-        w["quantity"]
+    (warning,) = [
+        w
         for w in body["warnings"]
         if w["code"] == "outside_fitted_range" and w["law"] == "loss/besiroglu2024"
-    }
-    assert warned == {"n_params_total", "n_tokens", "flops"}
+    ]  # one warning for the law, naming every quantity out of range
+    warned = {item["quantity"]: item for item in warning["out_of_range"]}
+    assert set(warned) == {"n_params_total", "n_tokens", "flops"}
+    assert warned["flops"]["factor"] == pytest.approx(1e25 / 1.3e22)
+    assert warning["factor"] == max(item["factor"] for item in warned.values())
+    assert all(name in warning["message"] for name in warned)
     assert body["plan"]["params"] > 1.62e10  # not clipped to the range
 
 
@@ -169,7 +173,11 @@ def test_allocation_without_own_loss_law_warns_about_conventions(client: TestCli
     ).json()
     assert body["plan"]["model_flops_per_token"] == pytest.approx(0.1715 * 1e20**0.5243)
     codes = {w["code"] for w in body["warnings"]}
-    assert {"convention_mismatch", "law_caveat"} <= codes
+    assert "convention_mismatch" in codes
+    # the allocation law's standing caveats travel in its provenance entry, not as warnings
+    (use,) = [u for u in body["provenance"] if u["role"] == "allocation"]
+    assert use["caveats"] == list(CATALOG.get("allocation", "deepseek2024").caveats)
+    assert use["caveats"]
 
 
 def test_allocation_overridden_by_a_constraint_says_so(client: TestClient) -> None:
