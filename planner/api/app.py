@@ -11,6 +11,7 @@ from laws_catalog import CATALOG
 
 from .. import __version__
 from ..config import Settings, get_settings
+from ..web import install_web
 from .errors import add_exception_handlers
 from .routes import router
 from .services import start_services
@@ -37,7 +38,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="What to train with a compute budget, from published scaling laws, traced.",
         description=f"Catalogue version {CATALOG.version}.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by install_web
+        redoc_url=None,
     )
     add_exception_handlers(app)
     app.include_router(router)
+    install_web(app)
     return app

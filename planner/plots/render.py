@@ -95,10 +95,10 @@ def _frontier_panel(ax: Axes, data: FrontierData) -> None:
             part.set_gid("plan-uncertainty")
         band = ax.axhspan(low, high, color=_PLAN, alpha=0.08)
         band.set_gid("plan-uncertainty-band")
-    binding = ", ".join(data.binding) or "none"
+    binding = "".join(f"\n  {name}" for name in data.binding) or " none"
     ax.annotate(
-        f"plan: {si(data.plan_params)} params, loss {data.plan_loss:.4g}\nbinding: {binding}",
-        xy=(data.plan_flops, data.plan_loss), xytext=(0.03, 0.05), textcoords="axes fraction",
+        f"plan: {si(data.plan_params)} params, loss {data.plan_loss:.4g}\nbinding:{binding}",
+        xy=(data.plan_flops, data.plan_loss), xytext=(0.45, 0.42), textcoords="axes fraction",
         fontsize=_FONT - 1, arrowprops={"arrowstyle": "->", "color": _PLAN},
         bbox={"boxstyle": "round", "fc": "white", "ec": _PLAN, "alpha": 0.9},
     )  # fmt: skip
