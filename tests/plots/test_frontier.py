@@ -163,6 +163,7 @@ def test_uncertainty_band_drawn_only_when_the_answer_has_one() -> None:
     assert loss_interval(_WithUncertainty(uncertainty={"intervals": {}})) is None
 
 
+@pytest.mark.slow
 def test_svg_is_valid_and_carries_the_plan_point() -> None:
     svg = frontier_figure(PlanRequest.model_validate({"budget": {"flops": 1e22}}), "svg")
     ids = _ids(svg)
@@ -172,6 +173,7 @@ def test_svg_is_valid_and_carries_the_plan_point() -> None:
     assert root.attrib["width"] == f"{FIGURE_INCHES[0] * 72:g}pt"
 
 
+@pytest.mark.slow
 def test_png_is_valid_and_sized_for_800_px() -> None:
     png = frontier_figure(PlanRequest.model_validate({"budget": {"flops": 1e22}}), "png")
     width, height = _png_size(png)
@@ -196,6 +198,7 @@ def test_format_follows_the_file_name() -> None:
     assert format_for_path("out/frontier.SVG") == "svg"
 
 
+@pytest.mark.slow
 def test_importing_the_package_and_app_does_not_import_matplotlib() -> None:
     code = (
         "import sys, planner.plots, planner.api.app, planner.cli; "
@@ -204,6 +207,7 @@ def test_importing_the_package_and_app_does_not_import_matplotlib() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+@pytest.mark.slow
 def test_api_serves_cached_svg_and_png(client: TestClient, unique: float) -> None:
     url = "/v1/plots/frontier"
     first = client.get(url, params={"flops": unique})
@@ -221,6 +225,7 @@ def test_api_serves_cached_svg_and_png(client: TestClient, unique: float) -> Non
     assert _png_size(png.content)[0] >= 800
 
 
+@pytest.mark.slow
 def test_api_same_question_by_get_and_post_is_one_picture(
     client: TestClient, unique: float
 ) -> None:
@@ -257,6 +262,7 @@ def test_api_infeasible_plot_is_a_422_naming_the_conflict(client: TestClient) ->
     assert response.json()["conflicting"]
 
 
+@pytest.mark.slow
 def test_api_sweep_picture(client: TestClient) -> None:
     response = client.get("/v1/plots/sweep?start=1e20&stop=1e23&num=4&format=png")
     assert response.status_code == 200
@@ -265,3 +271,19 @@ def test_api_sweep_picture(client: TestClient) -> None:
     posted = client.post("/v1/plots/sweep", json={"budgets": [{"flops": 1e21}, {"flops": 1e22}]})
     assert posted.status_code == 200
     assert "sweep-loss" in _ids(posted.content)
+
+
+@pytest.mark.slow
+def test_concurrent_renders_in_solver_threads_equal_serial_ones() -> None:
+    """The service draws on its solver threads at once; figures share no pyplot state, so
+    each picture is byte-for-byte what a lone render gives (PNG output is deterministic)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    requests = [
+        PlanRequest.model_validate({"budget": {"flops": flops}}) for flops in (1e20, 1e23, 5e24)
+    ]
+    serial = [frontier_figure(r, "png") for r in requests]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        parallel = list(pool.map(lambda r: frontier_figure(r, "png"), requests))
+    assert parallel == serial
+    assert len(set(serial)) == len(serial)
