@@ -104,7 +104,11 @@ def loss_interval(response: BaseModel) -> tuple[float, float] | None:
         return None
     intervals = uncertainty.get("intervals")
     interval = intervals.get("loss") if isinstance(intervals, dict) else None
+    if isinstance(interval, dict):  # {"low": .., "high": ..} as well as [low, high]
+        interval = [interval.get("low"), interval.get("high")]
     if not isinstance(interval, list | tuple) or len(interval) != 2:
+        return None
+    if not all(isinstance(v, int | float) for v in interval):
         return None
     low, high = (float(v) for v in interval)
     return (low, high) if np.isfinite(low) and np.isfinite(high) and low <= high else None

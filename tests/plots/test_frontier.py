@@ -161,6 +161,10 @@ def test_uncertainty_band_drawn_only_when_the_answer_has_one() -> None:
     band = _artist(figure, "plan-uncertainty-band")
     assert (band.get_y(), band.get_y() + band.get_height()) == pytest.approx((low, high))
     assert loss_interval(_WithUncertainty(uncertainty={"intervals": {}})) is None
+    as_dict = {"intervals": {"loss": {"low": low, "high": high}}}
+    assert loss_interval(_WithUncertainty(uncertainty=as_dict)) == (low, high)
+    for bad in ([high, low], [low, None], [low, float("nan")], "2.0-2.1"):
+        assert loss_interval(_WithUncertainty(uncertainty={"intervals": {"loss": bad}})) is None
 
 
 @pytest.mark.slow

@@ -156,6 +156,17 @@ def test_flops_budget_and_loss_law_choice(browser: Any, live_server: str) -> Non
     assert math.isfinite(_value(browser, "loss")[0])
 
 
+def test_uncertainty_offered_only_when_the_server_supports_it(
+    browser: Any, live_server: str
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    schema = httpx.get(f"{live_server}/openapi.json", timeout=30).json()
+    supported = "uncertainty" in schema["components"]["schemas"]["PlanRequest"]["properties"]
+    _open_page(browser, live_server)
+    assert browser.find_element(By.ID, "uncertainty-row").is_displayed() == supported
+
+
 def test_docs_render_offline(browser: Any, live_server: str) -> None:
     """Swagger UI draws the API from the app's own assets (the page has no other host)."""
     from selenium.webdriver.common.by import By

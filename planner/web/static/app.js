@@ -157,6 +157,10 @@ function summaryRows(answer) {
     ["flops", "training compute", `${sci(plan.flops)} FLOPs`, plan.flops],
     ["loss", "predicted loss", `${sci(plan.loss, 5)} nats/token`, plan.loss],
   ];
+  const interval = answer.uncertainty?.intervals?.loss;
+  if (Array.isArray(interval) && interval.length === 2) {
+    rows.push(["loss-interval", "loss interval", `${sci(interval[0], 4)} to ${sci(interval[1], 4)} nats/token`, interval[0]]);
+  }
   if (plan.downstream_error != null) {
     rows.push(["downstream", "downstream error", sci(plan.downstream_error), plan.downstream_error]);
   }
