@@ -53,7 +53,7 @@ def _new_figure(ncols: int) -> tuple[Figure, list[Axes]]:
 def _shade_fit(ax: Axes, bounds: tuple[float, float] | None, what: str, gid: str) -> None:
     if bounds is None:
         return
-    span = ax.axvspan(*bounds, color=_FIT, alpha=0.12, label=f"fitted range of the law ({what})")
+    span = ax.axvspan(*bounds, color=_FIT, alpha=0.12, label=f"fitted range ({what})")
     span.set_gid(gid)
 
 
@@ -66,12 +66,12 @@ def _frontier_panel(ax: Axes, data: FrontierData) -> None:
     inside = np.where(data.frontier_fitted, data.frontier_loss, np.nan)
     (line,) = ax.plot(
         data.frontier_flops, inside, color="black", lw=1.8,
-        label=f"compute-optimal frontier (C = {data.flops_per_param_token:g} N D, no limits)",
+        label=f"frontier of the law (C = {data.flops_per_param_token:g} N D, no limits)",
     )  # fmt: skip
     line.set_gid("frontier")
     (extrapolated,) = ax.plot(
         data.frontier_flops, outside, color="black", lw=1.5, ls=(0, (4, 3)),
-        label="frontier outside the fitted range (extrapolation)",
+        label="outside the fitted range (extrapolation)",
     )  # fmt: skip
     extrapolated.set_gid("frontier-extrapolated")
     for colour, curve in zip(_CURVES, data.isoflops, strict=False):
@@ -107,20 +107,24 @@ def _frontier_panel(ax: Axes, data: FrontierData) -> None:
     ax.set_xlabel("training compute C [FLOPs]", fontsize=_FONT)
     ax.set_ylabel(f"predicted loss [{data.loss_units}]", fontsize=_FONT)
     ax.set_title("loss vs compute", fontsize=_FONT + 1)
-    ax.legend(fontsize=_FONT - 2, loc="upper right")
+    ax.legend(fontsize=_FONT - 1, loc="upper right")
 
 
 def _isoflop_panel(ax: Axes, data: FrontierData) -> None:
     minima = []
     for i, (colour, curve) in enumerate(zip(_CURVES, data.isoflops, strict=False)):
         (line,) = ax.plot(
-            curve.params, curve.loss, color=colour, lw=1.5, label=f"C = {curve.flops:.2g} FLOPs"
+            curve.params,
+            curve.loss,
+            color=colour,
+            lw=1.5,
+            label=f"C = {curve.flops:.2g} FLOPs".replace("e+", "e"),
         )
         line.set_gid(f"isoflop-{i}")
         j = int(np.argmin(curve.loss))
         minima.append(float(curve.loss[j]))
         ax.plot([curve.params[j]], [curve.loss[j]], "o", color=colour, ms=6)
-    _shade_fit(ax, data.fitted_params, data.params_quantity, "fitted-range-params")
+    _shade_fit(ax, data.fitted_params, "N", "fitted-range-params")
     for name, value in data.param_limits.items():
         binding = name in data.binding
         limit = ax.axvline(
@@ -138,12 +142,12 @@ def _isoflop_panel(ax: Axes, data: FrontierData) -> None:
     if data.loss_interval is not None:
         low, high = min(low, data.loss_interval[0]), max(high, data.loss_interval[1])
     pad = max(0.05 * (high - low), 0.02 * high)
-    ax.set_ylim(low - pad, high + 6 * pad)
+    ax.set_ylim(low - pad, high + 8 * pad)  # headroom for the legend
     ax.set_xscale("log")
     ax.set_xlabel(f"parameters N [{data.params_quantity}]", fontsize=_FONT)
     ax.set_ylabel(f"predicted loss [{data.loss_units}]", fontsize=_FONT)
     ax.set_title("isoFLOP curves: loss vs parameters at fixed compute", fontsize=_FONT + 1)
-    ax.legend(fontsize=_FONT - 2, loc="upper center", ncols=2)
+    ax.legend(fontsize=_FONT - 1, loc="upper center", ncols=2)
 
 
 def draw_frontier(data: FrontierData) -> Figure:
