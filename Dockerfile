@@ -4,7 +4,8 @@ FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MPLCONFIGDIR=/app/.matplotlib
 
 WORKDIR /app
 
@@ -15,6 +16,8 @@ COPY pyproject.toml README.md ./
 COPY laws_catalog ./laws_catalog
 COPY planner ./planner
 RUN python -m pip install --no-deps . && python -c "import planner, laws_catalog"
+# matplotlib's font cache, built once here (else every process builds it on its first picture)
+RUN python -c "import matplotlib.font_manager" && chmod -R a+rwX "$MPLCONFIGDIR"
 
 USER 65534:65534
 EXPOSE 8000

@@ -8,7 +8,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint typecheck pytest bench lock clean
+.PHONY: install serve test lint typecheck pytest bench lock clean browser
 
 $(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,17 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+# The page's browser tests drive Debian's chromium through its chromedriver (never a browser
+# download). Installed here when missing, as root with apt-get; elsewhere the tests skip.
+browser:
+	@if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } \
+		&& command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing chromium and chromium-driver (apt-get)"; \
+		apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+pytest: install browser
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest

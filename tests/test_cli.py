@@ -227,3 +227,17 @@ def test_a_bad_csv_names_the_row(
     argv = ["continual-pretraining", "--runs", str(cpt), "--params", "1B", "--tokens", "1B"]
     assert main(argv) == EXIT_USAGE
     assert "row 2: column 'domain_loss'" in capsys.readouterr().err
+
+
+def test_plot_writes_the_picture_the_endpoint_draws(
+    tmp_path: pytest.TempPathFactory, client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "frontier.svg"  # type: ignore[operator]
+    assert main(["plot", "--flops", "1e23", "--max-params", "20B", "-o", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {out}")
+    http = client.get("/v1/plots/frontier?flops=1e23&max_params=2e10")
+    assert out.read_bytes() == http.content
+    png = tmp_path / "sweep.png"  # type: ignore[operator]
+    argv = ["plot", "sweep", "--start", "1e20", "--stop", "1e22", "--num", "3", "-o", str(png)]
+    assert main(argv) == 0
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

@@ -11,6 +11,7 @@ from laws_catalog import CATALOG
 
 from .. import __version__
 from ..config import Settings, get_settings
+from ..web import install_web
 from .errors import add_exception_handlers
 from .openapi import install_openapi, route_name
 from .routes import router, slack
@@ -41,10 +42,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         dependencies=[Depends(reject_unknown_query_parameters)],
         generate_unique_id_function=route_name,
+        docs_url=None,  # served offline by install_web
+        redoc_url=None,
     )
     add_exception_handlers(app)
     app.include_router(router)
     if settings.slack_signing_secret is not None:
         app.include_router(slack.router, prefix="/v1")
+    install_web(app)
     install_openapi(app)
     return app

@@ -13,8 +13,13 @@ from fastapi import Query
 
 from ..errors import InvalidRequest
 from ..schemas.requests import Budget, Constraints, LawChoice
+from ..schemas.severity import Severity
 
-__all__ = ["ConstraintQuery", "HardwareQuery", "LawQuery", "SweepRangeQuery"]
+MinSeverityQuery = Annotated[
+    Severity, Query(description="leave out warnings less serious than this (info, warning)")
+]
+
+__all__ = ["ConstraintQuery", "HardwareQuery", "LawQuery", "MinSeverityQuery", "SweepRangeQuery"]
 
 
 def _drop_none(values: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "continual",
@@ -19,6 +19,7 @@ __all__ = [
 ]
 
 Devices = Mapping[str, Any]
+ImageFormat = Literal["svg", "png"]
 
 
 def plan(body: dict[str, Any], devices: Devices) -> Any:
@@ -74,9 +75,15 @@ def fit(body: dict[str, Any], devices: Devices) -> Any:
     raise NotImplementedError("fitting runs locally arrives with the fit endpoint")
 
 
-def frontier_picture(body: dict[str, Any], devices: Devices, fmt: str) -> bytes:
-    raise NotImplementedError("pictures arrive with the plot endpoints")
+def frontier_picture(body: dict[str, Any], devices: Devices, fmt: ImageFormat) -> bytes:
+    from ..plots import frontier_figure
+    from ..schemas.requests import PlanRequest
+
+    return frontier_figure(PlanRequest.model_validate(body), fmt, devices)
 
 
-def sweep_picture(body: dict[str, Any], devices: Devices, fmt: str) -> bytes:
-    raise NotImplementedError("pictures arrive with the plot endpoints")
+def sweep_picture(body: dict[str, Any], devices: Devices, fmt: ImageFormat) -> bytes:
+    from ..plots import sweep_figure
+    from ..schemas.requests import SweepRequest
+
+    return sweep_figure(SweepRequest.model_validate(body), fmt, devices)

@@ -290,7 +290,9 @@ def _fit(args: argparse.Namespace) -> Question:
 
 
 def _plot(args: argparse.Namespace) -> Question:
-    fmt = args.format or ("png" if args.output.lower().endswith(".png") else "svg")
+    fmt: local.ImageFormat = args.format or (
+        "png" if args.output.lower().endswith(".png") else "svg"
+    )
     if args.what == "sweep":
         base = _sweep(args)
         return Question(

@@ -48,3 +48,11 @@ def test_an_unreachable_service_exits_4(capsys: pytest.CaptureFixture[str]) -> N
     url = f"http://127.0.0.1:{free_port()}"
     assert main(["plan", "--flops", "1e22", "--remote", url]) == EXIT_SERVER
     assert "cannot reach" in capsys.readouterr().err
+
+
+def test_remote_plot(live_url: str, tmp_path: pytest.TempPathFactory) -> None:
+    local = tmp_path / "local.svg"  # type: ignore[operator]
+    remote = tmp_path / "remote.svg"  # type: ignore[operator]
+    assert main(["plot", "--flops", "1e22", "-o", str(local)]) == 0
+    assert main(["plot", "--flops", "1e22", "-o", str(remote), "--remote", live_url]) == 0
+    assert remote.read_bytes() == local.read_bytes()

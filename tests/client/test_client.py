@@ -214,3 +214,10 @@ def test_fields_from_a_newer_server_are_tolerated(live_url: str, canned: Any) ->
         newer_sweep = client.sweep({"budgets": [{"flops": 1e20}]})
     assert newer_sweep.model_dump() == sweep.model_dump()
     assert "added_later" in newer_sweep.raw
+
+
+def test_pictures(planner: PlannerClient) -> None:
+    svg = planner.plot_frontier({"budget": {"flops": 1e22}})
+    assert svg.lstrip().startswith(b"<?xml")
+    png = planner.plot_sweep({"budgets": [{"flops": 1e20}, {"flops": 1e22}]}, format="png")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")

@@ -11,10 +11,10 @@ from ...planning.csv_table import sweep_csv
 from ...planning.plan import make_plan
 from ...planning.predict import predict
 from ...planning.sweep import sweep
-from ...schemas.requests import Budget, PlanRequest, PredictRequest, SweepRequest, Target
+from ...schemas.requests import PlanRequest, PredictRequest, SweepRequest
 from ...schemas.responses import ErrorBody, PlanResponse, PredictResponse, SweepResponse
-from ...schemas.severity import Severity
-from ..query import ConstraintQuery, HardwareQuery, LawQuery, SweepRangeQuery
+from ..plan_query import plan_query
+from ..query import ConstraintQuery, HardwareQuery, LawQuery, MinSeverityQuery, SweepRangeQuery
 from ..services import Services, answer, get_services
 
 router = APIRouter(tags=["planning"])
@@ -25,9 +25,6 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     500: {"model": ErrorBody, "description": "solver failure"},
 }
 _CSV = "text/csv; charset=utf-8"
-MinSeverityQuery = Annotated[
-    Severity, Query(description="leave out warnings less serious than this (info, warning)")
-]
 
 
 @router.post("/plan", response_model=PlanResponse, responses=_ERRORS)
@@ -43,40 +40,9 @@ async def post_plan(body: PlanRequest, services: ServicesDep) -> Response:
 
 @router.get("/plan", response_model=PlanResponse, responses=_ERRORS)
 async def get_plan(
-    services: ServicesDep,
-    laws: Annotated[LawQuery, Depends()],
-    constraints: Annotated[ConstraintQuery, Depends()],
-    hardware: Annotated[HardwareQuery, Depends()],
-    flops: float | None = None,
-    gpu_hours: float | None = None,
-    gpu_count: int | None = None,
-    hours: float | None = None,
-    dollars: float | None = None,
-    target_loss: float | None = None,
-    target_downstream_error: float | None = None,
-    min_severity: MinSeverityQuery = "info",
+    services: ServicesDep, body: Annotated[PlanRequest, Depends(plan_query)]
 ) -> Response:
     """The plan question as plain query parameters (for bots and links)."""
-    amounts = {
-        "flops": flops,
-        "gpu_hours": gpu_hours,
-        "gpu_count": gpu_count,
-        "hours": hours,
-        "dollars": dollars,
-    }
-    budget_fields = {k: v for k, v in amounts.items() if v is not None} | hardware.values
-    target_fields = {
-        k: v
-        for k, v in {"loss": target_loss, "downstream_error": target_downstream_error}.items()
-        if v is not None
-    }
-    body = PlanRequest(
-        budget=Budget.model_validate(budget_fields) if budget_fields else None,
-        target=Target.model_validate(target_fields) if target_fields else None,
-        laws=laws.model(),
-        constraints=constraints.model(),
-        min_severity=min_severity,
-    )
     return await post_plan(body, services)
 
 
