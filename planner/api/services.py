@@ -74,7 +74,7 @@ def start_services(settings: Settings) -> Services:
     )
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
