@@ -260,6 +260,8 @@ def _parser() -> argparse.ArgumentParser:
     laws = sub.add_parser("laws", help="list the catalogue, or show one paper's laws")
     laws.add_argument("law_id", nargs="?")
 
+    sub.add_parser("worker", help="run queued jobs from the shared Redis", add_help=False)
+
     serve = sub.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -360,6 +362,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["worker"]:  # its own options: planner worker --help
+        from .jobs.worker import main as worker_main
+
+        return worker_main(argv[1:])
     args = _parser().parse_args(argv)
     try:
         return _run(args)

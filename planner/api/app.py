@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await services.cache.close()
+            await services.jobs.close()
             services.solver_pool.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(

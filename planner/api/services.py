@@ -19,6 +19,8 @@ from laws_catalog.hardware import Device
 
 from ..cache import MemoryCache, RedisCache, ResponseCache, cache_key
 from ..config import Settings, configured_devices
+from ..jobs.views import JobExecutor
+from .job_executor import start_jobs
 
 __all__ = ["Services", "answer", "get_services", "start_services"]
 
@@ -31,10 +33,11 @@ class Services:
     devices: dict[str, Device]
     devices_version: str
     """Hash of the configured devices: part of every cache key."""
+    jobs: JobExecutor
 
 
-def _warm_up() -> None:
-    """Compile the common GP shapes in this solver thread before the first request."""
+def warm_up() -> None:
+    """Compile the common GP shapes in this thread (solver thread, job worker)."""
     from ..planning.plan import make_plan
     from ..schemas.requests import PlanRequest
 
@@ -59,7 +62,7 @@ def start_services(settings: Settings) -> Services:
     else:
         cache = MemoryCache(settings.memory_cache_entries)
     pool = ThreadPoolExecutor(
-        max_workers=settings.solver_threads, thread_name_prefix="solver", initializer=_warm_up
+        max_workers=settings.solver_threads, thread_name_prefix="solver", initializer=warm_up
     )
     # start every solver thread now (each warms up in its initializer), not on first request
     barrier = threading.Barrier(settings.solver_threads)
@@ -71,6 +74,7 @@ def start_services(settings: Settings) -> Services:
         solver_pool=pool,
         devices=devices,
         devices_version=digest,
+        jobs=start_jobs(settings, devices),
     )
 
 
