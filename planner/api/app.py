@@ -11,6 +11,7 @@ from laws_catalog import CATALOG
 
 from .. import __version__
 from ..config import Settings, get_settings
+from .answer_shortcut import CachedAnswerShortcut
 from .errors import add_exception_handlers
 from .routes import router
 from .services import start_services
@@ -39,6 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=f"Catalogue version {CATALOG.version}.",
         lifespan=lifespan,
     )
+    # first, so it sits innermost: every other middleware still sees each request
+    app.add_middleware(CachedAnswerShortcut, max_entries=max(settings.memory_cache_entries, 1))
     add_exception_handlers(app)
     app.include_router(router)
     return app

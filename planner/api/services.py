@@ -20,6 +20,7 @@ from laws_catalog.hardware import Device
 from ..cache import MemoryCache, RedisCache, ResponseCache, cache_key
 from ..config import Settings, configured_devices
 from ..jobs.views import JobExecutor
+from .answer_shortcut import remember
 from .job_executor import start_jobs
 
 __all__ = ["Services", "answer", "get_services", "start_services"]
@@ -95,6 +96,7 @@ async def answer(
     """Read-through cache around ``compute`` (run on a solver thread)."""
     canonical = question.model_dump_json().encode() + services.devices_version.encode()
     key = cache_key(endpoint, canonical, response_format)
+    remember(key, media_type)  # lets the next identical request skip validation on a hit
     cached = await services.cache.get(key)
     if cached is not None:
         return Response(cached, media_type=media_type, headers={"X-Cache": "hit"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Iterator
 
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from planner.api.app import create_app
 from planner.config import Settings
 from planner.jobs.kinds import JOB_KINDS, JobContext
+from planner.jobs.progress import bar, wait_for_job
 from planner.schemas.requests import SweepRequest
 
 from .helpers import assert_progress_advanced, poll, submit, sweep_request
@@ -115,3 +117,14 @@ def test_results_expire_after_the_ttl(jobs_client: TestClient, unique: float) ->
     assert expired.status_code == 200
     assert expired.json()["status"] == "expired"
     assert "result" not in expired.json()
+
+
+def test_progress_bar_polls_to_the_end(jobs_client: TestClient, unique: float) -> None:
+    stream = io.StringIO()
+    location = submit(jobs_client, "sweep", sweep_request(3, start=unique * 1.02))
+    body = wait_for_job(jobs_client, location, interval_seconds=0.01, stream=stream)
+    assert body["status"] == "finished"
+    lines = stream.getvalue().splitlines()
+    assert lines[-1] == "[" + "#" * 30 + "] 3/3 rows  finished"
+    assert bar(1, 4, "running", width=8) == "[##......] 1/4 rows  running"
+    assert bar(0, 0, "queued", width=4) == "[....] 0/0 rows  queued"
