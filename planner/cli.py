@@ -274,7 +274,7 @@ def _run(args: argparse.Namespace) -> int:
         import uvicorn
 
         uvicorn.run(
-            "planner.api.app:create_app",
+            "planner.api.asgi:create_app",
             factory=True,
             host=args.host,
             port=args.port,

@@ -113,7 +113,7 @@ def bench_startup(rounds: int, env: dict[str, str]) -> dict[str, Any]:
             proc.wait(10)
         port = _free_port()
         started = time.perf_counter()
-        proc = _spawn("planner.api.app:create_app", port, env)
+        proc = _spawn("planner.api.asgi:create_app", port, env)
         try:
             planner.append(_wait(port, "/healthz", started))
             warm.append(_wait(port, "/readyz", started, ready=b'"warm":true'))
@@ -187,7 +187,7 @@ async def _load(
 def bench_cached_http(seconds: float, rounds: int, env: dict[str, str]) -> dict[str, Any]:
     """Cached POST /v1/plan vs the bare endpoint returning the same bytes, alternating."""
     project_port = _free_port()
-    project = _spawn("planner.api.app:create_app", project_port, env)
+    project = _spawn("planner.api.asgi:create_app", project_port, env)
     bare: subprocess.Popen[bytes] | None = None
     try:
         _wait(project_port, "/readyz", time.perf_counter(), ready=b'"warm":true')

@@ -35,6 +35,8 @@ class Services:
     devices_version: str
     """Hash of the configured devices: part of every cache key."""
     jobs: JobExecutor
+    warm: threading.Event
+    """Set once every solver thread has compiled the common problems (see ``/readyz``)."""
 
 
 def warm_up() -> None:
@@ -65,10 +67,12 @@ def start_services(settings: Settings) -> Services:
     pool = ThreadPoolExecutor(
         max_workers=settings.solver_threads, thread_name_prefix="solver", initializer=warm_up
     )
-    # start every solver thread now (each warms up in its initializer), not on first request
+    # start every solver thread now (each warms up in its initializer, in the background: the
+    # service answers meanwhile, and a request that needs a solver waits for its warm-up)
     barrier = threading.Barrier(settings.solver_threads)
-    for _ in range(settings.solver_threads):
-        pool.submit(barrier.wait)
+    warm = threading.Event()
+    started = [pool.submit(barrier.wait) for _ in range(settings.solver_threads)]
+    started[0].add_done_callback(lambda _: warm.set())
     return Services(
         settings=settings,
         cache=cache,
@@ -76,6 +80,7 @@ def start_services(settings: Settings) -> Services:
         devices=devices,
         devices_version=digest,
         jobs=start_jobs(settings, devices),
+        warm=warm,
     )
 
 
