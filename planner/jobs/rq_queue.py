@@ -133,7 +133,8 @@ class RedisJobs:
 
 
 def _failure(job: Job) -> str:
-    info = job.exc_info or ""
+    result = job.latest_result()
+    info = (result.exc_string if result is not None else None) or ""
     if "JobTimeoutException" in info:
         return "the job ran past its time limit (job_timeout_seconds)"
     last = info.strip().splitlines()[-1] if info.strip() else "stopped or lost"

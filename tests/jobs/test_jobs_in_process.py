@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 import time
 from collections.abc import Iterator
 
@@ -11,8 +13,10 @@ from fastapi.testclient import TestClient
 
 from planner.api.app import create_app
 from planner.config import Settings
+from planner.jobs.in_process import InProcessJobs
 from planner.jobs.kinds import JOB_KINDS, JobContext
 from planner.jobs.progress import bar, wait_for_job
+from planner.jobs.views import JobView
 from planner.schemas.requests import SweepRequest
 
 from .helpers import assert_progress_advanced, poll, submit, sweep_request
@@ -128,3 +132,24 @@ def test_progress_bar_polls_to_the_end(jobs_client: TestClient, unique: float) -
     assert lines[-1] == "[" + "#" * 30 + "] 3/3 rows  finished"
     assert bar(1, 4, "running", width=8) == "[##......] 1/4 rows  running"
     assert bar(0, 0, "queued", width=4) == "[....] 0/0 rows  queued"
+
+
+def test_an_unexpected_exception_fails_the_job() -> None:
+    jobs = InProcessJobs(threads=1, result_ttl_seconds=60, max_sweep_points=10, devices={})
+
+    async def scenario() -> JobView | None:
+        job_id = await jobs.submit("no-such-kind", "{}", 1)  # the API checks kinds; a bug would not
+        for _ in range(500):
+            view = await jobs.get(job_id)
+            if view is not None and view.status == "failed":
+                break
+            await asyncio.sleep(0.01)
+        await jobs.close()
+        return view
+
+    view = asyncio.run(scenario())
+    assert view is not None
+    assert view.status == "failed"
+    body = json.loads(view.to_json())
+    assert body["status_code"] == 500
+    assert body["error"] == {"error": "JobFailed", "detail": "unexpected KeyError"}

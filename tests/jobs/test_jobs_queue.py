@@ -8,16 +8,19 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from rq import Queue
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from planner.api.app import create_app
 from planner.config import Settings
+from planner.jobs.rq_queue import QUEUE_NAME
 
 from .helpers import assert_progress_advanced, poll, submit, sweep_request
 
@@ -44,10 +47,17 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="module")
-def workers(redis_url: str) -> Iterator[list[str]]:
+def jobs_url(redis_url: str) -> str:
+    """A database of the test Redis that only these tests use (the cache tests count keys)."""
+    base, _, db = redis_url.rpartition("/")
+    return f"{base}/7" if db.isdigit() else f"{redis_url.rstrip('/')}/7"
+
+
+@pytest.fixture(scope="module")
+def workers(jobs_url: str) -> Iterator[list[str]]:
     """Two worker processes (as if on two machines) sharing the test Redis."""
     names = [f"test-worker-{os.getpid()}-{i}" for i in range(2)]
-    processes = [_start_worker(redis_url, name) for name in names]
+    processes = [_start_worker(jobs_url, name) for name in names]
     try:
         yield names
     finally:
@@ -56,8 +66,8 @@ def workers(redis_url: str) -> Iterator[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def queue_client(redis_url: str, workers: list[str]) -> Iterator[TestClient]:
-    settings = Settings(redis_url=redis_url, job_result_ttl_seconds=4)
+def queue_client(jobs_url: str, workers: list[str]) -> Iterator[TestClient]:
+    settings = Settings(redis_url=jobs_url, job_result_ttl_seconds=4)
     with TestClient(create_app(settings)) as client:
         yield client
 
@@ -88,7 +98,7 @@ def test_failed_job_carries_the_endpoints_error(queue_client: TestClient) -> Non
 
 
 def test_jobs_spread_over_workers_and_expire(
-    queue_client: TestClient, redis_url: str, workers: list[str], unique: float
+    queue_client: TestClient, jobs_url: str, workers: list[str], unique: float
 ) -> None:
     locations = [
         submit(queue_client, "sweep", sweep_request(6, start=unique * (1 + i / 100)))
@@ -96,7 +106,7 @@ def test_jobs_spread_over_workers_and_expire(
     ]
     bodies = [poll(queue_client, location, timeout=180)[0] for location in locations]
     assert all(body["status"] == "finished" for body in bodies)
-    connection = redis.Redis.from_url(redis_url)
+    connection = redis.Redis.from_url(jobs_url)
     ran_on = {
         Job.fetch(body["id"], connection=connection, serializer=JSONSerializer).worker_name
         for body in bodies
@@ -124,3 +134,19 @@ def test_down_queue_is_503_not_500(own_redis: object) -> None:
         assert response.status_code == 503
         assert response.json()["error"] == "QueueUnavailable"
         assert client.get("/v1/jobs/" + "ab" * 16).status_code == 503
+
+
+def test_a_job_that_crashes_the_task_is_failed_not_lost(
+    queue_client: TestClient, jobs_url: str
+) -> None:
+    # only a bug gets here (the API checks kinds): the task raises inside the work horse
+    connection = redis.Redis.from_url(jobs_url)
+    queue = Queue(QUEUE_NAME, connection=connection, serializer=JSONSerializer)
+    job = queue.enqueue_call(
+        "planner.jobs.rq_queue.perform", args=("no-such-kind", "{}"), job_id=uuid.uuid4().hex
+    )
+    body, _ = poll(queue_client, f"/v1/jobs/{job.id}", timeout=120)
+    assert body["status"] == "failed"
+    assert body["status_code"] == 500
+    assert body["error"]["error"] == "JobFailed"
+    assert "KeyError" in body["error"]["detail"]
