@@ -31,6 +31,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 BODY_FILE_ENV = "PLANNER_BENCH_BODY_FILE"
+PLANNER_TARGET = "planner.api.asgi:create_app"
 HOT_REQUEST = {"budget": {"flops": 3.0e23}, "laws": {"loss": "besiroglu2024"}}
 
 
@@ -97,7 +98,7 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def bench_startup(rounds: int, env: dict[str, str]) -> dict[str, Any]:
+def bench_startup(rounds: int, env: dict[str, str], target: str = PLANNER_TARGET) -> dict[str, Any]:
     """Seconds from spawn to first 200 /healthz: bare app vs planner (and planner warm)."""
     bare: list[float] = []
     planner: list[float] = []
@@ -113,7 +114,7 @@ def bench_startup(rounds: int, env: dict[str, str]) -> dict[str, Any]:
             proc.wait(10)
         port = _free_port()
         started = time.perf_counter()
-        proc = _spawn("planner.api.asgi:create_app", port, env)
+        proc = _spawn(target, port, env)
         try:
             planner.append(_wait(port, "/healthz", started))
             warm.append(_wait(port, "/readyz", started, ready=b'"warm":true'))
@@ -184,10 +185,12 @@ async def _load(
     return count / (time.perf_counter() - started), latencies
 
 
-def bench_cached_http(seconds: float, rounds: int, env: dict[str, str]) -> dict[str, Any]:
+def bench_cached_http(
+    seconds: float, rounds: int, env: dict[str, str], target: str = PLANNER_TARGET
+) -> dict[str, Any]:
     """Cached POST /v1/plan vs the bare endpoint returning the same bytes, alternating."""
     project_port = _free_port()
-    project = _spawn("planner.api.asgi:create_app", project_port, env)
+    project = _spawn(target, project_port, env)
     bare: subprocess.Popen[bytes] | None = None
     try:
         _wait(project_port, "/readyz", time.perf_counter(), ready=b'"warm":true')
@@ -260,11 +263,11 @@ def bench_cli_help(rounds: int) -> dict[str, Any]:
     }
 
 
-def run(seconds: float = 2.0, rounds: int = 3) -> dict[str, Any]:
+def run(seconds: float = 2.0, rounds: int = 3, target: str = PLANNER_TARGET) -> dict[str, Any]:
     env = _env()
     return {
-        "startup_to_ready": bench_startup(rounds, env),
-        "cached_http_by_connections": bench_cached_http(seconds, rounds, env),
+        "startup_to_ready": bench_startup(rounds, env, target),
+        "cached_http_by_connections": bench_cached_http(seconds, rounds, env, target),
         "cli_help": bench_cli_help(max(rounds, 5)),
     }
 
@@ -273,8 +276,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=2.0, help="per load window")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--target", default=PLANNER_TARGET, help="the planner's app factory")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.seconds, args.rounds), indent=2))
+    print(json.dumps(run(args.seconds, args.rounds, args.target), indent=2))
 
 
 if __name__ == "__main__":
