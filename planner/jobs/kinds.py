@@ -1,7 +1,8 @@
 """The questions a job can answer: one registry entry per kind.
 
 A kind names its request model and how to answer it; the answer is the exact body the
-synchronous endpoint gives for the same request. Adding a kind is one line in ``JOB_KINDS``.
+synchronous endpoint gives for the same request. Adding a kind is one line in ``JOB_KINDS``,
+e.g. ``"fit": JobKind(FitRequest, answering(fit))`` for a ``fit(request) -> BaseModel``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from laws_catalog.hardware import Device
 
 from ..schemas.requests import PlanRequest, SweepRequest
 
-__all__ = ["JOB_KINDS", "JobContext", "JobKind", "Progress"]
+__all__ = ["JOB_KINDS", "JobContext", "JobKind", "Progress", "answering"]
 
 Progress = Callable[[int, int], None]
 """Called with (rows done, rows total) as the work advances."""
@@ -39,6 +40,11 @@ class JobKind:
     """How many rows the progress counts to."""
 
 
+def answering(question: Callable[[Any], BaseModel]) -> Callable[[Any, JobContext], bytes]:
+    """A kind's answer from a function of the request alone (one row, no devices)."""
+    return lambda request, _context: question(request).model_dump_json().encode()
+
+
 def _plan(request: PlanRequest, context: JobContext) -> bytes:
     from ..planning.plan import make_plan
 
@@ -52,7 +58,8 @@ def _sweep_rows(request: SweepRequest) -> int:
 _ROW_FIELD = re.compile(r"^(budgets|targets)\[(\d+)\]")
 
 SWEEP_CHUNKS = 50
-"""A sweep job runs in about this many chunks; progress is reported after each one."""
+"""A sweep job runs in about this many chunks; progress is reported after each one (chunks
+large enough that whatever a sweep shares across its rows is still shared within one)."""
 
 
 def _sweep(request: SweepRequest, context: JobContext) -> bytes:

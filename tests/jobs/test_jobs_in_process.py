@@ -14,10 +14,11 @@ from fastapi.testclient import TestClient
 from planner.api.app import create_app
 from planner.config import Settings
 from planner.jobs.in_process import InProcessJobs
-from planner.jobs.kinds import JOB_KINDS, JobContext
+from planner.jobs.kinds import JOB_KINDS, JobContext, answering
 from planner.jobs.progress import bar, wait_for_job
 from planner.jobs.views import JobView
-from planner.schemas.requests import SweepRequest
+from planner.planning.predict import predict
+from planner.schemas.requests import PredictRequest, SweepRequest
 
 from .helpers import assert_progress_advanced, poll, submit, sweep_request
 
@@ -153,3 +154,9 @@ def test_an_unexpected_exception_fails_the_job() -> None:
     body = json.loads(view.to_json())
     assert body["status_code"] == 500
     assert body["error"] == {"error": "JobFailed", "detail": "unexpected KeyError"}
+
+
+def test_a_kind_from_a_plain_question_answers_like_its_endpoint(jobs_client: TestClient) -> None:
+    request = {"params": 7e9, "tokens": 1.4e11}
+    answer = answering(predict)(PredictRequest.model_validate(request), None)
+    assert answer == jobs_client.post("/v1/predict", json=request).content
