@@ -25,5 +25,5 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
 
 # One process per container; scale out with replicas behind a load balancer sharing Redis.
-CMD ["uvicorn", "planner.api.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
+CMD ["uvicorn", "planner.api.asgi:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
      "--no-access-log"]

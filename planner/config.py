@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -68,6 +69,20 @@ class Settings(BaseSettings):
         default=("https://hooks.slack.com/",),
         description="the only URLs a delayed Slack answer may be posted to",
     )
+    job_executor: Literal["auto", "queue", "in-process"] = Field(
+        default="auto",
+        description="where POST /v1/jobs runs work: 'queue' = the Redis queue that `planner "
+        "worker` processes consume; 'in-process' = a thread of the API; 'auto' = queue when "
+        "redis_url is set",
+    )
+    job_result_ttl_seconds: int = Field(
+        default=86_400, ge=1, description="a finished or failed job's result is kept this long"
+    )
+    job_timeout_seconds: int = Field(
+        default=3600, ge=1, description="a queued job running longer is stopped and failed"
+    )
+    job_max_sweep_points: int = Field(default=100_000, ge=1, le=1_000_000)
+    job_threads: int = Field(default=1, ge=1, le=64, description="in-process job threads")
 
 
 @lru_cache

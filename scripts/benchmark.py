@@ -238,6 +238,7 @@ def main() -> None:
     parser.add_argument("--uncached", type=int, default=300)
     parser.add_argument("--cached", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--service", action="store_true", help="add benchmark_service.py")
     args = parser.parse_args()
     results: dict[str, object] = {"solver": bench_solver(args.solves)}
     results["http_in_process_cache"] = bench_http(None, args.uncached, args.cached, args.seconds)
@@ -245,6 +246,10 @@ def main() -> None:
         results["http_redis_cache"] = bench_http(
             args.redis_url, args.uncached, args.cached, args.seconds
         )
+    if args.service:
+        from benchmark_service import run as bench_service
+
+        results["service_edges"] = bench_service()
     print(json.dumps(results, indent=2))
 
 

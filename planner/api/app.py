@@ -12,6 +12,7 @@ from laws_catalog import CATALOG
 from .. import __version__
 from ..config import Settings, get_settings
 from ..web import install_web
+from .answer_shortcut import CachedAnswerShortcut
 from .errors import add_exception_handlers
 from .openapi import install_openapi, route_name
 from .routes import router, slack
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await services.cache.close()
+            await services.jobs.close()
             services.solver_pool.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(
@@ -45,6 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # served offline by install_web
         redoc_url=None,
     )
+    # first, so it sits innermost: every other middleware still sees each request
+    app.add_middleware(CachedAnswerShortcut, max_entries=max(settings.memory_cache_entries, 1))
     add_exception_handlers(app)
     app.include_router(router)
     if settings.slack_signing_secret is not None:

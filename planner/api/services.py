@@ -19,6 +19,9 @@ from laws_catalog.hardware import Device
 
 from ..cache import MemoryCache, RedisCache, ResponseCache, cache_key
 from ..config import Settings, configured_devices
+from ..jobs.views import JobExecutor
+from .answer_shortcut import remember
+from .job_executor import start_jobs
 
 __all__ = ["Services", "answer", "get_services", "start_services"]
 
@@ -31,10 +34,13 @@ class Services:
     devices: dict[str, Device]
     devices_version: str
     """Hash of the configured devices: part of every cache key."""
+    jobs: JobExecutor
+    warm: threading.Event
+    """Set once every solver thread has compiled the common problems (see ``/readyz``)."""
 
 
-def _warm_up() -> None:
-    """Compile the common GP shapes in this solver thread before the first request."""
+def warm_up() -> None:
+    """Compile the common GP shapes in this thread (solver thread, job worker)."""
     from ..planning.plan import make_plan
     from ..schemas.requests import PlanRequest
 
@@ -59,22 +65,26 @@ def start_services(settings: Settings) -> Services:
     else:
         cache = MemoryCache(settings.memory_cache_entries)
     pool = ThreadPoolExecutor(
-        max_workers=settings.solver_threads, thread_name_prefix="solver", initializer=_warm_up
+        max_workers=settings.solver_threads, thread_name_prefix="solver", initializer=warm_up
     )
-    # start every solver thread now (each warms up in its initializer), not on first request
+    # start every solver thread now (each warms up in its initializer, in the background: the
+    # service answers meanwhile, and a request that needs a solver waits for its warm-up)
     barrier = threading.Barrier(settings.solver_threads)
-    for _ in range(settings.solver_threads):
-        pool.submit(barrier.wait)
+    warm = threading.Event()
+    started = [pool.submit(barrier.wait) for _ in range(settings.solver_threads)]
+    started[0].add_done_callback(lambda _: warm.set())
     return Services(
         settings=settings,
         cache=cache,
         solver_pool=pool,
         devices=devices,
         devices_version=digest,
+        jobs=start_jobs(settings, devices),
+        warm=warm,
     )
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -91,6 +101,7 @@ async def answer(
     """Read-through cache around ``compute`` (run on a solver thread)."""
     canonical = question.model_dump_json().encode() + services.devices_version.encode()
     key = cache_key(endpoint, canonical, response_format)
+    remember(key, media_type)  # lets the next identical request skip validation on a hit
     cached = await services.cache.get(key)
     if cached is not None:
         return Response(cached, media_type=media_type, headers={"X-Cache": "hit"})

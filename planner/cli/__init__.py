@@ -17,6 +17,11 @@ __all__ = ["EXIT_INFEASIBLE", "EXIT_OK", "EXIT_SERVER", "EXIT_USAGE", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["worker"]:  # the job worker has its own options: planner worker --help
+        from ..jobs.worker import main as worker_main
+
+        return worker_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     from .run import run

@@ -119,7 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_flags(sweep.add_argument_group("laws"), LAWS)
     add_flags(sweep.add_argument_group("limits"), CONSTRAINTS)
     add_flags(sweep, (SEVERITY,))
-    sweep.add_argument("--progress", action="store_true", help="a progress bar on stderr")
+    sweep.add_argument(
+        "--progress",
+        action="store_true",
+        help="a progress bar on stderr; with --remote the sweep runs as a background job",
+    )
     _common(sweep)
 
     vocab = sub.add_parser("vocabulary", help="best vocabulary size of a model (Tao et al.)")
@@ -216,6 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
     _common(hardware, request=False)
     glossary = sub.add_parser("glossary", help="quantity names, units and conventions")
     _common(glossary, request=False)
+
+    job = sub.add_parser("job", help="status of a background job (with --remote); --wait for it")
+    job.add_argument("job_id", help="the id POST /v1/jobs returned")
+    job.add_argument("--wait", action="store_true", help="poll with a progress bar until it ends")
+    _common(job, request=False)
+
+    sub.add_parser("worker", help="run queued jobs from the shared Redis (planner worker --help)")
 
     serve = sub.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

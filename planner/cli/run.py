@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ def run(args: argparse.Namespace, prog: str) -> int:
             return _serve(args)
         if args.command in ("laws", "hardware", "glossary"):
             return _catalogue(args)
+        if args.command == "job":
+            return _job(args)
         question = question_for(args)
         return _answer(args, question)
     except Failure as failure:
@@ -134,6 +137,8 @@ def _answer(args: argparse.Namespace, question: Question) -> int:
     if question.media != "json":
         return _picture(args, question, url)
     csv_wanted = args.command == "sweep" and not args.json
+    if args.command == "sweep" and args.progress:
+        return _sweep_with_progress(args, question, url)
     if url is not None:
         params = {"format": "csv"} if csv_wanted else None
         response = _remote_call(args, url, "POST", question.path, json=question.body, params=params)
@@ -176,6 +181,104 @@ def _human(args: argparse.Namespace, result: Any) -> list[str]:
             f"  general loss  {result.predicted_general_loss:.5g}",
         ]
     return [json.dumps(result.model_dump(mode="json"), indent=2)]
+
+
+def _sweep_with_progress(args: argparse.Namespace, question: Question, url: str | None) -> int:
+    """A sweep with a progress bar: chunk by chunk here, or as a job on ``--remote``."""
+    from ..jobs.progress import bar
+
+    def draw(done: int, total: int, status: str) -> None:
+        end = "\n" if status in ("finished", "failed", "expired") else ""
+        print("\r" + bar(done, total, status), end=end, file=sys.stderr, flush=True)
+
+    if url is None:
+        body = _local_sweep_in_chunks(question, draw)
+    else:
+        body = _remote_job(args, url, "sweep", question.body, draw)
+    from ..client.tolerant import validate_tolerantly
+    from ..planning.csv_table import sweep_csv
+    from ..schemas.responses import SweepResponse
+
+    if args.json:
+        print(json.dumps(body, separators=(",", ":")))
+    else:
+        sys.stdout.write(sweep_csv(validate_tolerantly(SweepResponse, body)))
+    return EXIT_OK
+
+
+def _local_sweep_in_chunks(question: Question, draw: Any) -> Any:
+    from ..jobs.kinds import JOB_KINDS, JobContext
+
+    kind = JOB_KINDS["sweep"]
+
+    def compute(body: dict[str, Any], devices: Any) -> bytes:
+        context = JobContext(
+            devices=devices,
+            max_sweep_points=100_000,
+            progress=lambda done, total: draw(
+                done, total, "running" if done < total else "finished"
+            ),
+        )
+        answer: bytes = kind.answer(kind.request.model_validate(body), context)
+        return answer
+
+    return json.loads(_local(replace(question, local=compute)))
+
+
+def _remote_job(
+    args: argparse.Namespace, url: str, kind: str, body: dict[str, Any], draw: Any
+) -> Any:
+    from ..client import PlannerClientError, PlannerHTTPError, PlannerRequestError
+
+    with _client(args, url) as client:
+        try:
+            job = client.submit_job(kind, body)
+            status = client.wait(job.id, on_progress=lambda s: draw(*_counts(s), s.status))
+        except PlannerRequestError as exc:
+            raise Failure(EXIT_USAGE, exc.body) from None
+        except PlannerHTTPError as exc:
+            raise Failure(EXIT_SERVER, exc.body) from None
+        except PlannerClientError as exc:
+            raise Failure(EXIT_SERVER, {"error": type(exc).__name__, "detail": str(exc)}) from None
+    if status.status != "finished":
+        error = status.error or {"error": "JobFailed", "detail": f"the job {status.status}"}
+        code = EXIT_INFEASIBLE if error.get("error") in _INFEASIBLE_ERRORS else EXIT_SERVER
+        if 400 <= int(status.raw.get("status_code") or 500) < 500 and code != EXIT_INFEASIBLE:
+            code = EXIT_USAGE
+        raise Failure(code, error)
+    return status.result
+
+
+def _counts(status: Any) -> tuple[int, int]:
+    return status.progress or (0, 0)
+
+
+def _job(args: argparse.Namespace) -> int:
+    url = remote_url(args)
+    if url is None:
+        raise UsageError("a job lives on a service: give --remote URL (or set PLANNER_REMOTE)")
+    from ..jobs.progress import bar
+
+    with _client(args, url) as client:
+        from ..client import PlannerClientError, PlannerRequestError
+
+        try:
+            if args.wait:
+                status = client.wait(
+                    args.job_id,
+                    on_progress=lambda s: print(
+                        "\r" + bar(*_counts(s), s.status), end="", file=sys.stderr, flush=True
+                    ),
+                )
+                print(file=sys.stderr)
+            else:
+                status = client.job(args.job_id)
+        except PlannerRequestError as exc:
+            raise Failure(EXIT_USAGE, exc.body) from None
+        except PlannerClientError as exc:
+            raise Failure(EXIT_SERVER, {"error": type(exc).__name__, "detail": str(exc)}) from None
+    print(json.dumps(status.raw, indent=None if args.json else 2))
+    return EXIT_OK
 
 
 def _shown_from(args: argparse.Namespace) -> str:

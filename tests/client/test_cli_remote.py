@@ -56,3 +56,35 @@ def test_remote_plot(live_url: str, tmp_path: pytest.TempPathFactory) -> None:
     assert main(["plot", "--flops", "1e22", "-o", str(local)]) == 0
     assert main(["plot", "--flops", "1e22", "-o", str(remote), "--remote", live_url]) == 0
     assert remote.read_bytes() == local.read_bytes()
+
+
+def test_sweep_progress_locally_and_as_a_remote_job(
+    live_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["sweep", "--start", "1.3e20", "--stop", "1.3e22", "--num", "4"]
+    assert main(argv) == 0
+    plain = capsys.readouterr().out
+    assert main([*argv, "--progress"]) == 0
+    local = capsys.readouterr()
+    assert local.out == plain
+    assert "4/4 rows  finished" in local.err
+    assert main([*argv, "--progress", "--remote", live_url]) == 0
+    remote = capsys.readouterr()
+    assert remote.out == plain
+    assert "4/4 rows  finished" in remote.err
+
+
+def test_job_status_and_worker_help(live_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from planner.client import PlannerClient
+
+    with PlannerClient(live_url) as client:
+        job = client.submit_job("plan", {"budget": {"flops": 1.7e21}})
+    assert main(["job", job.id, "--wait", "--remote", live_url, "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["status"] == "finished"
+    assert status["result"]["plan"]["params"] > 0
+    assert main(["job", job.id]) == EXIT_USAGE  # a job lives on a service
+    with pytest.raises(SystemExit) as shown:
+        main(["worker", "--help"])
+    assert shown.value.code == 0
+    assert "--redis-url" in capsys.readouterr().out

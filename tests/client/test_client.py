@@ -221,3 +221,21 @@ def test_pictures(planner: PlannerClient) -> None:
     assert svg.lstrip().startswith(b"<?xml")
     png = planner.plot_sweep({"budgets": [{"flops": 1e20}, {"flops": 1e22}]}, format="png")
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_jobs(planner: PlannerClient) -> None:
+    """A sweep as a background job (in-process executor: no Redis configured)."""
+    request = {"budgets": [{"flops": f} for f in (1.1e20, 1.1e21, 1.1e22)]}
+    job = planner.submit_job("sweep", request)
+    assert job.status == "queued"
+    seen: list[str] = []
+    done = planner.wait(
+        job.id, poll_seconds=0.05, timeout=60, on_progress=lambda s: seen.append(s.status)
+    )
+    assert done.status == "finished"
+    assert done.progress == (3, 3)
+    assert done.result == planner.sweep(request).raw
+    assert seen[-1] == "finished"
+    with pytest.raises(PlannerRequestError) as missing:
+        planner.job("0123456789abcdef0123456789abcdef")
+    assert missing.value.status_code == 404

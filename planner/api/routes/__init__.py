@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from . import catalog, health, plans, plots, questions
+from . import catalog, health, jobs, plans, plots, questions
 
 router = APIRouter()
 router.include_router(health.router)
@@ -10,5 +10,6 @@ router.include_router(catalog.router, prefix="/v1")
 router.include_router(plans.router, prefix="/v1")
 router.include_router(questions.router, prefix="/v1")
 router.include_router(plots.router, prefix="/v1")
+router.include_router(jobs.router, prefix="/v1")
 
 __all__ = ["router"]

@@ -20,10 +20,13 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(services: Annotated[Services, Depends(get_services)]) -> dict[str, str]:
-    """Catalogue loaded; cache status (a down Redis does not make the service unready)."""
+async def readyz(services: Annotated[Services, Depends(get_services)]) -> dict[str, str | bool]:
+    """Catalogue loaded; cache status (a down Redis does not make the service unready);
+    whether the solver threads have finished warming up (requests wait for it until then)."""
     return {
         "status": "ready",
         "catalog_version": CATALOG.version,
         "cache": await services.cache.status(),
+        "jobs": services.jobs.name,
+        "warm": services.warm.is_set(),
     }
