@@ -45,6 +45,10 @@ REQUEST_EXAMPLES: dict[str, list[dict[str, Any]]] = {
         },
     ],
     "PredictRequest": [{"params": 7e10, "tokens": 1.4e12}],
+    "JobSubmission": [
+        {"kind": "sweep", "request": {"budgets": [{"flops": 1e21}, {"flops": 1e22}]}},
+        {"kind": "plan", "request": {"budget": {"flops": 1e23}}},
+    ],
     "SweepRequest": [
         {"budgets": [{"flops": 1e21}, {"flops": 1e22}, {"flops": 1e23}]},
         {"targets": [{"loss": 2.3}, {"loss": 2.1}]},

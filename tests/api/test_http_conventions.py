@@ -91,4 +91,4 @@ def test_every_request_schema_has_examples_the_service_answers(client: TestClien
         assert examples, f"{name} has no example"
         for example in examples:
             response = client.post(path, json=example)
-            assert response.status_code == 200, (name, example, response.text)
+            assert response.status_code in (200, 202), (name, example, response.text)
