@@ -60,6 +60,7 @@ from .serving_limits import limit_specs
 from .serving_model import serving_setup
 from .streams import requested_streams, stream_law, with_streams
 from .training_recipe import training_recipe
+from .uncertainty import plan_with_uncertainty
 from .validity import caveat_warnings, range_warnings
 from .variants import Variant, base_variant, training_variants
 
@@ -83,6 +84,8 @@ def make_plan(request: PlanRequest, devices: Mapping[str, Device] | None = None)
     ``devices`` are accelerators from the settings' devices file; the request's own
     ``devices`` override them.
     """
+    if request.uncertainty is not None:
+        return plan_with_uncertainty(request, devices, make_plan)
     extra = configured_devices(request, devices)
     laws = select_laws(request.laws)
     _check_combinations(request, laws)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .fitted_law import FittedLaw
 from .inference import InferenceSpec, RetrievalSpec, StreamCount
+from .uncertainty import UncertaintyRequest
 
 __all__ = [
     "DEFAULT_LOSS_LAW",
@@ -41,6 +43,15 @@ Hours = Annotated[float, Field(strict=True, gt=0, le=1e6, allow_inf_nan=False)]
 Ratio = Annotated[float, Field(strict=True, gt=0, le=1e7, allow_inf_nan=False)]
 
 
+def _uncertainty_flag(value: Any) -> Any:
+    """``true`` asks for the default intervals, ``false`` for none."""
+    if value is True:
+        return UncertaintyRequest()
+    if value is False:
+        return None
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -48,10 +59,11 @@ class _Strict(BaseModel):
 class LawChoice(_Strict):
     """Which law answers which part of the question (``ID`` or ``ID@CONSTANT_SET``)."""
 
-    loss: LawRef | None = Field(
+    loss: LawRef | FittedLaw | None = Field(
         default=None,
         description=f"loss law L(N, D) used to optimise or evaluate; default {DEFAULT_LOSS_LAW}, "
-        "or the allocation paper's own loss law when it has one",
+        "or the allocation paper's own loss law when it has one; or the `law` object a "
+        "POST /v1/fit answer returned",
     )
     allocation: LawRef | None = Field(
         default=None,
@@ -313,6 +325,16 @@ class PlanRequest(_Strict):
     retrieval: RetrievalSpec | None = Field(
         default=None, description="a retrieval datastore (compute and memory accounting)"
     )
+    uncertainty: UncertaintyRequest | None = Field(
+        default=None,
+        description="intervals on the plan by re-planning over samples of the loss law's "
+        "constants; true for level 0.9 and 200 samples",
+    )
+
+    @field_validator("uncertainty", mode="before")
+    @classmethod
+    def _uncertainty_flag(cls, value: Any) -> Any:
+        return _uncertainty_flag(value)
 
     @model_validator(mode="after")
     def _budget_or_target(self) -> Self:
@@ -369,6 +391,14 @@ class SweepRequest(_Strict):
     inference: InferenceSpec | None = Field(
         default=None, description="the same serving section for every row"
     )
+    uncertainty: UncertaintyRequest | None = Field(
+        default=None, description="intervals on every row (CSV: *_low and *_high columns)"
+    )
+
+    @field_validator("uncertainty", mode="before")
+    @classmethod
+    def _uncertainty_flag(cls, value: Any) -> Any:
+        return _uncertainty_flag(value)
 
     @model_validator(mode="after")
     def _one_list(self) -> Self:
@@ -380,7 +410,13 @@ class SweepRequest(_Strict):
         return self
 
     def plan_requests(self) -> list[PlanRequest]:
-        common = {"laws": self.laws, "constraints": self.constraints, "inference": self.inference}
+        common: dict[str, Any] = {
+            "laws": self.laws,
+            "constraints": self.constraints,
+            "inference": self.inference,
+        }
+        if self.uncertainty is not None:
+            common["uncertainty"] = self.uncertainty
         if self.budgets is not None:
             return [PlanRequest.model_validate({"budget": b, **common}) for b in self.budgets]
         return [PlanRequest.model_validate({"target": t, **common}) for t in self.targets or []]

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from laws_catalog import Evidence, Reference
 
 from .inference_out import InferenceOut, RetrievalOut
+from .uncertainty import UncertaintyOut
 
 __all__ = [
     "BudgetOut",
@@ -279,6 +280,9 @@ class PlanResponse(_Out):
     method: Literal["geometric_program", "closed_form_allocation"]
     solver_status: str
     catalog_version: str
+    uncertainty: UncertaintyOut | None = Field(
+        default=None, description="intervals, when the request asked for uncertainty"
+    )
 
 
 class PredictedStreams(_Out):

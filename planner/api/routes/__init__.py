@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from . import catalog, health, plans, questions
+from . import catalog, fit, health, plans, questions
 
 router = APIRouter()
 router.include_router(health.router)
 router.include_router(catalog.router, prefix="/v1")
 router.include_router(plans.router, prefix="/v1")
 router.include_router(questions.router, prefix="/v1")
+router.include_router(fit.router, prefix="/v1")
 
 __all__ = ["router"]

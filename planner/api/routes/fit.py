@@ -1,0 +1,105 @@
+"""``POST /v1/fit``: fit a loss law to the requester's runs (JSON or CSV)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from ...fitting.csv_runs import runs_from_csv
+from ...fitting.service import fit_runs
+from ...schemas.fit import FitRequest, FitResponse
+from ...schemas.responses import ErrorBody
+from ..services import Services, answer, get_services
+
+router = APIRouter(tags=["fitting"])
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+_MAX_BODY = 1_000_000
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": FitRequest.model_json_schema()},
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "params,tokens,loss,run\n1e8,2e9,3.31,s1\n",
+            },
+        },
+    }
+}
+
+
+def _csv_body(text: str, query: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {"runs": runs_from_csv(text)}
+    bootstrap = {
+        key: query[name]
+        for key, name in (("samples", "bootstrap_samples"), ("seed", "seed"), ("level", "level"))
+        if query.get(name) is not None
+    }
+    if bootstrap:
+        body["bootstrap"] = bootstrap
+    for name in ("form", "params_definition", "loss_name", "early_fraction", "huber_delta"):
+        if query.get(name) is not None:
+            body[name] = query[name]
+    return body
+
+
+@router.post(
+    "/fit",
+    response_model=FitResponse,
+    responses={422: {"model": ErrorBody, "description": "bad run (row and field named)"}},
+    openapi_extra=_BODY,
+)
+async def post_fit(
+    request: Request,
+    services: ServicesDep,
+    form: Annotated[Literal["chinchilla", "gadre2024"] | None, Query()] = None,
+    params_definition: Annotated[
+        Literal["n_params_total", "n_params_non_embedding"] | None, Query()
+    ] = None,
+    loss_name: Annotated[str | None, Query(max_length=200)] = None,
+    early_fraction: Annotated[float | None, Query()] = None,
+    huber_delta: Annotated[float | None, Query()] = None,
+    bootstrap_samples: Annotated[int | None, Query()] = None,
+    seed: Annotated[int | None, Query()] = None,
+    level: Annotated[float | None, Query()] = None,
+) -> Response:
+    """Fit ``chinchilla`` or ``gadre2024`` to runs given as JSON, or as CSV
+    (``Content-Type: text/csv``, columns params,tokens,loss[,run]; the other fields as query
+    parameters). The answer's ``law`` goes in ``laws.loss`` of any plan, predict or sweep."""
+    raw = await request.body()
+    if len(raw) > _MAX_BODY:
+        return Response(
+            b'{"error":"ValidationError","detail":"body: more than 1000000 bytes",'
+            b'"field":"body","allowed":"at most 1000000 bytes"}',
+            status_code=413,
+            media_type="application/json",
+        )
+    content_type = request.headers.get("content-type", "")
+    try:
+        if content_type.startswith("text/csv"):
+            query = {
+                "form": form,
+                "params_definition": params_definition,
+                "loss_name": loss_name,
+                "early_fraction": early_fraction,
+                "huber_delta": huber_delta,
+                "bootstrap_samples": bootstrap_samples,
+                "seed": seed,
+                "level": level,
+            }
+            body = FitRequest.model_validate(_csv_body(raw.decode("utf-8", "replace"), query))
+        else:
+            body = FitRequest.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+    return await answer(
+        services,
+        endpoint="fit",
+        question=body,
+        compute=lambda: fit_runs(body).model_dump_json().encode(),
+    )
