@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import PlannerError
+from .fitting.cli_fit import add_fit_arguments, fitted_law_file, interval_lines, run_fit
 
 __all__ = ["main"]
 
@@ -128,6 +129,7 @@ def _print_plan(answer: Any) -> None:
     for margin in answer.marginal_values:
         delta = "n/a" if margin.delta is None else f"{margin.delta:+.4g}"
         lines.append(f"  {margin.relaxation} {margin.resource}: {margin.effect_on} {delta}")
+    lines += interval_lines(answer.uncertainty)
     for warning in answer.warnings:
         lines.append(f"  ! {warning.message}")
     print("\n".join(lines))
@@ -242,6 +244,10 @@ def _parser() -> argparse.ArgumentParser:
     serving.add_argument("--parallel-streams", help="1, 2, 4, 8 or auto")
     serving.add_argument("--lifetime-tokens", type=float, help="tokens served over the life")
     plan.add_argument("--json", action="store_true", help="print the HTTP response body")
+    plan.add_argument("--loss-law-file", help="a fitted law written by planner fit --law-out")
+    plan.add_argument("--uncertainty", type=float, nargs="?", const=0.9, help="interval level")
+
+    add_fit_arguments(sub.add_parser("fit", help="fit a loss law to your runs (CSV)"))
 
     predict = sub.add_parser("predict", help="loss of a given model size and token count")
     predict.add_argument("--params", type=float, required=True)
@@ -279,6 +285,8 @@ def _run(args: argparse.Namespace) -> int:
             workers=args.workers,
         )
         return 0
+    if args.command == "fit":
+        return run_fit(args)
     if args.command == "laws":
         from laws_catalog import CATALOG
 
@@ -318,6 +326,10 @@ def _run(args: argparse.Namespace) -> int:
         inference = _inference(args)
         if inference:
             body["inference"] = inference
+        if args.loss_law_file:
+            body["laws"]["loss"] = fitted_law_file(args.loss_law_file)
+        if args.uncertainty is not None:
+            body["uncertainty"] = {"level": args.uncertainty}
         request = PlanRequest.model_validate(body)
         from .config import configured_devices, get_settings
 

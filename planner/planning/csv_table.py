@@ -6,6 +6,7 @@ import csv
 import io
 
 from ..schemas.responses import PlanResponse, SweepResponse
+from .uncertainty_csv import interval_cells, interval_columns
 
 __all__ = ["CSV_COLUMNS", "sweep_csv"]
 
@@ -113,11 +114,13 @@ def _row(index: int, plan: PlanResponse) -> dict[str, object]:
 
 def sweep_csv(response: SweepResponse) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    uncertain = any(isinstance(r, PlanResponse) and r.uncertainty for r in response.rows)
+    columns = CSV_COLUMNS + (interval_columns() if uncertain else ())
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for index, row in enumerate(response.rows):
         if isinstance(row, PlanResponse):
-            writer.writerow(_row(index, row))
+            writer.writerow(_row(index, row) | (interval_cells(row) if uncertain else {}))
         else:
             writer.writerow(
                 {
