@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from .fitted_law import FittedLaw
 from .inference import InferenceSpec, RetrievalSpec, StreamCount
@@ -35,6 +43,11 @@ LawRef = Annotated[
         description="ID or ID@CONSTANT_SET, e.g. hoffmann2022@eq10",
     ),
 ]
+LossLawRef = Annotated[
+    Annotated[LawRef, Tag("ref")] | Annotated[FittedLaw, Tag("fitted")],
+    Discriminator(lambda value: "ref" if isinstance(value, str) else "fitted"),
+]
+"""A catalogue reference, or the inline law a ``POST /v1/fit`` answer returned."""
 Flops = Annotated[float, Field(strict=True, gt=0, le=1e32, allow_inf_nan=False)]
 Count = Annotated[float, Field(strict=True, gt=0, le=1e20, allow_inf_nan=False)]
 Money = Annotated[float, Field(strict=True, gt=0, le=1e13, allow_inf_nan=False)]
@@ -59,7 +72,7 @@ class _Strict(BaseModel):
 class LawChoice(_Strict):
     """Which law answers which part of the question (``ID`` or ``ID@CONSTANT_SET``)."""
 
-    loss: LawRef | FittedLaw | None = Field(
+    loss: LossLawRef | None = Field(
         default=None,
         description=f"loss law L(N, D) used to optimise or evaluate; default {DEFAULT_LOSS_LAW}, "
         "or the allocation paper's own loss law when it has one; or the `law` object a "

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from ...errors import InvalidRequest
 from ...fitting.csv_runs import runs_from_csv
 from ...fitting.service import fit_runs
 from ...schemas.fit import FitRequest, FitResponse
@@ -46,6 +47,23 @@ def _csv_body(text: str, query: dict[str, Any]) -> dict[str, Any]:
         if query.get(name) is not None:
             body[name] = query[name]
     return body
+
+
+def _csv_request(text: str, query: dict[str, Any]) -> FitRequest:
+    """Validate CSV runs, naming a bad cell by its line and column (data starts on line 2)."""
+    try:
+        return FitRequest.model_validate(_csv_body(text, query))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = first.get("loc", ())
+        if len(loc) == 3 and loc[0] == "runs" and isinstance(loc[1], int):
+            field = f"line {loc[1] + 2}.{loc[2]}"
+            raise InvalidRequest(
+                f"{field}: {first.get('msg', 'invalid value')}",
+                field=field,
+                allowed="a positive finite number (loss <= 100)",
+            ) from None
+        raise
 
 
 @router.post(
@@ -92,7 +110,7 @@ async def post_fit(
                 "seed": seed,
                 "level": level,
             }
-            body = FitRequest.model_validate(_csv_body(raw.decode("utf-8", "replace"), query))
+            body = _csv_request(raw.decode("utf-8", "replace"), query)
         else:
             body = FitRequest.model_validate_json(raw)
     except ValidationError as exc:
