@@ -93,6 +93,7 @@ class FitWarning(_Strict):
         "not_converged",
         "wide_interval",
         "bootstrap_degenerate",
+        "bootstrap_truncated",
         "points_dropped",
     ]
     message: str

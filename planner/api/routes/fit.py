@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -9,12 +12,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from ...cache import cache_key
 from ...errors import InvalidRequest
 from ...fitting.csv_runs import runs_from_csv
 from ...fitting.service import fit_runs
 from ...schemas.fit import FitRequest, FitResponse
 from ...schemas.responses import ErrorBody
-from ..services import Services, answer, get_services
+from ..services import Services, get_services
 
 router = APIRouter(tags=["fitting"])
 
@@ -115,9 +119,27 @@ async def post_fit(
             body = FitRequest.model_validate_json(raw)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from None
-    return await answer(
-        services,
-        endpoint="fit",
-        question=body,
-        compute=lambda: fit_runs(body).model_dump_json().encode(),
+    return await _cached_fit(services, body)
+
+
+_FIT_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fit")
+"""Fits take seconds (the largest ~20 s): they queue on their own thread, so they never hold
+the solver threads plans run on."""
+
+
+async def _cached_fit(services: Services, body: FitRequest) -> Response:
+    """Read-through cache as :func:`..services.answer`, computed on the fit thread."""
+    key = cache_key("fit", body.model_dump_json().encode(), "json")
+    cached = await services.cache.get(key)
+    if cached is not None:
+        return Response(cached, media_type="application/json", headers={"X-Cache": "hit"})
+    started = time.perf_counter()
+    loop = asyncio.get_running_loop()
+    found = await loop.run_in_executor(_FIT_THREAD, lambda: fit_runs(body).model_dump_json())
+    elapsed_ms = (time.perf_counter() - started) * 1e3
+    await services.cache.set(key, found.encode(), services.settings.cache_ttl_seconds)
+    return Response(
+        found,
+        media_type="application/json",
+        headers={"X-Cache": "miss", "Server-Timing": f"fit;dur={elapsed_ms:.2f}"},
     )
