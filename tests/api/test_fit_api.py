@@ -358,3 +358,13 @@ def test_fit_never_answers_500(
     assert response.status_code in (200, 422), response.text
     if response.status_code == 422:
         assert response.json()["detail"]
+
+
+def test_a_fit_without_bootstrap_gives_plans_no_invented_intervals(client: TestClient) -> None:
+    law = _post(client, "/v1/fit", {"runs": RUNS, "bootstrap": {"samples": 0}})["law"]
+    assert law.get("bootstrap") is None
+    body = _post(
+        client, "/v1/plan", {"budget": {"flops": 1e21}, "laws": {"loss": law}, "uncertainty": True}
+    )
+    assert body["uncertainty"]["method"] == "none"
+    assert "without a bootstrap" in body["uncertainty"]["notes"][0]

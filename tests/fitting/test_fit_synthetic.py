@@ -135,3 +135,15 @@ def test_the_gadre_form_recovers_its_own_constants() -> None:
     assert answer.form == "gadre2024"
     for name, value in truth.items():
         assert answer.constants[name] == pytest.approx(value, rel=2e-3), name
+
+
+def test_a_bootstrap_out_of_time_says_how_far_it_got(monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.fitting import service
+
+    monkeypatch.setattr(service, "BOOTSTRAP_SECONDS", 0.0)
+    answer = fit_runs(request(ladder(0), samples=50))
+    assert answer.bootstrap_samples == 0
+    assert answer.standard_errors is None
+    assert answer.law.bootstrap is None
+    (warning,) = [w for w in answer.warnings if w.code == "bootstrap_truncated"]
+    assert "0 of 50" in warning.message
