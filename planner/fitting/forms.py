@@ -15,7 +15,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from laws_catalog.loss import PosynomialLoss, PowerTerm
+from laws_catalog.loss import PosynomialLoss, gadre2024
+from laws_catalog.loss._chinchilla import chinchilla_form
 
 __all__ = ["FORMS", "Form", "FormName"]
 
@@ -94,23 +95,10 @@ class Form:
         return np.array(row, dtype=np.float64)
 
     def posynomial(self, values: Mapping[str, float]) -> PosynomialLoss:
-        """The law as numbers, built exactly as the catalogue builds its loss laws."""
+        """The law as numbers, built by the catalogue's own builder for this form."""
         if self.name == "chinchilla":
-            return PosynomialLoss(
-                offset=values["E"],
-                terms=(
-                    PowerTerm(values["A"], -values["alpha"], 0.0),
-                    PowerTerm(values["B"], 0.0, -values["beta"]),
-                ),
-            )
-        p = values["p"]
-        return PosynomialLoss(
-            offset=values["E"],
-            terms=(
-                PowerTerm(values["a"], -p, 0.0),
-                PowerTerm(values["b"] * 6.0 ** (-p / 2.0), 0.0, -p),
-            ),
-        )
+            return chinchilla_form(values)
+        return gadre2024.LAW.build(values)
 
     def pair(self, values: Mapping[str, FloatArray]) -> tuple[FloatArray, ...]:
         """``(E, c_N, a, c_D, b)`` of ``E + c_N N^-a + c_D D^-b`` for arrays of constants."""

@@ -15,18 +15,6 @@ from planner.fitting.service import fit_runs
 from planner.schemas.fit import FitRequest
 
 
-@pytest.fixture(scope="module")
-def epoch_runs(shared_data: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Chinchilla's runs as digitised by Epoch; D = C/(6N); the 5 highest losses dropped."""
-    with (shared_data / "epoch_chinchilla" / "svg_extracted_data.csv").open() as fh:
-        rows = list(csv.DictReader(fh))
-    n = np.array([float(r["Model Size"]) for r in rows])
-    c = np.array([float(r["Training FLOP"]) for r in rows])
-    loss = np.array([float(r["loss"]) for r in rows])
-    keep = np.argsort(loss)[:-5]
-    return n[keep], c[keep] / (6 * n[keep]), loss[keep]
-
-
 def _request(n: np.ndarray, d: np.ndarray, loss: np.ndarray, **extra: object) -> FitRequest:
     runs = [
         {"params": float(a), "tokens": float(b), "loss": float(c)}
