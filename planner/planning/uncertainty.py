@@ -46,7 +46,9 @@ def _interval(values: FloatArray, level: float) -> tuple[float, float]:
 
 
 def _closed_form_applies(request: PlanRequest, point: PlanResponse, laws: SelectedLaws) -> bool:
-    if request.target is not None or request.data is not None or laws.allocation is not None:
+    if request.data is not None or laws.allocation is not None:
+        return False
+    if request.target is not None and request.target.loss is None:
         return False
     if request.inference is not None or request.retrieval is not None:
         return False
@@ -54,13 +56,53 @@ def _closed_form_applies(request: PlanRequest, point: PlanResponse, laws: Select
         return False
     if request.constraints.stay_in_fitted_range:
         return False
-    if any(not name.startswith("budget.") for name in point.binding_constraints):
+    if any(name.split(".")[0] not in ("budget", "target") for name in point.binding_constraints):
         return False
     posy = laws.loss.law.posynomial(laws.loss.constants.name)
     if not posy.is_separable_pair() or posy.power != 1.0:
         return False
-    n, _ = posy.compute_optimal(point.plan.flops, laws.loss.law.flops_per_param_token)
-    return abs(n / point.plan.params - 1) < _SAME
+    pair = {"E": np.array([posy.offset])} | {
+        name: np.array([value])
+        for name, value in zip(
+            ("c_n", "a", "c_d", "b"),
+            (
+                posy.terms[0].coefficient,
+                -posy.terms[0].n_exponent,
+                posy.terms[1].coefficient,
+                -posy.terms[1].d_exponent,
+            ),
+            strict=True,
+        )
+    }
+    n, _ = _optimum(request, point, laws, tuple(pair[k] for k in ("E", "c_n", "a", "c_d", "b")))
+    return bool(abs(n[0] / point.plan.params - 1) < _SAME)
+
+
+def _optimum(
+    request: PlanRequest,
+    point: PlanResponse,
+    laws: SelectedLaws,
+    pair: tuple[FloatArray, ...],
+) -> tuple[FloatArray, FloatArray]:
+    """Each sample's optimum in closed form (NaN where a target is below its floor).
+
+    Budget: N^(a+b) = a c_N C^b / (b c_D k^b) (Hoffmann et al. 2022, Eq. 4). Target loss L:
+    the same first-order condition a c_N N^-a = b c_D D^-b with the two terms summing to
+    L - E, so c_N N^-a = (L - E) b/(a+b) and c_D D^-b = (L - E) a/(a+b).
+    """
+    e, c_n, a, c_d, b = pair
+    k = laws.loss.law.flops_per_param_token
+    if request.target is None:
+        flops = point.plan.flops
+        log_n = (np.log(a * c_n) + b * np.log(flops) - np.log(b * c_d) - b * np.log(k)) / (a + b)
+        n = np.exp(log_n)
+        return n, flops / (k * n)
+    assert request.target.loss is not None
+    gap = request.target.loss - e
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n = np.where(gap > 0, (c_n * (a + b) / (gap * b)) ** (1 / a), np.nan)
+        d = np.where(gap > 0, (c_d * (a + b) / (gap * a)) ** (1 / b), np.nan)
+    return n, d
 
 
 def _within_limits(request: PlanRequest, n: FloatArray, d: FloatArray) -> bool:
@@ -77,7 +119,12 @@ def _within_limits(request: PlanRequest, n: FloatArray, d: FloatArray) -> bool:
 
 
 def _learning_rates(
-    point: PlanResponse, laws: SelectedLaws, n: FloatArray, d: FloatArray, loss: FloatArray
+    point: PlanResponse,
+    laws: SelectedLaws,
+    n: FloatArray,
+    d: FloatArray,
+    loss: FloatArray,
+    flops: FloatArray,
 ) -> tuple[FloatArray | None, FloatArray | None]:
     """The point plan's learning-rate and batch laws at each sample's model."""
     lr_use = next((u for u in point.provenance if "learning_rate" in u.produces), None)
@@ -100,7 +147,7 @@ def _learning_rates(
                 n_params_non_embedding=float(non_embedding[i]),
                 n_params_total=float(total[i]),
                 n_tokens=float(d[i]),
-                flops=plan.flops,
+                flops=float(flops[i]),
                 loss=float(loss[i]),
                 model_flops_per_token=None if m is None else float(m * scale[i]),
                 context_length=plan.context_length or 2048,
@@ -134,26 +181,36 @@ def _closed_form(
     samples: ConstantSamples,
     level: float,
 ) -> UncertaintyOut | None:
-    e, c_n, a, c_d, b = samples.pair()
-    k = laws.loss.law.flops_per_param_token
-    flops = point.plan.flops
-    log_n = (np.log(a * c_n) + b * np.log(flops) - np.log(b * c_d) - b * np.log(k)) / (a + b)
-    n = np.exp(log_n)
-    d = flops / (k * n)
+    pair = samples.pair()
+    n_all, d_all = _optimum(request, point, laws, pair)
+    reached = np.isfinite(n_all)
+    if not reached.any():
+        return None
+    n, d = n_all[reached], d_all[reached]
     if not _within_limits(request, n, d):
         return None
+    e, c_n, a, c_d, b = (v[reached] for v in pair)
     loss = e + c_n * n**-a + c_d * d**-b
+    k = laws.loss.law.flops_per_param_token
     intervals = {
         "params": _interval(n, level),
         "tokens": _interval(d, level),
         "tokens_per_param": _interval(d / n, level),
-        "loss": _interval(loss, level),
     }
-    lrs, batches = _learning_rates(point, laws, n, d, loss)
+    if request.target is None:
+        intervals["loss"] = _interval(loss, level)
+    else:
+        intervals["flops"] = _interval(k * n * d, level)
+    lrs, batches = _learning_rates(point, laws, n, d, loss, k * n * d)
     notes = [
-        "each sample's compute-optimal N, D and loss at the plan's FLOPs in closed form "
-        "(Hoffmann et al. 2022, Eq. 4); no limit binds at the point plan or at any sample"
+        "each sample's optimum in closed form (Hoffmann et al. 2022, Eq. 4 and its dual for a "
+        "target loss); no limit binds at the point plan or at any sample"
     ]
+    unreached = int((~reached).sum())
+    if unreached:
+        notes.append(
+            f"{unreached} samples have an irreducible loss at or above the target and are left out"
+        )
     if lrs is not None:
         intervals["learning_rate"] = _interval(lrs, level)
     if batches is not None:
@@ -163,7 +220,7 @@ def _closed_form(
     return UncertaintyOut(
         level=level,
         method="closed_form_vectorised",
-        samples=samples.count,
+        samples=int(reached.sum()),
         source=samples.source,
         intervals=intervals,
         notes=notes,

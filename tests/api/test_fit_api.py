@@ -368,3 +368,18 @@ def test_a_fit_without_bootstrap_gives_plans_no_invented_intervals(client: TestC
     )
     assert body["uncertainty"]["method"] == "none"
     assert "without a bootstrap" in body["uncertainty"]["notes"][0]
+
+
+def test_a_target_gets_closed_form_intervals_on_its_budget(client: TestClient) -> None:
+    """Target loss 2.3 with Besiroglu's draws: the least-compute optimum of each draw in closed
+    form; the FLOPs interval brackets the point plan's."""
+    body = _post(client, "/v1/plan", {"target": {"loss": 2.3}, "uncertainty": True})
+    found = body["uncertainty"]
+    assert found["method"] == "closed_form_vectorised"
+    assert found["samples"] == 200
+    for name in ("params", "tokens", "flops", "learning_rate"):
+        assert _inside(found["intervals"][name], body["plan"][name]), name
+    near_floor = _post(client, "/v1/plan", {"target": {"loss": 1.83}, "uncertainty": True})
+    left_out = near_floor["uncertainty"]
+    assert left_out["samples"] < 200
+    assert any("irreducible loss at or above the target" in n for n in left_out["notes"])
