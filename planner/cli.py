@@ -262,6 +262,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_law_args(sweep)
     _add_constraint_args(sweep)
     sweep.add_argument("--json", action="store_true", help="JSON instead of CSV")
+    sweep.add_argument("--uncertainty", action="store_true", help="add *_low, *_high columns")
 
     laws = sub.add_parser("laws", help="list the catalogue, or show one paper's laws")
     laws.add_argument("law_id", nargs="?")
@@ -364,6 +365,7 @@ def _run(args: argparse.Namespace) -> int:
             "budgets": [{"flops": float(v)} for v in np.geomspace(args.start, args.stop, args.num)],
             "laws": _laws(args),
             "constraints": _constraints(args),
+            "uncertainty": args.uncertainty,
         }
     )
     response = sweep(sweep_request, max_points=100_000)

@@ -121,5 +121,6 @@ def _build(spec: FittedLaw) -> ResolvedLaw[ParametricLossLaw]:
             ),
         ),
         notes=(f"Reference is the functional form's paper; the constants are {_source(spec)}.",),
+        caveats=tuple(spec.caveats),
     )
     return ResolvedLaw(law=law, constants=constants)

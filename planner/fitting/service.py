@@ -24,6 +24,14 @@ __all__ = ["fit_runs"]
 
 FloatArray = npt.NDArray[np.float64]
 _OPTIMUM_BUDGETS = (1e20, 1e22, 1e24)
+_CARRIED = {
+    "few_sizes",
+    "few_ratios",
+    "irreducible_loss_near_zero",
+    "exponent_at_bound",
+    "not_converged",
+}
+"""Fit warnings the law carries into every plan (a wide A or B alone does not move plans)."""
 BOOTSTRAP_SECONDS = 15.0
 """Wall-clock cap of the bootstrap (the largest request, 2,000 points x 500 resamples, needs
 about 20 s on 2 busy cores); when it runs out, the answer says how many resamples were made."""
@@ -236,6 +244,8 @@ def fit_runs(request: FitRequest) -> FitResponse:
             name: (float(np.percentile(v, tail)), float(np.percentile(v, 100 - tail)))
             for name, v in bootstrap.items()
         }
+    warnings = _warnings(form, estimate, points, constants, errors, skipped, drawn)
+    warnings += _truncated(drawn, spec.samples)
     held_out, held_note = _held_out(form, points, delta)
     k = request.flops_per_param_token
     ratio = points.d / points.n
@@ -256,6 +266,7 @@ def fit_runs(request: FitRequest) -> FitResponse:
         runs_sha256=points.sha256(),
         method=_method(form, delta),
         bootstrap=bootstrap,
+        caveats=[f"fit: {w.message}" for w in warnings if w.code in _CARRIED],
     )
     return FitResponse(
         law=law,
@@ -287,6 +298,5 @@ def fit_runs(request: FitRequest) -> FitResponse:
         mape_largest_size_held_out=held_out,
         largest_size_held_out_note=held_note,
         compute_optimal_tokens_per_param=_optimum_ratios(form, constants, k),
-        warnings=_warnings(form, estimate, points, constants, errors, skipped, drawn)
-        + _truncated(drawn, spec.samples),
+        warnings=warnings,
     )

@@ -62,6 +62,11 @@ class FittedLaw(_Strict):
         description="hash of the fitted points (canonical JSON), names the data in provenance"
     )
     method: Annotated[str, Field(max_length=500)] = ""
+    caveats: list[Annotated[str, Field(max_length=400)]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="the fit's weak-identification warnings, repeated in every plan that uses it",
+    )
     bootstrap: dict[str, Annotated[list[float], Field(max_length=MAX_BOOTSTRAP_SAMPLES)]] | None = (
         Field(
             default=None,

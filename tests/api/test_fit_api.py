@@ -383,3 +383,14 @@ def test_a_target_gets_closed_form_intervals_on_its_budget(client: TestClient) -
     left_out = near_floor["uncertainty"]
     assert left_out["samples"] < 200
     assert any("irreducible loss at or above the target" in n for n in left_out["notes"])
+
+
+def test_weak_identification_travels_with_the_law_into_plans(client: TestClient) -> None:
+    runs = ladder(1, sizes=(1e8, 2e8))
+    fit = _post(client, "/v1/fit", {"runs": runs, "bootstrap": {"samples": 0}})
+    assert "few_sizes" in {w["code"] for w in fit["warnings"]}
+    assert any("distinct model sizes" in c for c in fit["law"]["caveats"])
+    plan = _post(client, "/v1/plan", {"budget": {"flops": 1e20}, "laws": {"loss": fit["law"]}})
+    caveats = [w for w in plan["warnings"] if w["code"] == "law_caveat" and "fit:" in w["message"]]
+    assert caveats
+    assert caveats[0]["law"].startswith("loss/fitted_")
