@@ -12,6 +12,7 @@ from laws_catalog import (
     GoldenVector,
     Interval,
     ParametricLossLaw,
+    Reference,
     ResolvedLaw,
 )
 from laws_catalog._types import ParameterUncertainty
@@ -30,6 +31,19 @@ def _source(spec: FittedLaw) -> str:
     return (
         f"fitted to the requester's {spec.runs} runs ({spec.points} points, sha256 "
         f"{spec.runs_sha256}) by POST /v1/fit: {spec.method or 'method not stated'}"
+    )
+
+
+def _reference(spec: FittedLaw) -> Reference:
+    """Cites the form's paper; the title names the runs (count and hash) the constants came from."""
+    form = _FORM_REFERENCE[spec.form]
+    return Reference(
+        authors=f"fitted to the requester's runs (form: {form.authors})",
+        title=f"{spec.form} form of '{form.title}' fitted to {spec.runs} runs "
+        f"({spec.points} points, sha256 {spec.runs_sha256})",
+        year=form.year,
+        arxiv=form.arxiv,
+        url=form.url,
     )
 
 
@@ -79,7 +93,7 @@ def _build(spec: FittedLaw) -> ResolvedLaw[ParametricLossLaw]:
     law = ParametricLossLaw(
         id=spec.law_id,
         title=f"{spec.form} loss law fitted to the requester's {spec.runs} runs",
-        reference=_FORM_REFERENCE[spec.form],
+        reference=_reference(spec),
         equations=(form.equation,),
         quantities={
             "N": quantity,
