@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 import time
 from typing import Any
 
@@ -390,3 +391,25 @@ def test_weak_identification_travels_with_the_law_into_plans(client: TestClient)
     caveats = [w for w in plan["warnings"] if w["code"] == "law_caveat" and "fit:" in w["message"]]
     assert caveats
     assert caveats[0]["law"].startswith("loss/fitted_")
+
+
+def test_fits_are_cached_and_run_on_their_own_thread(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fit never occupies a solver thread (plans keep flowing during a long fit)."""
+    from planner.api.routes import fit as fit_route
+
+    threads: list[str] = []
+
+    def recording(body: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return fit_runs(body)
+
+    monkeypatch.setattr(fit_route, "fit_runs", recording)
+    body = {"runs": ladder(42), "bootstrap": {"samples": 5}}
+    first = client.post("/v1/fit", json=body)
+    second = client.post("/v1/fit", json=body)
+    assert (first.headers["x-cache"], second.headers["x-cache"]) == ("miss", "hit")
+    assert first.content == second.content
+    assert len(threads) == 1
+    assert threads[0].startswith("fit")
