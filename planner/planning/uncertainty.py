@@ -61,20 +61,10 @@ def _closed_form_applies(request: PlanRequest, point: PlanResponse, laws: Select
     posy = laws.loss.law.posynomial(laws.loss.constants.name)
     if not posy.is_separable_pair() or posy.power != 1.0:
         return False
-    pair = {"E": np.array([posy.offset])} | {
-        name: np.array([value])
-        for name, value in zip(
-            ("c_n", "a", "c_d", "b"),
-            (
-                posy.terms[0].coefficient,
-                -posy.terms[0].n_exponent,
-                posy.terms[1].coefficient,
-                -posy.terms[1].d_exponent,
-            ),
-            strict=True,
-        )
-    }
-    n, _ = _optimum(request, point, laws, tuple(pair[k] for k in ("E", "c_n", "a", "c_d", "b")))
+    t_n, t_d = posy.terms
+    values = (posy.offset, t_n.coefficient, -t_n.n_exponent, t_d.coefficient, -t_d.d_exponent)
+    pair = tuple(np.array([v]) for v in values)
+    n, _ = _optimum(request, point, laws, pair)
     return bool(abs(n[0] / point.plan.params - 1) < _SAME)
 
 
