@@ -223,6 +223,28 @@ def _optimum_ratios(form: Form, constants: dict[str, float], k: float) -> dict[s
     return out
 
 
+Summary = tuple[
+    dict[str, list[float]] | None,
+    dict[str, float] | None,
+    dict[str, tuple[float, float]] | None,
+]
+
+
+def _summarise(form: Form, fits: list[FloatArray], level: float) -> Summary:
+    """Bootstrap draws per constant, their standard deviations and percentile intervals."""
+    if not fits:
+        return None, None, None
+    table = [form.to_constants(theta) for theta in fits]
+    draws = {name: [row[name] for row in table] for name in form.constants}
+    tail = (1 - level) / 2 * 100
+    errors = {name: float(np.std(v, ddof=1)) if len(v) > 1 else 0.0 for name, v in draws.items()}
+    intervals = {
+        name: (float(np.percentile(v, tail)), float(np.percentile(v, 100 - tail)))
+        for name, v in draws.items()
+    }
+    return draws, errors, intervals
+
+
 def fit_runs(request: FitRequest) -> FitResponse:
     """Fit the requested form to the runs (pure: no I/O)."""
     form = FORMS[request.form]
@@ -232,18 +254,7 @@ def fit_runs(request: FitRequest) -> FitResponse:
     constants = form.to_constants(estimate.theta)
     spec = request.bootstrap
     fits, skipped, drawn = _bootstrap(form, points, estimate.theta, spec.samples, spec.seed, delta)
-    errors = intervals = bootstrap = None
-    if fits:
-        table = [form.to_constants(theta) for theta in fits]
-        bootstrap = {name: [row[name] for row in table] for name in form.constants}
-        tail = (1 - spec.level) / 2 * 100
-        errors = {
-            name: float(np.std(v, ddof=1)) if len(v) > 1 else 0.0 for name, v in bootstrap.items()
-        }
-        intervals = {
-            name: (float(np.percentile(v, tail)), float(np.percentile(v, 100 - tail)))
-            for name, v in bootstrap.items()
-        }
+    bootstrap, errors, intervals = _summarise(form, fits, spec.level)
     warnings = _warnings(form, estimate, points, constants, errors, skipped, drawn)
     warnings += _truncated(drawn, spec.samples)
     held_out, held_note = _held_out(form, points, delta)
