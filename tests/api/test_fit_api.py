@@ -413,3 +413,14 @@ def test_fits_are_cached_and_run_on_their_own_thread(
     assert first.content == second.content
     assert len(threads) == 1
     assert threads[0].startswith("fit")
+
+
+def test_plain_get_sweep_asks_for_intervals_too(client: TestClient) -> None:
+    response = client.get("/v1/sweep?start=1e20&stop=1e21&num=2&format=csv&uncertainty=true")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert all(
+        float(r["params_low"]) <= float(r["params"]) <= float(r["params_high"]) for r in rows
+    )
+    plan = client.get("/v1/plan?flops=1e21&uncertainty=true").json()
+    assert plan["uncertainty"]["method"] == "closed_form_vectorised"

@@ -13,6 +13,7 @@ from ...planning.predict import predict
 from ...planning.sweep import sweep
 from ...schemas.requests import Budget, PlanRequest, PredictRequest, SweepRequest, Target
 from ...schemas.responses import ErrorBody, PlanResponse, PredictResponse, SweepResponse
+from ...schemas.uncertainty import UncertaintyRequest
 from ..query import ConstraintQuery, HardwareQuery, LawQuery, SweepRangeQuery
 from ..services import Services, answer, get_services
 
@@ -50,6 +51,7 @@ async def get_plan(
     dollars: float | None = None,
     target_loss: float | None = None,
     target_downstream_error: float | None = None,
+    uncertainty: bool = False,
 ) -> Response:
     """The plan question as plain query parameters (for bots and links)."""
     amounts = {
@@ -70,6 +72,7 @@ async def get_plan(
         target=Target.model_validate(target_fields) if target_fields else None,
         laws=laws.model(),
         constraints=constraints.model(),
+        uncertainty=UncertaintyRequest() if uncertainty else None,
     )
     return await post_plan(body, services)
 
@@ -138,9 +141,13 @@ async def get_sweep(
     hardware: Annotated[HardwareQuery, Depends()],
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
     accept: Annotated[str | None, Header()] = None,
+    uncertainty: bool = False,
 ) -> Response:
     """Log-spaced budgets from `start` to `stop` as plain GET (spreadsheet IMPORTDATA)."""
     body = SweepRequest(
-        budgets=budgets.budgets(hardware), laws=laws.model(), constraints=constraints.model()
+        budgets=budgets.budgets(hardware),
+        laws=laws.model(),
+        constraints=constraints.model(),
+        uncertainty=UncertaintyRequest() if uncertainty else None,
     )
     return await post_sweep(body, services, format, accept)
