@@ -92,6 +92,32 @@ def bench_solver(repeats: int) -> dict[str, dict[str, float]]:
     }
 
 
+def bench_uncertainty(repeats: int) -> dict[str, object]:
+    """200-sample intervals on a default plan against 10 ordinary plans (issue 11: well under
+    1), and one fit of a 5 x 5 ladder with 200 bootstrap resamples."""
+    from planner.fitting.service import fit_runs
+    from planner.schemas.fit import FitRequest
+
+    plain = PlanRequest.model_validate({"budget": {"flops": 1e21}})
+    asked = PlanRequest.model_validate({"budget": {"flops": 1e21}, "uncertainty": True})
+    make_plan(plain), make_plan(asked)
+    ten = _time(lambda: [make_plan(plain) for _ in range(10)], max(repeats // 10, 5))
+    one = _time(lambda: make_plan(asked), max(repeats // 10, 5))
+    runs = [
+        {"params": n, "tokens": n * m, "loss": 1.8 + 400 * n**-0.33 + 1500 * (n * m) ** -0.35}
+        for n in (5e7, 1e8, 2e8, 4e8, 8e8)
+        for m in (5, 10, 20, 40, 80)
+    ]
+    fit = _time(lambda: fit_runs(FitRequest.model_validate({"runs": runs})), 3)
+    return {
+        "ten_plans": _summary(ten),
+        "plan_with_200_sample_intervals": _summary(one),
+        "ratio_to_ten_plans": round(statistics.median(one) / statistics.median(ten), 3),
+        "ratio_floor": "< 1 (issue 11: well under the time of 10 ordinary plans)",
+        "fit_25_runs_200_bootstrap": _summary(fit),
+    }
+
+
 class RawClient:
     """Keep-alive HTTP/1.1 over one socket: send a request, read one response."""
 
@@ -241,6 +267,7 @@ def main() -> None:
     parser.add_argument("--service", action="store_true", help="add benchmark_service.py")
     args = parser.parse_args()
     results: dict[str, object] = {"solver": bench_solver(args.solves)}
+    results["uncertainty"] = bench_uncertainty(args.solves)
     results["http_in_process_cache"] = bench_http(None, args.uncached, args.cached, args.seconds)
     if args.redis_url:
         results["http_redis_cache"] = bench_http(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import socket
@@ -11,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -142,3 +144,15 @@ def client() -> Iterator[TestClient]:
 def unique() -> float:
     """A budget no other test uses, so cache hits cannot leak between tests."""
     return 1e21 * (1 + (uuid.uuid4().int % 10**9) / 10**10)
+
+
+@pytest.fixture(scope="session")
+def epoch_runs(shared_data: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Chinchilla's runs as digitised by Epoch; D = C/(6N); the 5 highest losses dropped."""
+    with (shared_data / "epoch_chinchilla" / "svg_extracted_data.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    n = np.array([float(r["Model Size"]) for r in rows])
+    c = np.array([float(r["Training FLOP"]) for r in rows])
+    loss = np.array([float(r["loss"]) for r in rows])
+    keep = np.argsort(loss)[:-5]
+    return n[keep], c[keep] / (6 * n[keep]), loss[keep]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Query
 
 from ..schemas.requests import Budget, PlanRequest, Target
+from ..schemas.uncertainty import UncertaintyRequest
 from .query import ConstraintQuery, HardwareQuery, LawQuery, MinSeverityQuery
 
 __all__ = ["plan_query"]
@@ -28,6 +29,9 @@ def plan_query(
     target_loss: float | None = None,
     target_downstream_error: float | None = None,
     min_severity: MinSeverityQuery = "info",
+    uncertainty: Annotated[
+        bool, Query(description="intervals on the plan (level 0.9, 200 samples)")
+    ] = False,
 ) -> PlanRequest:
     amounts = {
         "flops": flops,
@@ -45,4 +49,5 @@ def plan_query(
         laws=laws.model(),
         constraints=constraints.model(),
         min_severity=min_severity,
+        uncertainty=UncertaintyRequest() if uncertainty else None,
     )

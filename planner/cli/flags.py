@@ -303,9 +303,9 @@ def flag_for_field(
     whole section (``budget``) -> the flags of it the user typed (or all of them)."""
     if not field:
         return None
-    exact = [f.name for f in flags if f.path == field or field.startswith(f.path + "[")]
+    exact = [f for f in flags if f.path == field or field.startswith((f.path + ".", f.path + "["))]
     if exact:
-        return exact[0]
+        return next((f.name for f in exact if f in given), exact[0].name)
     under = [f for f in flags if f.path.startswith(field + ".")]
     mine = [f.name for f in under if f in given] or [f.name for f in under]
     return "/".join(mine) or None

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-__all__ = ["plan_lines", "predict_lines", "si", "vocabulary_lines", "warning_lines"]
+__all__ = [
+    "fit_lines",
+    "interval_lines",
+    "plan_lines",
+    "predict_lines",
+    "si",
+    "vocabulary_lines",
+    "warning_lines",
+]
 
 SEVERITIES = ("info", "warning", "critical")
 
@@ -36,31 +44,57 @@ def warning_lines(warnings: list[Any], min_severity: str = "warning") -> list[st
     return lines
 
 
-def _interval(uncertainty: Any, name: str) -> str:
-    intervals = getattr(uncertainty, "intervals", None) or {}
-    bounds = intervals.get(name) if isinstance(intervals, dict) else getattr(intervals, name, None)
-    if not bounds:
-        return ""
-    low, high = bounds
-    level = getattr(uncertainty, "level", None)
-    label = f"{level:.0%} " if isinstance(level, float) else ""
-    if name in ("params", "tokens"):
-        return f"  [{label}{si(low)} - {si(high)}]"
-    return f"  [{label}{low:.4g} - {high:.4g}]"
+def interval_lines(found: Any) -> list[str]:
+    """A plan's intervals (empty when none were asked)."""
+    if found is None:
+        return []
+    head = f"{found.level:.0%} intervals, {found.samples} samples, {found.method}"
+    lines = [f"  uncertainty     {head}"]
+    for name, (low, high) in found.intervals.items():
+        lines.append(f"    {name:<17} [{low:.4g}, {high:.4g}]")
+    lines += [f"    ({note})" for note in found.notes if found.method == "none"]
+    return lines
+
+
+def fit_lines(answer: Any) -> list[str]:
+    """A fitted law: its constants with errors and intervals, and how well it fits."""
+    used = answer.used
+    lines = [
+        f"{answer.form}: {answer.equation}",
+        f"  {used.points_used} of {used.points_given} points from {used.runs} runs, "
+        f"{used.sizes} sizes ({used.points_dropped_early} early checkpoints dropped)",
+    ]
+    for name, value in answer.constants.items():
+        se = answer.standard_errors.get(name) if answer.standard_errors else None
+        interval = answer.intervals.get(name) if answer.intervals else None
+        text = f"  {name:<6} {value:.5g}"
+        if se is not None and interval is not None:
+            text += f"  (SE {se:.3g}; {answer.interval_level:.0%} [{interval[0]:.4g}, "
+            text += f"{interval[1]:.4g}])"
+        lines.append(text)
+    lines.append(f"  in-sample MAPE {answer.mape_in_sample:.3%}")
+    held = answer.mape_largest_size_held_out
+    lines.append(
+        f"  largest size held out: MAPE {held:.3%}"
+        if held is not None
+        else f"  largest size held out: {answer.largest_size_held_out_note}"
+    )
+    ratios = ", ".join(f"{c}: {r:.3g}" for c, r in answer.compute_optimal_tokens_per_param.items())
+    lines.append(f"  compute-optimal tokens/param {ratios}")
+    lines.append(f"  converged {answer.converged}; Huber delta {answer.huber_delta:g}")
+    return lines + warning_lines(list(answer.warnings))
 
 
 def plan_lines(answer: Any, min_severity: str = "warning") -> list[str]:
     plan = answer.plan
     laws = ", ".join(f"{u.role}={u.law}@{u.constant_set}" for u in answer.provenance)
-    spread = getattr(answer, "uncertainty", None)
     lines = [
         f"{answer.objective} ({answer.method}; {laws})",
-        f"  params          {si(plan.params)}  [{plan.params_definition}]"
-        f"{_interval(spread, 'params')}",
-        f"  tokens          {si(plan.tokens)}{_interval(spread, 'tokens')}",
+        f"  params          {si(plan.params)}  [{plan.params_definition}]",
+        f"  tokens          {si(plan.tokens)}",
         f"  tokens/param    {plan.tokens_per_param:.4g}",
         f"  flops           {plan.flops:.4g}",
-        f"  loss            {plan.loss:.5g} nats/token{_interval(spread, 'loss')}",
+        f"  loss            {plan.loss:.5g} nats/token",
     ]
     if plan.downstream_error is not None:
         lines.append(f"  downstream err  {plan.downstream_error:.4g}")
@@ -73,9 +107,7 @@ def plan_lines(answer: Any, min_severity: str = "warning") -> list[str]:
             f"heads of {shape.d_head}, vocab {plan.vocab_size}"
         )
     if plan.learning_rate is not None:
-        lines.append(
-            f"  peak LR         {plan.learning_rate:.3g}{_interval(spread, 'learning_rate')}"
-        )
+        lines.append(f"  peak LR         {plan.learning_rate:.3g}")
     if plan.batch_size_sequences is not None:
         lines.append(
             f"  batch           {plan.batch_size_sequences} x {plan.context_length} tokens, "
@@ -91,6 +123,7 @@ def plan_lines(answer: Any, min_severity: str = "warning") -> list[str]:
     for margin in answer.marginal_values:
         delta = "n/a" if margin.delta is None else f"{margin.delta:+.4g}"
         lines.append(f"  {margin.relaxation} {margin.resource}: {margin.effect_on} {delta}")
+    lines += interval_lines(getattr(answer, "uncertainty", None))
     return lines + warning_lines(list(answer.warnings), min_severity)
 
 

@@ -72,7 +72,10 @@ def loss_curve(body: dict[str, Any], devices: Devices) -> Any:
 
 
 def fit(body: dict[str, Any], devices: Devices) -> Any:
-    raise NotImplementedError("fitting runs locally arrives with the fit endpoint")
+    from ..fitting.service import fit_runs
+    from ..schemas.fit import FitRequest
+
+    return fit_runs(FitRequest.model_validate(body))
 
 
 def frontier_picture(body: dict[str, Any], devices: Devices, fmt: ImageFormat) -> bytes:

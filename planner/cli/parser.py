@@ -61,9 +61,23 @@ def _common(parser: argparse.ArgumentParser, *, request: bool = True) -> None:
 def _plan_flags(parser: argparse.ArgumentParser) -> None:
     add_flags(parser.add_argument_group("budget (exactly one amount)"), BUDGET)
     add_flags(parser.add_argument_group("target (instead of a budget amount)"), TARGET)
-    add_flags(parser.add_argument_group("laws"), LAWS)
+    laws = parser.add_argument_group("laws")
+    add_flags(laws, LAWS)
+    laws.add_argument(
+        "--loss-law-file",
+        metavar="FILE",
+        help="a loss law fitted to your runs, e.g. law.json (written by planner fit --law-out)",
+    )
     add_flags(parser.add_argument_group("limits"), CONSTRAINTS)
     add_flags(parser.add_argument_group("architecture"), ARCHITECTURE)
+    parser.add_argument_group("intervals").add_argument(
+        "--uncertainty",
+        type=float,
+        nargs="?",
+        const=0.9,
+        metavar="LEVEL",
+        help="intervals from re-planning over the law's constant samples, e.g. 0.9 (default)",
+    )
     add_flags(parser.add_argument_group("unique data"), DATA)
     add_flags(parser.add_argument_group("number formats"), PRECISION)
     add_flags(parser.add_argument_group("serving (the request's inference section)"), SERVING)
@@ -119,6 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_flags(sweep.add_argument_group("laws"), LAWS)
     add_flags(sweep.add_argument_group("limits"), CONSTRAINTS)
     add_flags(sweep, (SEVERITY,))
+    sweep.add_argument(
+        "--uncertainty",
+        type=float,
+        nargs="?",
+        const=0.9,
+        metavar="LEVEL",
+        help="intervals on every row: *_low and *_high columns, e.g. 0.9 (default)",
+    )
     sweep.add_argument(
         "--progress",
         action="store_true",
@@ -182,18 +204,32 @@ def build_parser() -> argparse.ArgumentParser:
     fit = sub.add_parser(
         "fit",
         help="fit a loss law to your own runs (CSV: params,tokens,loss[,run])",
-        epilog="example:\n  planner fit runs.csv --bootstrap 200 --json > law.json\n"
-        "  planner plan --flops 1e23 --request law-request.json",
+        epilog="example:\n  planner fit runs.csv --loss-name c4_en --law-out law.json\n"
+        "  planner plan --flops 1e22 --loss-law-file law.json --uncertainty",
         formatter_class=formatter,
     )
-    fit.add_argument("runs", metavar="CSV", help="runs file ('-' reads standard input)")
-    fit.add_argument("--form", help="chinchilla (default) or gadre2024 (over-training)")
+    fit.add_argument("runs", metavar="CSV", help="runs file, e.g. runs.csv ('-' reads stdin)")
     fit.add_argument(
-        "--params-definition", help="n_params_total (default) or n_params_non_embedding"
+        "--form",
+        choices=("chinchilla", "gadre2024"),
+        help="chinchilla (default): E + A/N^alpha + B/D^beta; gadre2024: over-training form",
+    )
+    fit.add_argument(
+        "--params-definition",
+        choices=("n_params_total", "n_params_non_embedding"),
+        help="what the params column counts (default n_params_total)",
     )
     fit.add_argument("--loss-name", help="what the loss is measured on, e.g. c4_en")
-    fit.add_argument("--bootstrap", type=int, metavar="N", help="bootstrap resamples, e.g. 200")
-    fit.add_argument("--seed", type=int, help="bootstrap seed")
+    fit.add_argument(
+        "--early-fraction",
+        type=float,
+        help="share of each run's tokens whose checkpoints are dropped, e.g. 0.1 (default)",
+    )
+    fit.add_argument("--bootstrap", type=int, metavar="N", help="resamples, e.g. 200 (default)")
+    fit.add_argument("--seed", type=int, help="bootstrap seed, e.g. 0 (default)")
+    fit.add_argument(
+        "--law-out", metavar="FILE", help="write the fitted law, e.g. law.json, for --loss-law-file"
+    )
     _common(fit, request=False)
 
     plot = sub.add_parser(

@@ -33,6 +33,11 @@ from .flags import (
 
 __all__ = ["Question", "UsageError", "question_for", "read_text", "remote_url", "resolve"]
 
+INTERVAL_FLAGS = (
+    Flag("--loss-law-file", "laws.loss", ""),
+    Flag("--uncertainty", "uncertainty.level", ""),
+)
+"""Set by :func:`_intervals` (a file's contents, a level), named in errors like the others."""
 PLAN_FLAGS: tuple[Flag, ...] = (
     *BUDGET,
     *TARGET,
@@ -119,13 +124,13 @@ def _number(row: dict[str, str], column: str, where: str) -> float:
 
 
 def _plan(args: argparse.Namespace) -> Question:
-    body = body_from(args, PLAN_FLAGS, _request_file(args))
+    body = _intervals(args, body_from(args, PLAN_FLAGS, _request_file(args)))
     return Question(
         "/v1/plan",
         body,
         local.plan,
         "planner.schemas.responses:PlanResponse",
-        PLAN_FLAGS,
+        (*PLAN_FLAGS, *INTERVAL_FLAGS),
     )
 
 
@@ -158,7 +163,7 @@ def _budgets(args: argparse.Namespace, hardware: dict[str, Any]) -> list[dict[st
 
 def _sweep(args: argparse.Namespace) -> Question:
     flags = (*BUDGET[5:], *LAWS, *CONSTRAINTS, SEVERITY)
-    body = body_from(args, flags, _request_file(args))
+    body = _intervals(args, body_from(args, flags, _request_file(args)))
     hardware = body.pop("budget", {})
     if "budgets" not in body and "targets" not in body:
         body["budgets"] = _budgets(args, hardware)
@@ -167,7 +172,7 @@ def _sweep(args: argparse.Namespace) -> Question:
         body,
         local.sweep,
         "planner.schemas.responses:SweepResponse",
-        flags,
+        (*flags, *INTERVAL_FLAGS),
     )
 
 
@@ -261,20 +266,20 @@ def _loss_curve(args: argparse.Namespace) -> Question:
 
 
 def _fit(args: argparse.Namespace) -> Question:
-    rows = _csv_rows(args.runs, "runs file")
-    runs: list[dict[str, Any]] = []
-    for i, row in enumerate(rows):
-        where = f"{args.runs} row {i + 2}"
-        run: dict[str, Any] = {c: _number(row, c, where) for c in ("params", "tokens", "loss")}
-        if row.get("run"):
-            run["run"] = row["run"]
-        runs.append(run)
-    body: dict[str, Any] = {"runs": runs}
-    for key in ("form", "params_definition", "loss_name"):
-        if getattr(args, key):
+    from ..errors import InvalidRequest
+    from ..fitting.csv_runs import runs_from_csv
+
+    try:
+        body: dict[str, Any] = {"runs": runs_from_csv(read_text(args.runs))}
+    except InvalidRequest as exc:
+        raise UsageError(f"{args.runs}: {exc.message}") from None
+    for key in ("form", "params_definition", "loss_name", "early_fraction"):
+        if getattr(args, key) is not None:
             body[key] = getattr(args, key)
-    if args.bootstrap is not None:
-        body["bootstrap"] = {"samples": args.bootstrap, "seed": args.seed or 0}
+    if args.bootstrap is not None or args.seed is not None:
+        body["bootstrap"] = {
+            k: v for k, v in (("samples", args.bootstrap), ("seed", args.seed)) if v is not None
+        }
     return Question(
         "/v1/fit",
         body,
@@ -284,9 +289,30 @@ def _fit(args: argparse.Namespace) -> Question:
             Flag("--form", "form", ""),
             Flag("--params-definition", "params_definition", ""),
             Flag("--loss-name", "loss_name", ""),
+            Flag("--early-fraction", "early_fraction", ""),
             Flag("--bootstrap", "bootstrap.samples", ""),
+            Flag("--seed", "bootstrap.seed", ""),
         ),
     )
+
+
+def fitted_law_file(path: str) -> dict[str, Any]:
+    """A law written by ``planner fit --law-out``, for ``laws.loss``."""
+    try:
+        law = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--loss-law-file {path}: not JSON ({exc.msg})") from None
+    if not isinstance(law, dict):
+        raise UsageError(f"--loss-law-file {path}: expected the JSON object planner fit wrote")
+    return law
+
+
+def _intervals(args: argparse.Namespace, body: dict[str, Any]) -> dict[str, Any]:
+    if getattr(args, "loss_law_file", None):
+        body.setdefault("laws", {})["loss"] = fitted_law_file(args.loss_law_file)
+    if getattr(args, "uncertainty", None) is not None:
+        body["uncertainty"] = {"level": args.uncertainty}
+    return body
 
 
 def _plot(args: argparse.Namespace) -> Question:

@@ -13,7 +13,7 @@ from typing import Any
 
 from .exit_codes import EXIT_INFEASIBLE, EXIT_OK, EXIT_SERVER, EXIT_USAGE
 from .flags import flag_for_field, in_flag_words, typed
-from .human import plan_lines, predict_lines, si, vocabulary_lines
+from .human import fit_lines, plan_lines, predict_lines, si, vocabulary_lines
 from .questions import Question, UsageError, question_for, remote_url
 
 __all__ = ["Failure", "run"]
@@ -142,25 +142,25 @@ def _answer(args: argparse.Namespace, question: Question) -> int:
     if url is not None:
         params = {"format": "csv"} if csv_wanted else None
         response = _remote_call(args, url, "POST", question.path, json=question.body, params=params)
-        text = response.text
-        if csv_wanted or args.json:
-            sys.stdout.write(text if text.endswith("\n") else text + "\n")
-            return EXIT_OK
-        from ..client.tolerant import validate_tolerantly
-        from .questions import resolve
+        printed = response.text if csv_wanted or args.json else None
+        if printed is None or args.command == "fit":
+            from ..client.tolerant import validate_tolerantly
+            from .questions import resolve
 
-        result = validate_tolerantly(resolve(question.response_model), response.json())
+            result = validate_tolerantly(resolve(question.response_model), response.json())
     else:
         result = _local(question)
         if csv_wanted:
             from ..planning.csv_table import sweep_csv
 
-            sys.stdout.write(sweep_csv(result))
-            return EXIT_OK
-        if args.json:
-            print(result.model_dump_json())
-            return EXIT_OK
-    print("\n".join(_human(args, result)))
+            printed = sweep_csv(result)
+        else:
+            printed = result.model_dump_json() if args.json else None
+    if args.command == "fit" and args.law_out:
+        _write(args.law_out, "--law-out", result.law.model_dump_json(indent=1).encode() + b"\n")
+    if printed is None:
+        printed = "\n".join(_human(args, result))
+    sys.stdout.write(printed if printed.endswith("\n") else printed + "\n")
     return EXIT_OK
 
 
@@ -171,6 +171,8 @@ def _human(args: argparse.Namespace, result: Any) -> list[str]:
         return predict_lines(result, _shown_from(args))
     if args.command == "vocabulary":
         return vocabulary_lines(result)
+    if args.command == "fit":
+        return fit_lines(result)
     if args.command == "mixture":
         shares = ", ".join(f"{k} {v:.3f}" for k, v in result.proportions.items())
         return [f"mixture         {shares}", f"  objective     {result.objective:.5g}"]
@@ -295,13 +297,16 @@ def _picture(args: argparse.Namespace, question: Question, url: str | None) -> i
         ).content
     else:
         content = _local(question)
-    path = Path(args.output)
-    try:
-        path.write_bytes(content)
-    except OSError as exc:
-        raise UsageError(f"--output {path}: {exc.strerror}") from None
-    print(f"wrote {path} ({si(len(content))} bytes, {question.media})")
+    _write(args.output, "--output", content)
+    print(f"wrote {args.output} ({si(len(content))} bytes, {question.media})")
     return EXIT_OK
+
+
+def _write(path: str, flag: str, content: bytes) -> None:
+    try:
+        Path(path).write_bytes(content)
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: {exc.strerror}") from None
 
 
 # --- the catalogue and the server --------------------------------------------------------------

@@ -38,10 +38,11 @@ class SweepResult(SweepResponse):
 
     def to_dataframe(self) -> pandas.DataFrame:
         """One row per budget; columns as ``POST /v1/sweep?format=csv`` (blank -> NaN)."""
-        from ..planning.csv_table import CSV_COLUMNS, sweep_records
+        from ..planning.csv_table import sweep_columns, sweep_records
 
         pd = require_pandas()
-        frame: pandas.DataFrame = pd.DataFrame(sweep_records(self), columns=list(CSV_COLUMNS))
+        columns = list(sweep_columns(self))
+        frame: pandas.DataFrame = pd.DataFrame(sweep_records(self), columns=columns)
         return frame.replace("", float("nan")).infer_objects()
 
 

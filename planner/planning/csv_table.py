@@ -6,8 +6,9 @@ import csv
 import io
 
 from ..schemas.responses import PlanResponse, SweepResponse
+from .uncertainty_csv import interval_cells, interval_columns
 
-__all__ = ["CSV_COLUMNS", "sweep_csv", "sweep_records"]
+__all__ = ["CSV_COLUMNS", "sweep_columns", "sweep_csv", "sweep_records"]
 
 CSV_COLUMNS = (
     "index",
@@ -111,14 +112,22 @@ def _row(index: int, plan: PlanResponse) -> dict[str, object]:
     }
 
 
+def sweep_columns(response: SweepResponse) -> tuple[str, ...]:
+    """The CSV's columns: the fixed ones, and ``*_low``/``*_high`` when a row has intervals."""
+    uncertain = any(isinstance(r, PlanResponse) and r.uncertainty for r in response.rows)
+    return CSV_COLUMNS + (interval_columns() if uncertain else ())
+
+
 def sweep_records(response: SweepResponse) -> list[dict[str, object]]:
     """One flat record per sweep row, with the CSV's columns (blank where not applicable)."""
+    columns = sweep_columns(response)
+    uncertain = len(columns) > len(CSV_COLUMNS)
     records: list[dict[str, object]] = []
     for index, row in enumerate(response.rows):
         if isinstance(row, PlanResponse):
-            records.append(_row(index, row))
+            records.append(_row(index, row) | (interval_cells(row) if uncertain else {}))
         else:
-            blank: dict[str, object] = dict.fromkeys(CSV_COLUMNS, "")
+            blank: dict[str, object] = dict.fromkeys(columns, "")
             blank.update(
                 index=row.index,
                 error=row.error,
@@ -131,7 +140,7 @@ def sweep_records(response: SweepResponse) -> list[dict[str, object]]:
 
 def sweep_csv(response: SweepResponse) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=sweep_columns(response), lineterminator="\n")
     writer.writeheader()
     writer.writerows(sweep_records(response))
     return out.getvalue()

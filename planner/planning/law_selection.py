@@ -17,6 +17,8 @@ from laws_catalog.hyperparams import HyperparamLaw
 from laws_catalog.vocabulary import VocabularyLaw
 
 from ..errors import InvalidRequest
+from ..fitting.record import fitted_law_record
+from ..schemas.fitted_law import FittedLaw
 from ..schemas.requests import DEFAULT_LOSS_LAW, LawChoice
 
 __all__ = ["SelectedLaws", "resolve", "resolve_one_of", "select_laws"]
@@ -61,8 +63,12 @@ def select_laws(choice: LawChoice) -> SelectedLaws:
     if loss_ref is None:
         companion = allocation.law.companion_loss if allocation is not None else None
         loss_ref = companion or DEFAULT_LOSS_LAW
+    if isinstance(loss_ref, FittedLaw):
+        loss = fitted_law_record(loss_ref)
+    else:
+        loss = resolve("loss", loss_ref, ParametricLossLaw, "laws.loss")
     return SelectedLaws(
-        loss=resolve("loss", loss_ref, ParametricLossLaw, "laws.loss"),
+        loss=loss,
         allocation=allocation,
         hyperparams=resolve("hyperparams", choice.hyperparams, HyperparamLaw, "laws.hyperparams"),
         vocabulary=resolve("vocabulary", choice.vocabulary, VocabularyLaw, "laws.vocabulary"),

@@ -61,7 +61,8 @@ from .serving_limits import limit_specs
 from .serving_model import serving_setup
 from .streams import requested_streams, stream_law, with_streams
 from .training_recipe import training_recipe
-from .validity import range_warnings
+from .uncertainty import plan_with_uncertainty
+from .validity import fit_warnings, range_warnings
 from .variants import Variant, base_variant, training_variants
 
 __all__ = ["make_plan"]
@@ -84,6 +85,8 @@ def make_plan(request: PlanRequest, devices: Mapping[str, Device] | None = None)
     ``devices`` are accelerators from the settings' devices file; the request's own
     ``devices`` override them.
     """
+    if request.uncertainty is not None:
+        return plan_with_uncertainty(request, devices, make_plan)
     return checked_plan(_plan(request, devices), request)
 
 
@@ -391,7 +394,7 @@ def _assemble(
     warnings = list(answer.warnings)
     used = [loss_law] if laws.allocation is None else [laws.allocation.law, loss_law]
     for law in used:
-        warnings += range_warnings(law, point)
+        warnings += range_warnings(law, point) + fit_warnings(law)
     if answer.variant is not None:
         warnings += list(answer.variant.chosen.warnings)
     warnings += account.warnings + vocab_warnings + recipe.warnings + precision_warnings

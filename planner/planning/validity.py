@@ -16,7 +16,11 @@ from laws_catalog import LawBase
 from ..schemas.responses import OutOfRange, Warning
 from ..schemas.severity import extrapolation_severity
 
-__all__ = ["extrapolation_warning", "range_warnings"]
+__all__ = ["extrapolation_warning", "fit_warnings", "range_warnings"]
+
+FIT_CAVEAT = "fit: "
+"""Caveats a law fitted to the user's runs carries about its own fit (weakly identified, few
+sizes): unlike a paper's standing caveats, they are warnings on every answer that uses it."""
 
 
 def _factor(value: float, lower: float, upper: float) -> float:
@@ -76,3 +80,12 @@ def extrapolation_warning(law: str | None, items: Iterable[OutOfRange]) -> Warni
         factor=worst.factor,
         out_of_range=ordered,
     )
+
+
+def fit_warnings(law: LawBase) -> list[Warning]:
+    """The fit-quality caveats of a law fitted to the user's runs, as warnings."""
+    return [
+        Warning(code="law_caveat", message=caveat, law=law.key, severity="warning")
+        for caveat in law.caveats
+        if caveat.startswith(FIT_CAVEAT)
+    ]

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
+from .fitted_law import FittedLaw
 from .inference import InferenceSpec, RetrievalSpec, StreamCount
 from .severity import Severity
+from .uncertainty import UncertaintyRequest
 
 __all__ = [
     "DEFAULT_LOSS_LAW",
@@ -34,6 +44,11 @@ LawRef = Annotated[
         description="ID or ID@CONSTANT_SET, e.g. hoffmann2022@eq10",
     ),
 ]
+LossLawRef = Annotated[
+    Annotated[LawRef, Tag("ref")] | Annotated[FittedLaw, Tag("fitted")],
+    Discriminator(lambda value: "ref" if isinstance(value, str) else "fitted"),
+]
+"""A catalogue reference, or the inline law a ``POST /v1/fit`` answer returned."""
 Flops = Annotated[float, Field(strict=True, gt=0, le=1e32, allow_inf_nan=False)]
 Count = Annotated[float, Field(strict=True, gt=0, le=1e20, allow_inf_nan=False)]
 Money = Annotated[float, Field(strict=True, gt=0, le=1e13, allow_inf_nan=False)]
@@ -49,6 +64,15 @@ MinSeverity = Annotated[
 ]
 
 
+def _uncertainty_flag(value: Any) -> Any:
+    """``true`` asks for the default intervals, ``false`` for none."""
+    if value is True:
+        return UncertaintyRequest()
+    if value is False:
+        return None
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -56,10 +80,11 @@ class _Strict(BaseModel):
 class LawChoice(_Strict):
     """Which law answers which part of the question (``ID`` or ``ID@CONSTANT_SET``)."""
 
-    loss: LawRef | None = Field(
+    loss: LossLawRef | None = Field(
         default=None,
         description=f"loss law L(N, D) used to optimise or evaluate; default {DEFAULT_LOSS_LAW}, "
-        "or the allocation paper's own loss law when it has one",
+        "or the allocation paper's own loss law when it has one; or the `law` object a "
+        "POST /v1/fit answer returned",
     )
     allocation: LawRef | None = Field(
         default=None,
@@ -329,6 +354,16 @@ class PlanRequest(_Strict):
         default=None, description="a retrieval datastore (compute and memory accounting)"
     )
     min_severity: MinSeverity = "info"
+    uncertainty: UncertaintyRequest | None = Field(
+        default=None,
+        description="intervals on the plan by re-planning over samples of the loss law's "
+        "constants; true for level 0.9 and 200 samples",
+    )
+
+    @field_validator("uncertainty", mode="before")
+    @classmethod
+    def _uncertainty_flag(cls, value: Any) -> Any:
+        return _uncertainty_flag(value)
 
     @model_validator(mode="after")
     def _budget_or_target(self) -> Self:
@@ -387,6 +422,14 @@ class SweepRequest(_Strict):
         default=None, description="the same serving section for every row"
     )
     min_severity: MinSeverity = "info"
+    uncertainty: UncertaintyRequest | None = Field(
+        default=None, description="intervals on every row (CSV: *_low and *_high columns)"
+    )
+
+    @field_validator("uncertainty", mode="before")
+    @classmethod
+    def _uncertainty_flag(cls, value: Any) -> Any:
+        return _uncertainty_flag(value)
 
     @model_validator(mode="after")
     def _one_list(self) -> Self:
@@ -398,12 +441,14 @@ class SweepRequest(_Strict):
         return self
 
     def plan_requests(self) -> list[PlanRequest]:
-        common = {
+        common: dict[str, Any] = {
             "laws": self.laws,
             "constraints": self.constraints,
             "inference": self.inference,
             "min_severity": self.min_severity,
         }
+        if self.uncertainty is not None:
+            common["uncertainty"] = self.uncertainty
         if self.budgets is not None:
             return [PlanRequest.model_validate({"budget": b, **common}) for b in self.budgets]
         return [PlanRequest.model_validate({"target": t, **common}) for t in self.targets or []]

@@ -10,6 +10,7 @@ from laws_catalog import Evidence, Reference
 
 from .inference_out import InferenceOut, RetrievalOut
 from .severity import DEFAULT_SEVERITY, Severity, severity_of
+from .uncertainty import UncertaintyOut
 
 __all__ = [
     "BudgetOut",
@@ -322,6 +323,9 @@ class PlanResponse(_Out):
     method: Literal["geometric_program", "closed_form_allocation"]
     solver_status: str
     catalog_version: str
+    uncertainty: UncertaintyOut | None = Field(
+        default=None, description="intervals, when the request asked for uncertainty"
+    )
 
 
 class PredictedStreams(_Out):

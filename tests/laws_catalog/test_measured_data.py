@@ -19,18 +19,6 @@ def _loss_law(law_id: str) -> ParametricLossLaw:
     return law
 
 
-@pytest.fixture(scope="module")
-def epoch_runs(shared_data: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Chinchilla's runs as digitised by Epoch; D = C/(6N); the 5 highest losses dropped."""
-    with (shared_data / "epoch_chinchilla" / "svg_extracted_data.csv").open() as fh:
-        rows = list(csv.DictReader(fh))
-    n = np.array([float(r["Model Size"]) for r in rows])
-    c = np.array([float(r["Training FLOP"]) for r in rows])
-    loss = np.array([float(r["loss"]) for r in rows])
-    keep = np.argsort(loss)[:-5]
-    return n[keep], c[keep] / (6 * n[keep]), loss[keep]
-
-
 def _huber_objective(params: np.ndarray, n: np.ndarray, d: np.ndarray, loss: np.ndarray) -> float:
     """Besiroglu et al.'s objective: Huber(1e-3) of log residuals of the LSE form, summed."""
     a, b, e, alpha, beta = params

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from . import catalog, health, jobs, plans, plots, questions
+from . import catalog, fit, health, jobs, plans, plots, questions
 
 router = APIRouter()
 router.include_router(health.router)
@@ -11,5 +11,6 @@ router.include_router(plans.router, prefix="/v1")
 router.include_router(questions.router, prefix="/v1")
 router.include_router(plots.router, prefix="/v1")
 router.include_router(jobs.router, prefix="/v1")
+router.include_router(fit.router, prefix="/v1")
 
 __all__ = ["router"]

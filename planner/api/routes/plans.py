@@ -13,6 +13,7 @@ from ...planning.predict import predict
 from ...planning.sweep import sweep
 from ...schemas.requests import PlanRequest, PredictRequest, SweepRequest
 from ...schemas.responses import ErrorBody, PlanResponse, PredictResponse, SweepResponse
+from ...schemas.uncertainty import UncertaintyRequest
 from ..plan_query import plan_query
 from ..query import ConstraintQuery, HardwareQuery, LawQuery, MinSeverityQuery, SweepRangeQuery
 from ..services import Services, answer, get_services
@@ -111,6 +112,7 @@ async def get_sweep(
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
     accept: Annotated[str | None, Header()] = None,
     min_severity: MinSeverityQuery = "info",
+    uncertainty: bool = False,
 ) -> Response:
     """Log-spaced budgets from `start` to `stop` as plain GET (spreadsheet IMPORTDATA)."""
     body = SweepRequest(
@@ -118,5 +120,6 @@ async def get_sweep(
         laws=laws.model(),
         constraints=constraints.model(),
         min_severity=min_severity,
+        uncertainty=UncertaintyRequest() if uncertainty else None,
     )
     return await post_sweep(body, services, format, accept)
