@@ -23,17 +23,12 @@ from __future__ import annotations
 import math
 from functools import cache
 
-import numpy as np
-import numpy.typing as npt
-
 __all__ = ["ASPECT_BANDS", "COUNT_GOAL", "closest_shape_cell", "gated_d_ff", "kv_heads"]
 
 ASPECT_BANDS = (1.1, 1.25, 1.5)
 COUNT_GOAL = 0.005
 _RATIO_SLACK = 1e-12
-
-Ints = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
+_LOW_SIDE, _HIGH_SIDE = 1.0 - 1e-9, 1.0 + 1e-9
 
 
 @cache
@@ -48,49 +43,6 @@ def kv_heads(n_heads: int, grouped_query: bool) -> int:
 def gated_d_ff(d_model: int) -> int:
     """8/3 d_model rounded up to a multiple of 256."""
     return ((8 * d_model + 3 * 256 - 1) // (3 * 256)) * 256
-
-
-def _counts(
-    n_layer: Ints, multiple: Ints, d_head: int, gated_mlp: bool, grouped_query: bool
-) -> Ints:
-    d_model = multiple * d_head
-    if grouped_query:
-        n_kv = np.fromiter((kv_heads(int(m), True) for m in multiple), np.int64, multiple.size)
-    else:
-        n_kv = multiple
-    d_ff = ((8 * d_model + 3 * 256 - 1) // (3 * 256)) * 256 if gated_mlp else 4 * d_model
-    per_layer = (
-        d_model * (2 * multiple + 2 * n_kv) * d_head + (3 if gated_mlp else 2) * d_model * d_ff
-    )
-    counts: Ints = n_layer * (per_layer + 2 * d_model) + d_model
-    return counts
-
-
-def _quadratic(
-    n_layer: Floats, d_head: int, gated_mlp: bool, kv: tuple[float, float], ff_extra: float
-) -> tuple[Floats, Floats]:
-    """(a, b) of ``a m^2 + b m``: the count at width multiple m for kv = kv[0] m + kv[1] and
-    d_ff = ff d_model + ff_extra."""
-    matrices, ff = (3.0, 8.0 / 3.0) if gated_mlp else (2.0, 4.0)
-    dh = float(d_head)
-    a = n_layer * dh * dh * (2.0 + 2.0 * kv[0] + matrices * ff)
-    b = n_layer * (2.0 * kv[1] * dh * dh + matrices * dh * ff_extra + 2.0 * dh) + dh
-    return a, b
-
-
-def _inverse(a: Floats, b: Floats, count: float) -> Floats:
-    """The real m >= 0 with ``a m^2 + b m = count``."""
-    out: Floats = 2.0 * count / (b + np.sqrt(b * b + 4.0 * a * count))
-    return out
-
-
-def _band_cells(n_layer: Ints, start: Ints, stop: Ints) -> tuple[Ints, Ints]:
-    """Every (layer, m) with start <= m <= stop, layer-major, m ascending."""
-    sizes = np.maximum(stop - start + 1, 0)
-    total = int(sizes.sum())
-    layers = np.repeat(n_layer, sizes)
-    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    return layers, np.repeat(start, sizes) + offsets
 
 
 def closest_shape_cell(
@@ -111,88 +63,158 @@ def closest_shape_cell(
     by (n_layer, m). The band is the first of :data:`ASPECT_BANDS` whose best misses by at
     most :data:`COUNT_GOAL` (else the widest).
     """
-    n_layer = np.arange(layers[0], layers[1] + 1, dtype=np.int64)
-    layer_f = n_layer.astype(np.float64)
-    a_low, b_low = _quadratic(
-        layer_f, d_head, gated_mlp, (0.0, 1.0) if grouped_query else (1.0, 0.0), 0.0
-    )
-    a_high, b_high = _quadratic(
-        layer_f,
-        d_head,
-        gated_mlp,
-        (0.125, 1.0) if grouped_query else (1.0, 0.0),
-        256.0 if gated_mlp else 0.0,
-    )
-    centre = (
-        np.floor(_inverse(a_high, b_high, n_params)).astype(np.int64),
-        np.ceil(_inverse(a_low, b_low, n_params)).astype(np.int64),
-    )
+    cells = _Cells(n_params, ratio, d_head, multiples, gated_mlp, grouped_query)
     best: tuple[tuple[int, int], float] | None = None
     for band in ASPECT_BANDS:
-        # the band's widths per layer, one cell of slack each side (the exact test follows)
-        start = np.maximum(
-            np.ceil(ratio * layer_f / band / d_head).astype(np.int64) - 1, multiples[0]
-        )
-        stop = np.minimum(
-            np.floor(ratio * layer_f * band / d_head).astype(np.int64) + 1, multiples[1]
-        )
-        open_ = start <= stop
-        if not open_.any():
-            continue
-        # an upper bound on the best miss: the in-band cells nearest the analytic widths
-        probe_layers = np.concatenate([n_layer[open_], n_layer[open_]])
-        probe = np.concatenate([np.clip(c[open_], start[open_], stop[open_]) for c in centre])
-        gap_bound = _best(
-            n_params, ratio, d_head, band, probe_layers, probe, gated_mlp, grouped_query
-        )
-        if gap_bound is None:
-            window = (start, stop)
-        else:
-            miss = gap_bound[1] * (1.0 + 1e-9) + 1e-15
-            window = (
-                np.maximum(
-                    np.floor(_inverse(a_high, b_high, max(n_params * (1.0 - miss), 0.0))).astype(
-                        np.int64
-                    )
-                    - 1,
-                    start,
-                ),
-                np.minimum(
-                    np.ceil(_inverse(a_low, b_low, n_params * (1.0 + miss))).astype(np.int64) + 1,
-                    stop,
-                ),
-            )
-        cells = _band_cells(n_layer, *window)
-        found = _best(n_params, ratio, d_head, band, *cells, gated_mlp, grouped_query)
+        found = cells.best_in_band(band, layers)
         if found is None:
             continue
-        best = (found[0], band)
-        if found[1] <= COUNT_GOAL:
+        best = (found[2], found[3]), band
+        if found[0] <= COUNT_GOAL:
             break
     if best is None:
         raise ValueError(f"no transformer shape near {n_params:.4g} parameters")
     return best
 
 
-def _best(
-    n_params: float,
-    ratio: float,
-    d_head: int,
-    band: float,
-    n_layer: Ints,
-    multiple: Ints,
-    gated_mlp: bool,
-    grouped_query: bool,
-) -> tuple[tuple[int, int], float] | None:
-    """The lexicographically best in-band cell of those given, with its count miss."""
-    d_model = multiple * d_head
-    log_ratio_gap = np.abs(np.log(d_model / n_layer / ratio))
-    inside = np.flatnonzero(log_ratio_gap <= math.log(band) + _RATIO_SLACK)
-    if inside.size == 0:
-        return None
-    counts = _counts(n_layer[inside], multiple[inside], d_head, gated_mlp, grouped_query)
-    count_gap = np.abs(counts / n_params - 1.0)
-    order = np.lexsort((multiple[inside], n_layer[inside], log_ratio_gap[inside], count_gap))
-    first = int(order[0])
-    cell = int(n_layer[inside][first]), int(multiple[inside][first])
-    return cell, float(count_gap[first])
+Score = tuple[float, float, int, int]
+"""(count miss, aspect-ratio log gap, n_layer, m): smaller is better, compared in order."""
+
+
+class _Cells:
+    """Exact scores of cells and the quadratic bounds on their counts, for one request."""
+
+    def __init__(
+        self,
+        n_params: float,
+        ratio: float,
+        d_head: int,
+        multiples: tuple[int, int],
+        gated_mlp: bool,
+        grouped_query: bool,
+    ) -> None:
+        self.n = n_params
+        self.ratio = ratio
+        self.d_head = d_head
+        self.multiples = multiples
+        self.gated = gated_mlp
+        self.grouped = grouped_query
+        matrices, ff = (3.0, 8.0 / 3.0) if gated_mlp else (2.0, 4.0)
+        dh = float(d_head)
+        kv_low, kv_high = ((0.0, 1.0), (0.125, 1.0)) if grouped_query else ((1.0, 0.0), (1.0, 0.0))
+        extra = 256.0 if gated_mlp else 0.0
+        # count = L (a m^2 + b m) + dh m, for the least and the largest kv(m) and d_ff(m)
+        self.low = (
+            dh * dh * (2.0 + 2.0 * kv_low[0] + matrices * ff),
+            2.0 * kv_low[1] * dh * dh + 2.0 * dh,
+        )
+        self.high = (
+            dh * dh * (2.0 + 2.0 * kv_high[0] + matrices * ff),
+            2.0 * kv_high[1] * dh * dh + matrices * dh * extra + 2.0 * dh,
+        )
+
+    def count(self, n_layer: int, m: int) -> int:
+        d_model = m * self.d_head
+        n_kv = kv_heads(m, True) if self.grouped else m
+        d_ff = gated_d_ff(d_model) if self.gated else 4 * d_model
+        per_layer = (
+            d_model * (2 * m + 2 * n_kv) * self.d_head + (3 if self.gated else 2) * d_model * d_ff
+        )
+        return n_layer * (per_layer + 2 * d_model) + d_model
+
+    def score(self, n_layer: int, m: int, band_log: float) -> Score | None:
+        gap = abs(math.log(m * self.d_head / n_layer / self.ratio))
+        if gap > band_log:
+            return None
+        return abs(self.count(n_layer, m) / self.n - 1.0), gap, n_layer, m
+
+    def _bound(self, which: tuple[float, float], n_layer: int, m: float) -> float:
+        a, b = which
+        return n_layer * (a * m * m + b * m) + self.d_head * m
+
+    def _inverse(self, which: tuple[float, float], n_layer: int, count: float) -> float:
+        """The real m >= 0 where the bound reaches ``count``."""
+        if count <= 0:
+            return 0.0
+        a, b = which[0] * n_layer, which[1] * n_layer + self.d_head
+        return 2.0 * count / (b + math.sqrt(b * b + 4.0 * a * count))
+
+    def band_range(self, n_layer: int, band: float) -> tuple[int, int]:
+        """Width multiples of ``n_layer`` that may lie in the band (one of slack each side)."""
+        lo = max(math.ceil(self.ratio * n_layer / band / self.d_head) - 1, self.multiples[0])
+        hi = min(math.floor(self.ratio * n_layer * band / self.d_head) + 1, self.multiples[1])
+        return lo, hi
+
+    def best_in_band(self, band: float, layers: tuple[int, int]) -> Score | None:
+        band_log = math.log(band) + _RATIO_SLACK
+        best: Score | None = None
+        # a first bound on the miss: the cells at the analytic widths of the layer counts
+        # whose ratio-exact cell is nearest the request
+        cube = self.n / (self.low[0] * (self.ratio / self.d_head) ** 2)
+        centre = min(max(round(cube ** (1.0 / 3.0)), layers[0]), layers[1])
+        for n_layer in range(max(centre - 1, layers[0]), min(centre + 1, layers[1]) + 1):
+            best = self._scan_layer(n_layer, band, band_log, best, probe=True)
+        # then every layer count whose in-band counts can come that close, scored exactly
+        first, last = self._layer_window(band, layers, best)
+        for n_layer in range(first, last + 1):
+            best = self._scan_layer(n_layer, band, band_log, best, probe=False)
+        return best
+
+    def _layer_window(
+        self, band: float, layers: tuple[int, int], best: Score | None
+    ) -> tuple[int, int]:
+        """Layer counts whose in-band cells may miss by no more than ``best``: the bounds are
+        non-decreasing in n_layer, so two bisections find them."""
+        if best is None:
+            return layers
+        miss = best[0] * (1.0 + 1e-9) + 1e-15
+        floor_count, ceiling_count = self.n * (1.0 - miss), self.n * (1.0 + miss)
+
+        def reaches(n_layer: int) -> bool:  # largest in-band count >= the floor
+            return self._bound(self.high, n_layer, self.band_range(n_layer, band)[1]) >= floor_count
+
+        def starts_below(n_layer: int) -> bool:  # least in-band count <= the ceiling
+            return (
+                self._bound(self.low, n_layer, self.band_range(n_layer, band)[0]) <= ceiling_count
+            )
+
+        lo, hi = layers
+        while lo < hi:  # first layer count that reaches
+            mid = (lo + hi) // 2
+            if reaches(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        first = lo
+        lo, hi = first, layers[1]
+        while lo < hi:  # last layer count that starts below
+            mid = (lo + hi + 1) // 2
+            if starts_below(mid):
+                lo = mid
+            else:
+                hi = mid - 1
+        return first, lo
+
+    def _scan_layer(
+        self, n_layer: int, band: float, band_log: float, best: Score | None, probe: bool
+    ) -> Score | None:
+        start, stop = self.band_range(n_layer, band)
+        if start > stop:
+            return best
+        if probe or best is None:
+            centre = (
+                math.floor(self._inverse(self.high, n_layer, self.n)),
+                math.ceil(self._inverse(self.low, n_layer, self.n)),
+            )
+            candidates = sorted({min(max(c, start), stop) for c in centre})
+        else:
+            miss = best[0] * (1.0 + 1e-9) + 1e-15
+            # the bounds are exact polynomials: 1e-9 covers their rounding many times over
+            lo = math.ceil(self._inverse(self.high, n_layer, self.n * (1.0 - miss)) * _LOW_SIDE)
+            hi = math.floor(self._inverse(self.low, n_layer, self.n * (1.0 + miss)) * _HIGH_SIDE)
+            candidates = list(range(max(lo, start), min(hi, stop) + 1))
+        for m in candidates:
+            found = self.score(n_layer, m, band_log)
+            if found is not None and (best is None or found < best):
+                best = found
+        return best
