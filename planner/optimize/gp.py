@@ -147,10 +147,11 @@ _SECOND_GUESSES = 3
 
 def _start(program: GeometricProgram, scales: tuple[float, float]) -> tuple[float, float] | None:
     """Where the optimum would be if only the budget (or target) bound: closed form for a
-    budget, the compute-optimal frontier point (the caller's ``scales``) for a target."""
+    two-term loss under a budget, else the caller's ``scales`` (the compute-optimal frontier
+    point for a target, the Chinchilla-like point for other budgets)."""
     for constraint in program.constraints:
         if constraint.key == "c_max":
-            return budget_start(program.objective, constraint)
+            return budget_start(program.objective, constraint) or scales
         if constraint.key == "target":
             return scales
     return None
