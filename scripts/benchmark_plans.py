@@ -112,8 +112,8 @@ def bench_plans(quick: bool = False) -> dict[str, Figure]:
     )
     out["plan_max_params_binding"] = _figure(
         _each(
-            lambda c: _plan({"budget": {"flops": c}, "constraints": {"max_params": 1e9}}),
-            _budgets(rng, count // 2, 22, 27),
+            lambda c: _plan({"budget": {"flops": c}, "constraints": {"max_params": 2e9}}),
+            _budgets(rng, count // 2, 22, 24),
         ),
         floor,
     )
