@@ -109,16 +109,22 @@ def _iterate(
     width_of: Callable[[float], float],
     *,
     strict: bool,
+    start: _Settled | None = None,
+    iterations: int = _MAX_ITERATIONS,
 ) -> _Settled | None:
-    """The vocabulary/width fixed point with widths from ``width_of``. ``strict``: raise the
-    user's error when the vocabulary cannot fit; otherwise return ``None``."""
+    """The vocabulary/width fixed point with widths from ``width_of``, from ``start`` (else
+    from N = the law's N and a 32,768 vocabulary). ``strict``: raise the user's error when
+    the vocabulary cannot fit; otherwise return ``None``."""
     copies = 1 if arch.tied_embeddings else 2
     n_nv = last = n_law
     vocab = float(arch.vocab_size) if arch.vocab_size is not None else 32_768.0
+    if start is not None:
+        n_nv = last = start.n_nv
+        vocab = start.vocab
     advice: VocabularyAdvice | None = None
     d_model = 0.0
     settled = False
-    for _ in range(_MAX_ITERATIONS):
+    for _ in range(iterations):
         d_model = width_of(n_nv)
         last = n_nv
         if vocab_law is not None and arch.vocab_size is None:
@@ -158,6 +164,8 @@ class _Held:
 
 
 _PIN_ROUNDS = 3
+_ROUGH_ITERATIONS = 2
+"""Iterations with the estimated width: they only choose where to search the shape first."""
 
 
 def _pinned_fixed_point(
@@ -179,21 +187,25 @@ def _pinned_fixed_point(
             return _width_estimate(n)
         return _width(n, None)
 
-    rough = _iterate(n_law, flops, arch, vocab_law, True, estimate, strict=False)
+    rough = _iterate(
+        n_law, flops, arch, vocab_law, True, estimate, strict=False, iterations=_ROUGH_ITERATIONS
+    )
     if rough is None:
         return None
-    where = rough.n_nv
+    where = rough
     for _ in range(_PIN_ROUNDS):
-        shape = shape_at(where)
-        width = _width(where, shape)
+        shape = shape_at(where.n_nv)
+        width = _width(where.n_nv, shape)
         if shape is None:
             return None  # outside the shape rule the width map is cheap: loop exactly
-        found = _iterate(n_law, flops, arch, vocab_law, True, _Held(width), strict=False)
+        found = _iterate(
+            n_law, flops, arch, vocab_law, True, _Held(width), strict=False, start=where
+        )
         if found is None or not found.settled:
             return None
         if _width(found.last_n_nv, shape_at(found.last_n_nv)) == width:
             return found
-        where = found.last_n_nv
+        where = found
     return None
 
 
