@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TypeVar
 
 from laws_catalog import PowerTerm, ResolvedLaw
@@ -78,8 +79,15 @@ def _shape(n_non_embedding: float, arch: Architecture) -> ShapeChoice | None:
     low, high = N_PARAMS_RANGE
     if not low <= n_non_embedding <= high:
         return None
+    return _searched_shape(n_non_embedding, arch.gated_mlp, arch.grouped_query)
+
+
+@lru_cache(maxsize=8192)
+def _searched_shape(n_non_embedding: float, gated_mlp: bool, grouped_query: bool) -> ShapeChoice:
+    """The shape search is pure: repeated counts (sweeps over the same budgets, re-plans of
+    one request) reuse its answer."""
     return shape_for_non_embedding_params(
-        n_non_embedding, gated_mlp=arch.gated_mlp, grouped_query=arch.grouped_query
+        n_non_embedding, gated_mlp=gated_mlp, grouped_query=grouped_query
     )
 
 

@@ -29,9 +29,15 @@ def sweep(
         )
     select_laws(request.laws)  # an unknown law fails the whole request, once
     rows: list[PlanResponse | SweepRowError] = []
+    answered: dict[str, PlanResponse] = {}  # make_plan is pure: equal rows share one answer
     for index, plan_request in enumerate(plans):
+        key = plan_request.model_dump_json()
+        if key in answered:
+            rows.append(answered[key])
+            continue
         try:
-            rows.append(make_plan(plan_request, devices))
+            answered[key] = make_plan(plan_request, devices)
+            rows.append(answered[key])
         except PlannerError as exc:
             if exc.status_code >= 500:
                 raise
