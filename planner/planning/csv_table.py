@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 
-from ..schemas.responses import PlanResponse, SweepResponse
+from ..schemas.responses import PlanResponse, SweepResponse, SweepRowError
 
-__all__ = ["CSV_COLUMNS", "sweep_csv"]
+__all__ = ["CSV_COLUMNS", "csv_rows", "sweep_csv"]
 
 CSV_COLUMNS = (
     "index",
@@ -112,10 +113,15 @@ def _row(index: int, plan: PlanResponse) -> dict[str, object]:
 
 
 def sweep_csv(response: SweepResponse) -> str:
+    return csv_rows(response.rows, response.catalog_version)
+
+
+def csv_rows(rows: Iterable[PlanResponse | SweepRowError], catalog_version: str) -> str:
+    """One CSV line per sweep row, written as the rows arrive."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for index, row in enumerate(response.rows):
+    for index, row in enumerate(rows):
         if isinstance(row, PlanResponse):
             writer.writerow(_row(index, row))
         else:
@@ -124,7 +130,7 @@ def sweep_csv(response: SweepResponse) -> str:
                     "index": row.index,
                     "error": row.error,
                     "error_detail": row.detail,
-                    "catalog_version": response.catalog_version,
+                    "catalog_version": catalog_version,
                 }
             )
     return out.getvalue()

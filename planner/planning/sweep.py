@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from laws_catalog import CATALOG
 from laws_catalog.hardware import Device
@@ -10,15 +10,17 @@ from laws_catalog.hardware import Device
 from ..errors import InvalidRequest, PlannerError
 from ..schemas.requests import SweepRequest
 from ..schemas.responses import PlanResponse, SweepResponse, SweepRowError
+from .csv_table import csv_rows
 from .law_selection import select_laws
 from .plan import make_plan
 
-__all__ = ["sweep"]
+__all__ = ["sweep", "sweep_rows", "sweep_table"]
 
 
-def sweep(
+def sweep_rows(
     request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
-) -> SweepResponse:
+) -> Iterator[PlanResponse | SweepRowError]:
+    """The rows of :func:`sweep` one at a time (a CSV writer keeps none of them)."""
     plans = request.plan_requests()
     list_field = "budgets" if request.budgets is not None else "targets"
     if len(plans) > max_points:
@@ -28,16 +30,15 @@ def sweep(
             allowed=f"1 to {max_points} entries",
         )
     select_laws(request.laws)  # an unknown law fails the whole request, once
-    rows: list[PlanResponse | SweepRowError] = []
     answered: dict[str, PlanResponse] = {}  # make_plan is pure: equal rows share one answer
     for index, plan_request in enumerate(plans):
         key = plan_request.model_dump_json()
         if key in answered:
-            rows.append(answered[key])
+            yield answered[key]
             continue
         try:
             answered[key] = make_plan(plan_request, devices)
-            rows.append(answered[key])
+            yield answered[key]
         except PlannerError as exc:
             if exc.status_code >= 500:
                 raise
@@ -45,5 +46,19 @@ def sweep(
             field = body.get("field")
             if field is not None and field.split(".")[0] in ("budget", "target"):
                 body["field"] = f"{list_field}[{index}]." + field.split(".", 1)[-1]
-            rows.append(SweepRowError(index=index, **body))
+            yield SweepRowError(index=index, **body)
+
+
+def sweep(
+    request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
+) -> SweepResponse:
+    rows = list(sweep_rows(request, max_points=max_points, devices=devices))
     return SweepResponse(rows=rows, catalog_version=CATALOG.version)
+
+
+def sweep_table(
+    request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
+) -> str:
+    """The sweep as CSV, each row written as soon as it is planned."""
+    rows = sweep_rows(request, max_points=max_points, devices=devices)
+    return csv_rows(rows, CATALOG.version)
