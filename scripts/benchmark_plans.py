@@ -184,6 +184,9 @@ def bench_plans(quick: bool = False) -> dict[str, Figure]:
         seconds = time.perf_counter() - started
         out[f"sweep_{rows}_budgets_csv"] = _sweep_figure(seconds, rows, floor)
         if rows <= 1000:  # the JSON body holds every full plan (~16 kB a row)
+            request = SweepRequest.model_validate(
+                {"budgets": [{"flops": c} for c in _budgets(rng, rows)]}
+            )
             started = time.perf_counter()
             sweep(request, max_points=rows).model_dump_json()
             seconds = time.perf_counter() - started

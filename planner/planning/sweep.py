@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 
 from laws_catalog import CATALOG
@@ -30,15 +31,20 @@ def sweep_rows(
             allowed=f"1 to {max_points} entries",
         )
     select_laws(request.laws)  # an unknown law fails the whole request, once
-    answered: dict[str, PlanResponse] = {}  # make_plan is pure: equal rows share one answer
-    for index, plan_request in enumerate(plans):
-        key = plan_request.model_dump_json()
+    # make_plan is pure: equal rows share one answer (kept only for rows that repeat, so a
+    # CSV sweep holds no plan longer than its line)
+    keys = [plan_request.model_dump_json() for plan_request in plans]
+    repeated = {key for key, count in Counter(keys).items() if count > 1}
+    answered: dict[str, PlanResponse] = {}
+    for index, (key, plan_request) in enumerate(zip(keys, plans, strict=True)):
         if key in answered:
             yield answered[key]
             continue
         try:
-            answered[key] = make_plan(plan_request, devices)
-            yield answered[key]
+            plan = make_plan(plan_request, devices)
+            if key in repeated:
+                answered[key] = plan
+            yield plan
         except PlannerError as exc:
             if exc.status_code >= 500:
                 raise
