@@ -201,12 +201,14 @@ class _Cells:
         start, stop = self.band_range(n_layer, band)
         if start > stop:
             return best
-        if probe or best is None:
+        if probe:  # any cells will do: they only bound the miss
             centre = (
                 math.floor(self._inverse(self.high, n_layer, self.n)),
                 math.ceil(self._inverse(self.low, n_layer, self.n)),
             )
             candidates = sorted({min(max(c, start), stop) for c in centre})
+        elif best is None:  # nothing to bound the window by yet: every in-band cell
+            candidates = list(range(start, stop + 1))
         else:
             miss = best[0] * (1.0 + 1e-9) + 1e-15
             # the bounds are exact polynomials: 1e-9 covers their rounding many times over
