@@ -37,8 +37,8 @@ def sweep_rows(
     repeated = {key for key, count in Counter(keys).items() if count > 1}
     answered: dict[str, PlanResponse] = {}
     for index, (key, plan_request) in enumerate(zip(keys, plans, strict=True)):
-        if key in answered:
-            yield answered[key]
+        if key in answered:  # a copy: later steps may annotate rows one by one
+            yield answered[key].model_copy(deep=True)
             continue
         try:
             plan = make_plan(plan_request, devices)

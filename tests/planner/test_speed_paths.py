@@ -235,3 +235,11 @@ def test_data_sources_cost_about_linearly() -> None:
     plan(1)(1e21)
     one = _median_time(plan(1), budgets)
     assert _median_time(plan(4), budgets) <= 2.0 * 4 * one
+
+
+def test_repeated_sweep_rows_are_equal_but_separate() -> None:
+    request = SweepRequest.model_validate({"budgets": [{"flops": 1e21}, {"flops": 1e22}] * 2})
+    rows = sweep(request, max_points=4).rows
+    assert rows[0].model_dump() == rows[2].model_dump()
+    assert rows[1].model_dump() == rows[3].model_dump()
+    assert rows[0] is not rows[2]
