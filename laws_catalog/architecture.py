@@ -39,14 +39,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
 
 import numpy as np
-from numpy.typing import NDArray
 
 from ._types import Reference
 from .references import DEEPSEEK2024, HOFFMANN2022, KAPLAN2020
+from .shape_search import ASPECT_BANDS, closest_shape_cell, gated_d_ff, kv_heads
 
 __all__ = [
     "AINSLIE2023",
@@ -328,8 +327,6 @@ D_HEAD_SWITCH = 3e8
 """Non-embedding N from which d_head = 128 (A9: 64 up to 252M, 128 from 354M non-embedding)."""
 
 N_PARAMS_RANGE = (1e7, 1e13)
-ASPECT_BANDS = (1.1, 1.25, 1.5)
-COUNT_GOAL = 0.005
 
 
 def target_aspect_ratio(n_params_non_embedding: float) -> float:
@@ -361,19 +358,6 @@ class ShapeChoice:
         return self.shape.aspect_ratio
 
 
-@cache
-def _kv_heads(n_heads: int, grouped_query: bool) -> int:
-    if not grouped_query:
-        return n_heads
-    ceiling = max(1, n_heads // 8)
-    return max(k for k in range(1, ceiling + 1) if n_heads % k == 0)
-
-
-def _gated_d_ff(d_model: NDArray[np.int64]) -> NDArray[np.int64]:
-    """8/3 d_model rounded up to a multiple of 256."""
-    return ((8 * d_model + 3 * 256 - 1) // (3 * 256)) * 256
-
-
 def shape_for_non_embedding_params(
     n_params: float,
     *,
@@ -391,6 +375,8 @@ def shape_for_non_embedding_params(
     Search: over all integer n_layer >= 2 and d_model with d_model/n_layer within a factor
     1.1 of r, the one whose exact count is closest to the request (ties: closer ratio); the
     band widens to 1.25, then 1.5 only while the best count misses by more than 0.5 %. The
+    search is exact but visits only the cells near the analytic width of each layer count
+    (:func:`laws_catalog.shape_search.closest_shape_cell`). The
     widest band stays inside the scatter of A9 itself (its ratios lie within a factor 1.4 of
     the trend) and Kaplan et al. found loss nearly flat over a 40x range of ratios.
     """
@@ -405,43 +391,25 @@ def shape_for_non_embedding_params(
     layers_guess = (n_params / (12.0 * ratio**2)) ** (1.0 / 3.0)
     layer_lo = max(2, math.floor(layers_guess * widest ** (-2 / 3) / 1.2))
     layer_hi = max(layer_lo, math.ceil(layers_guess * widest ** (2 / 3) * 1.2))
-    layers = np.arange(layer_lo, layer_hi + 1, dtype=np.int64)
-    multiples = np.arange(
-        max(1, math.floor(ratio * layer_lo / widest / d_head)),
-        math.ceil(ratio * layer_hi * widest / d_head) + 1,
-        dtype=np.int64,
-    )
-    n_layer, multiple = (a.ravel() for a in np.meshgrid(layers, multiples, indexing="ij"))
-    d_model = multiple * d_head
-    log_ratio_gap = np.abs(np.log(d_model / n_layer / ratio))
-    n_heads = multiple
-    if grouped_query:
-        heads, where = np.unique(n_heads, return_inverse=True)  # few distinct head counts
-        n_kv = np.array([_kv_heads(int(h), True) for h in heads], dtype=np.int64)[where]
-    else:
-        n_kv = n_heads.copy()
-    d_ff = _gated_d_ff(d_model) if gated_mlp else 4 * d_model
-    per_layer = (
-        d_model * (2 * n_heads + 2 * n_kv) * d_head + (3 if gated_mlp else 2) * d_model * d_ff
-    )
-    counts = n_layer * (per_layer + 2 * d_model) + d_model
-    count_gap = np.abs(counts / n_params - 1.0)
-
-    for band in ASPECT_BANDS:
-        inside = np.flatnonzero(log_ratio_gap <= math.log(band) + 1e-12)
-        if inside.size == 0:
-            continue
-        order = np.lexsort((log_ratio_gap[inside], count_gap[inside]))
-        best = int(inside[order[0]])
-        if count_gap[best] <= COUNT_GOAL or band == widest:
-            break
-    shape = ModelShape(
-        n_layer=int(n_layer[best]),
-        d_model=int(d_model[best]),
-        n_heads=int(n_heads[best]),
-        n_kv_heads=int(n_kv[best]),
+    multiple_lo = max(1, math.floor(ratio * layer_lo / widest / d_head))
+    multiple_hi = math.ceil(ratio * layer_hi * widest / d_head)
+    (n_layer_best, multiple_best), band = closest_shape_cell(
+        n_params,
+        ratio=ratio,
         d_head=d_head,
-        d_ff=int(d_ff[best]),
+        layers=(layer_lo, layer_hi),
+        multiples=(multiple_lo, multiple_hi),
+        gated_mlp=gated_mlp,
+        grouped_query=grouped_query,
+    )
+    d_model_best = multiple_best * d_head
+    shape = ModelShape(
+        n_layer=n_layer_best,
+        d_model=d_model_best,
+        n_heads=multiple_best,
+        n_kv_heads=kv_heads(multiple_best, grouped_query),
+        d_head=d_head,
+        d_ff=gated_d_ff(d_model_best) if gated_mlp else 4 * d_model_best,
         gated_mlp=gated_mlp,
     )
     exact = non_embedding_params(shape)

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
         default=None,
         description="JSON file of extra or overriding accelerators (see GET /v1/hardware)",
     )
-    max_sweep_points: int = Field(default=1000, ge=1, le=100_000)
+    max_sweep_points: int = Field(default=10_000, ge=1, le=100_000)
     public_url: str | None = Field(
         default=None,
         description="base URL users reach the service at (links in chat replies); unset: the "

@@ -1,6 +1,8 @@
-"""Measure solve latency, HTTP latency (uncached and cached) and cached throughput.
+"""Measure plan and sweep latency beside their floors (:mod:`benchmark_plans`), HTTP latency
+(uncached and cached) and cached throughput.
 
-Run with ``make bench`` (or ``.venv/bin/python scripts/benchmark.py [--redis-url URL]``).
+Run with ``make bench`` (or ``.venv/bin/python scripts/benchmark.py [--quick] [--plans-only]
+[--redis-url URL]``).
 It starts the real service (uvicorn, one worker) in a subprocess on a free port and drives it
 over keep-alive sockets with a minimal HTTP/1.1 client, so the client costs little next to the
 server. Not a test: numbers depend on the machine; they go in the release notes.
@@ -20,10 +22,10 @@ import threading
 import time
 from collections.abc import Callable
 
-from laws_catalog import CATALOG, ParametricLossLaw, PowerTerm
-from planner import PlanRequest, make_plan
-from planner.optimize.program import compute_budget
-from planner.planning.optimum import minimise_loss
+from benchmark_plans import bench_plans
+
+from planner.planning.plan import make_plan
+from planner.schemas.requests import PlanRequest
 
 
 def _summary(samples: list[float]) -> dict[str, float]:
@@ -42,54 +44,6 @@ def _time(fn: Callable[[], object], repeats: int) -> list[float]:
         fn()
         out.append(time.perf_counter() - started)
     return out
-
-
-def bench_solver(repeats: int) -> dict[str, dict[str, float]]:
-    law = CATALOG.get("loss", "besiroglu2024")
-    assert isinstance(law, ParametricLossLaw)
-    posy = law.posynomial()
-    rng = random.Random(0)
-    budgets = [10 ** rng.uniform(18, 27) for _ in range(repeats)]
-
-    def solve(flops: float) -> object:
-        budget = compute_budget((PowerTerm(6.0, 1.0, 1.0),), flops, ("budget.flops",))
-        return minimise_loss(posy, budget, [], flops, 6.0)
-
-    solve(1e21)  # compile once
-    it = iter(budgets)
-    gp = _time(lambda: solve(next(it)), repeats)
-    it2 = iter(budgets)
-    plan = _time(
-        lambda: make_plan(PlanRequest.model_validate({"budget": {"flops": next(it2)}})), repeats
-    )
-    it3 = iter(budgets)
-    constrained = _time(
-        lambda: make_plan(
-            PlanRequest.model_validate(
-                {"budget": {"flops": next(it3)}, "constraints": {"max_params": 1e10}}
-            )
-        ),
-        repeats,
-    )
-    serving = {"device": "h100", "max_decode_latency_ms": 8.0}
-
-    def served(flops: float, **extra: object) -> object:
-        body = {"budget": {"flops": flops}, "inference": {**serving, **extra}}
-        return make_plan(PlanRequest.model_validate(body))
-
-    # budgets where the 8 ms/token limit binds (a 1e18 budget never reaches it)
-    served_budgets = [10 ** rng.uniform(22, 25) for _ in range(repeats)]
-    it4 = iter(served_budgets)
-    latency = _time(lambda: served(next(it4)), repeats)
-    it5 = iter(served_budgets)
-    streams = _time(lambda: served(next(it5), parallel_streams="auto"), max(repeats // 4, 5))
-    return {
-        "gp_solve_polished": _summary(gp),
-        "plan_end_to_end_no_http": _summary(plan),
-        "plan_with_binding_constraint": _summary(constrained),
-        "plan_with_latency_limit": _summary(latency),
-        "plan_with_latency_limit_and_auto_streams": _summary(streams),
-    }
 
 
 def bench_uncertainty(repeats: int) -> dict[str, object]:
@@ -260,14 +214,20 @@ def _throughput(port: int, raw: bytes, connections: int, seconds: float) -> floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--redis-url", help="also benchmark with this Redis as the cache")
-    parser.add_argument("--solves", type=int, default=300)
+    parser.add_argument("--quick", action="store_true", help="fewer samples, smaller sweeps")
+    parser.add_argument("--plans-only", action="store_true", help="skip the HTTP section")
     parser.add_argument("--uncached", type=int, default=300)
     parser.add_argument("--cached", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--service", action="store_true", help="add benchmark_service.py")
     args = parser.parse_args()
-    results: dict[str, object] = {"solver": bench_solver(args.solves)}
-    results["uncertainty"] = bench_uncertainty(args.solves)
+    results: dict[str, object] = {"plans": bench_plans(args.quick)}
+    results["uncertainty"] = bench_uncertainty(50 if args.quick else 200)
+    if args.plans_only:
+        print(json.dumps(results, indent=2))
+        return
+    if args.quick:
+        args.uncached, args.cached, args.seconds = 50, 500, 2.0
     results["http_in_process_cache"] = bench_http(None, args.uncached, args.cached, args.seconds)
     if args.redis_url:
         results["http_redis_cache"] = bench_http(

@@ -38,11 +38,12 @@ class SweepResult(SweepResponse):
 
     def to_dataframe(self) -> pandas.DataFrame:
         """One row per budget; columns as ``POST /v1/sweep?format=csv`` (blank -> NaN)."""
-        from ..planning.csv_table import sweep_columns, sweep_records
+        from ..planning.csv_table import sweep_records
 
         pd = require_pandas()
-        columns = list(sweep_columns(self))
-        frame: pandas.DataFrame = pd.DataFrame(sweep_records(self), columns=columns)
+        records = sweep_records(self)
+        columns = list(records[0]) if records else None
+        frame: pandas.DataFrame = pd.DataFrame(records, columns=columns)
         return frame.replace("", float("nan")).infer_objects()
 
 

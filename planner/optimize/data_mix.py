@@ -119,14 +119,44 @@ class TokenSplit:
                 tokens[unlimited] = max(rest - fill * room, 0.0) / int(np.sum(unlimited))
         return tokens, math.exp(log_lam)
 
+    def split_many(self, totals: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """:meth:`split` of every total at once: tokens (one row per total) and lambdas.
+
+        Totals between two quality levels (the common case) take the same elementwise
+        arithmetic as :meth:`split` in one array operation; totals on a level's plateau go
+        through :meth:`split` itself.
+        """
+        totals = np.asarray(totals, dtype=np.float64)
+        if np.any(totals < 0):
+            raise ValueError("total tokens must be >= 0")
+        m = len(self.levels)
+        j = np.searchsorted(self.t_hi, totals, side="left")
+        clipped = np.minimum(j, m - 1)
+        tie = (j < m) & (totals >= self.t_lo[clipped])
+        between = ~tie
+        tokens = np.zeros((len(totals), len(self.sources)))
+        lams = np.empty(len(totals))
+        if np.any(between):
+            jb = j[between]
+            log_lam = (self.p_above[jb] - totals[between]) / self.q_above[jb]
+            above = self.level_of[None, :] < jb[:, None]
+            filled = self.unique[None, :] * np.maximum(
+                1.0 + self.decay[None, :] * (np.log(self.quality)[None, :] - log_lam[:, None]),
+                1.0,
+            )
+            tokens[between] = np.where(above, filled, 0.0)
+            lams[between] = np.exp(log_lam)
+        for i in np.flatnonzero(tie):
+            tokens[i], lams[i] = self.split(float(totals[i]))
+        return tokens, lams
+
     def effective(self, totals: FloatArray) -> tuple[FloatArray, FloatArray]:
         """``D'_total`` [C4-token equivalents] of the best split of each total, and lambda."""
-        values, lams = np.empty(len(totals)), np.empty(len(totals))
-        for i, total in enumerate(totals):
-            tokens, lams[i] = self.split(float(total))
-            values[i] = float(
-                np.asarray(mixture_effective_tokens(list(tokens), self.sources, self.constants))
-            )
+        tokens, lams = self.split_many(totals)
+        columns = [tokens[:, s] for s in range(len(self.sources))]
+        values = np.asarray(
+            mixture_effective_tokens(columns, self.sources, self.constants), dtype=np.float64
+        ).reshape(len(tokens))
         return values, lams
 
 

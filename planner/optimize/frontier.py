@@ -102,6 +102,16 @@ class _UpperBoundary:
         tied = values <= values.min() + _TOL * (1 + abs(values.min()))
         return float(self.slopes[tied].min() if side > 0 else self.slopes[tied].max())
 
+    def on_grid(self, xs: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """``y_max``, right and left slopes at every ``x`` of ``xs`` at once (the same
+        arithmetic as :meth:`y` and :meth:`slope`, one array operation per step)."""
+        values = self.intercepts[None, :] + self.slopes[None, :] * xs[:, None]
+        lowest = values.min(axis=1)
+        tied = values <= (lowest + _TOL * (1 + np.abs(lowest)))[:, None]
+        right = np.where(tied, self.slopes[None, :], np.inf).min(axis=1)
+        left = np.where(tied, self.slopes[None, :], -np.inf).max(axis=1)
+        return lowest, right, left
+
 
 def minimise_on_frontier(
     objective: LogObjective,
@@ -136,9 +146,10 @@ def minimise_on_frontier(
     if x_hi - x_lo > 1e-12:
         grid = np.unique(np.concatenate([np.linspace(x_lo, x_hi, grid_points), vertices[:, 0]]))
         grid = grid[(grid >= x_lo) & (grid <= x_hi)]
-        _, fx, fy = objective(grid, np.array([boundary.y(float(x)) for x in grid]))
-        right = fx + fy * np.array([boundary.slope(float(x), +1) for x in grid])
-        left = fx + fy * np.array([boundary.slope(float(x), -1) for x in grid])
+        grid_y, right_slope, left_slope = boundary.on_grid(grid)
+        _, fx, fy = objective(grid, grid_y)
+        right = fx + fy * right_slope
+        left = fx + fy * left_slope
         for i in range(len(grid) - 1):
             lo, hi = float(grid[i]), float(grid[i + 1])
             if i > 0 and left[i] <= 0 <= right[i]:

@@ -10,6 +10,7 @@ numbers near one at any budget; the answer is then refined by :func:`polish`.
 
 from __future__ import annotations
 
+import math
 import threading
 import warnings
 from dataclasses import dataclass
@@ -19,10 +20,11 @@ import cvxpy as cp
 from laws_catalog import PowerTerm
 
 from ..errors import PlanInfeasible, SolverFailure
-from .polish import polish
+from .closed_form import budget_start
+from .polish import log_posynomial, polish
 from .program import GeometricProgram
 
-__all__ = ["GPSolution", "solve_program"]
+__all__ = ["GPSolution", "certified_solution", "solve_program"]
 
 _SOLVER_OPTIONS = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}
 
@@ -138,6 +140,49 @@ def _warm_solution(program: GeometricProgram, warm: GPSolution) -> GPSolution | 
     return GPSolution(polished.n_params, polished.n_tokens, "optimal", True, polished.multipliers)
 
 
+_LEADING_KEYS = ("c_max", "target")
+"""Constraints that bind at almost every optimum: the budget, or the target of a target plan."""
+_SECOND_GUESSES = 3
+
+
+def _start(program: GeometricProgram, scales: tuple[float, float]) -> tuple[float, float] | None:
+    """Where the optimum would be if only the budget (or target) bound: closed form for a
+    two-term loss under a budget, else the caller's ``scales`` (the compute-optimal frontier
+    point for a target, the Chinchilla-like point for other budgets)."""
+    for constraint in program.constraints:
+        if constraint.key == "c_max":
+            return budget_start(program.objective, constraint) or scales
+        if constraint.key == "target":
+            return scales
+    return None
+
+
+def certified_solution(program: GeometricProgram, start: tuple[float, float]) -> GPSolution | None:
+    """The optimum from a closed-form start, certified without a conic solve, or ``None``.
+
+    Newton on the KKT system of the guessed active set (the budget or target, then that plus
+    each limit the start violates); :func:`polish` accepts the point only as a converged KKT
+    point with non-negative multipliers satisfying every constraint, which for a convex
+    program is the optimum.
+    """
+    leading = [1.0 if c.key in _LEADING_KEYS else 0.0 for c in program.constraints]
+    if not any(leading):
+        return None
+    n_params, n_tokens = start
+    guesses = [leading]
+    z0, z1 = math.log(n_params), math.log(n_tokens)
+    for index, constraint in enumerate(program.constraints):
+        if len(guesses) > _SECOND_GUESSES:
+            break
+        if not leading[index] and log_posynomial(constraint.posynomial, z0, z1)[0] > 0:
+            guesses.append([*leading[:index], 1.0, *leading[index + 1 :]])
+    for duals in guesses:
+        found = polish(program, n_params, n_tokens, duals)
+        if found is not None:
+            return GPSolution(found.n_params, found.n_tokens, cp.OPTIMAL, True, found.multipliers)
+    return None
+
+
 def solve_program(
     program: GeometricProgram,
     *,
@@ -150,10 +195,17 @@ def solve_program(
 
     ``warm``: the solution of a program of the same structure with slightly different numbers
     (a re-solve after a bound moved). When Newton from it certifies the optimum the conic
-    solve is skipped; otherwise the program is solved from scratch.
+    solve is skipped; otherwise the program is solved from scratch. Without ``warm`` the
+    closed-form optimum of the budget (or target) alone is tried the same way first
+    (:func:`certified_solution`).
     """
     if warm is not None:
         found = _warm_solution(program, warm)
+        if found is not None:
+            return found
+    start = _start(program, scales)
+    if start is not None:
+        found = certified_solution(program, start)
         if found is not None:
             return found
     template = _template(program.shape)

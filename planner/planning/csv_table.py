@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 
-from ..schemas.responses import PlanResponse, SweepResponse
+from ..schemas.responses import PlanResponse, SweepResponse, SweepRowError
 from .uncertainty_csv import interval_cells, interval_columns
 
-__all__ = ["CSV_COLUMNS", "sweep_columns", "sweep_csv", "sweep_records"]
+__all__ = ["CSV_COLUMNS", "csv_rows", "sweep_columns", "sweep_csv", "sweep_records"]
 
 CSV_COLUMNS = (
     "index",
@@ -112,35 +113,51 @@ def _row(index: int, plan: PlanResponse) -> dict[str, object]:
     }
 
 
-def sweep_columns(response: SweepResponse) -> tuple[str, ...]:
-    """The CSV's columns: the fixed ones, and ``*_low``/``*_high`` when a row has intervals."""
-    uncertain = any(isinstance(r, PlanResponse) and r.uncertainty for r in response.rows)
+def sweep_columns(uncertain: bool) -> tuple[str, ...]:
+    """The CSV's columns: the fixed ones, and ``*_low``/``*_high`` when intervals were asked."""
     return CSV_COLUMNS + (interval_columns() if uncertain else ())
+
+
+def _record(
+    index: int, row: PlanResponse | SweepRowError, columns: tuple[str, ...], catalog_version: str
+) -> dict[str, object]:
+    if isinstance(row, PlanResponse):
+        cells = _row(index, row)
+        return cells | interval_cells(row) if len(columns) > len(CSV_COLUMNS) else cells
+    blank: dict[str, object] = dict.fromkeys(columns, "")
+    blank.update(
+        index=row.index, error=row.error, error_detail=row.detail, catalog_version=catalog_version
+    )
+    return blank
+
+
+def _has_intervals(rows: Iterable[PlanResponse | SweepRowError]) -> bool:
+    return any(isinstance(row, PlanResponse) and row.uncertainty for row in rows)
 
 
 def sweep_records(response: SweepResponse) -> list[dict[str, object]]:
     """One flat record per sweep row, with the CSV's columns (blank where not applicable)."""
-    columns = sweep_columns(response)
-    uncertain = len(columns) > len(CSV_COLUMNS)
-    records: list[dict[str, object]] = []
-    for index, row in enumerate(response.rows):
-        if isinstance(row, PlanResponse):
-            records.append(_row(index, row) | (interval_cells(row) if uncertain else {}))
-        else:
-            blank: dict[str, object] = dict.fromkeys(columns, "")
-            blank.update(
-                index=row.index,
-                error=row.error,
-                error_detail=row.detail,
-                catalog_version=response.catalog_version,
-            )
-            records.append(blank)
-    return records
+    columns = sweep_columns(_has_intervals(response.rows))
+    return [
+        _record(index, row, columns, response.catalog_version)
+        for index, row in enumerate(response.rows)
+    ]
+
+
+def csv_rows(
+    rows: Iterable[PlanResponse | SweepRowError], catalog_version: str, *, uncertain: bool
+) -> str:
+    """One CSV line per sweep row, written as the rows arrive (none is kept)."""
+    columns = sweep_columns(uncertain)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for index, row in enumerate(rows):
+        writer.writerow(_record(index, row, columns, catalog_version))
+    return out.getvalue()
 
 
 def sweep_csv(response: SweepResponse) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=sweep_columns(response), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(sweep_records(response))
-    return out.getvalue()
+    return csv_rows(
+        response.rows, response.catalog_version, uncertain=_has_intervals(response.rows)
+    )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TypeVar
 
 from laws_catalog import PowerTerm, ResolvedLaw
@@ -28,6 +29,7 @@ from laws_catalog.architecture import (
     ShapeChoice,
     embedding_params,
     shape_for_non_embedding_params,
+    target_aspect_ratio,
 )
 from laws_catalog.vocabulary import VocabularyAdvice, VocabularyLaw
 from laws_catalog.vocabulary.tao2024 import width_for_non_vocab_params
@@ -77,8 +79,15 @@ def _shape(n_non_embedding: float, arch: Architecture) -> ShapeChoice | None:
     low, high = N_PARAMS_RANGE
     if not low <= n_non_embedding <= high:
         return None
+    return _searched_shape(n_non_embedding, arch.gated_mlp, arch.grouped_query)
+
+
+@lru_cache(maxsize=8192)
+def _searched_shape(n_non_embedding: float, gated_mlp: bool, grouped_query: bool) -> ShapeChoice:
+    """The shape search is pure: repeated counts (sweeps over the same budgets, re-plans of
+    one request) reuse its answer."""
     return shape_for_non_embedding_params(
-        n_non_embedding, gated_mlp=arch.gated_mlp, grouped_query=arch.grouped_query
+        n_non_embedding, gated_mlp=gated_mlp, grouped_query=grouped_query
     )
 
 
@@ -86,6 +95,126 @@ def _width(n_non_embedding: float, shape: ShapeChoice | None) -> int:
     if shape is not None:
         return shape.shape.d_model
     return width_for_non_vocab_params(max(n_non_embedding, 1.0))
+
+
+@dataclass
+class _Settled:
+    vocab: float
+    n_nv: float
+    last_n_nv: float
+    """Where the last iteration took its width (the original loop's shape)."""
+    width: int
+    advice: VocabularyAdvice | None
+    settled: bool
+
+
+def _iterate(
+    n_law: float,
+    flops: float,
+    arch: Architecture,
+    vocab_law: ResolvedLaw[VocabularyLaw] | None,
+    total_convention: bool,
+    width_of: Callable[[float], float],
+    *,
+    strict: bool,
+    start: _Settled | None = None,
+    iterations: int = _MAX_ITERATIONS,
+) -> _Settled | None:
+    """The vocabulary/width fixed point with widths from ``width_of``, from ``start`` (else
+    from N = the law's N and a 32,768 vocabulary). ``strict``: raise the user's error when
+    the vocabulary cannot fit; otherwise return ``None``."""
+    copies = 1 if arch.tied_embeddings else 2
+    n_nv = last = n_law
+    vocab = float(arch.vocab_size) if arch.vocab_size is not None else 32_768.0
+    if start is not None:
+        n_nv = last = start.n_nv
+        vocab = start.vocab
+    advice: VocabularyAdvice | None = None
+    d_model = 0.0
+    settled = False
+    for _ in range(iterations):
+        d_model = width_of(n_nv)
+        last = n_nv
+        if vocab_law is not None and arch.vocab_size is None:
+            advice = vocab_law.law.advise(n_nv, flops, float(d_model), vocab_law.constants.name)
+            new_vocab = advice.vocab_size
+        else:
+            new_vocab = vocab
+        new_n_nv = n_law - copies * new_vocab * d_model if total_convention else n_law
+        if new_n_nv <= 0:
+            if not strict:
+                return None
+            raise InvalidRequest(
+                f"a {n_law:.3g}-parameter model cannot hold a {new_vocab:.0f}-entry vocabulary "
+                f"at width {d_model:.0f}: raise the budget or fix architecture.vocab_size",
+                field="architecture.vocab_size",
+            )
+        settled = abs(new_vocab - vocab) < 1e-6 * vocab and abs(new_n_nv - n_nv) < 1e-9 * n_nv
+        vocab, n_nv = new_vocab, new_n_nv
+        if settled:
+            break
+    return _Settled(vocab, n_nv, last, int(d_model), advice, settled)
+
+
+def _width_estimate(n_non_embedding: float) -> float:
+    """A continuous stand-in for the shape rule's width (12 L d^2 = N, d = r L)."""
+    return float((n_non_embedding * target_aspect_ratio(n_non_embedding) / 12.0) ** (1.0 / 3.0))
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A width held fixed through an iteration."""
+
+    width: int
+
+    def __call__(self, _: float) -> float:
+        return self.width
+
+
+_PIN_ROUNDS = 3
+_ROUGH_ITERATIONS = 2
+"""Iterations with the estimated width: they only choose where to search the shape first."""
+
+
+def _pinned_fixed_point(
+    n_law: float,
+    flops: float,
+    arch: Architecture,
+    vocab_law: ResolvedLaw[VocabularyLaw] | None,
+    shape_at: Callable[[float], ShapeChoice | None],
+) -> _Settled | None:
+    """The fixed point of :func:`account_model` with one shape search per round, not one per
+    iteration: iterate with a width held fixed, then search the shape where the iteration
+    took its last width; if that shape has the same width, the point is a fixed point of
+    the search itself (the one the per-iteration loop converges to), else hold the new width
+    and go again. ``None`` when it does not settle that way (the caller loops exactly)."""
+
+    def estimate(n: float) -> float:
+        low, high = N_PARAMS_RANGE
+        if low <= n <= high:
+            return _width_estimate(n)
+        return _width(n, None)
+
+    rough = _iterate(
+        n_law, flops, arch, vocab_law, True, estimate, strict=False, iterations=_ROUGH_ITERATIONS
+    )
+    if rough is None:
+        return None
+    where = rough
+    for _ in range(_PIN_ROUNDS):
+        shape = shape_at(where.n_nv)
+        width = _width(where.n_nv, shape)
+        if shape is None:
+            return None  # outside the shape rule the width map is cheap: loop exactly
+        found = _iterate(
+            n_law, flops, arch, vocab_law, True, _Held(width), strict=False, start=where
+        )
+        if found is None or not found.settled:
+            return None
+        if _width(found.last_n_nv, shape_at(found.last_n_nv)) == width:
+            return found
+        where = found
+    return None
 
 
 def account_model(
@@ -98,33 +227,33 @@ def account_model(
     """Vocabulary, shape and exact counts for a plan whose loss law found ``n_law``."""
     copies = 1 if arch.tied_embeddings else 2
     total_convention = params_quantity == "n_params_total"
-    n_nv = n_law
-    vocab = float(arch.vocab_size) if arch.vocab_size is not None else 32_768.0
-    advice: VocabularyAdvice | None = None
-    shape: ShapeChoice | None = None
-    for _ in range(_MAX_ITERATIONS):
-        shape = _shape(n_nv, arch)
-        d_model = _width(n_nv, shape)
-        if vocab_law is not None and arch.vocab_size is None:
-            advice = vocab_law.law.advise(n_nv, flops, float(d_model), vocab_law.constants.name)
-            new_vocab = advice.vocab_size
-        else:
-            new_vocab = vocab
-        new_n_nv = n_law - copies * new_vocab * d_model if total_convention else n_law
-        if new_n_nv <= 0:
-            raise InvalidRequest(
-                f"a {n_law:.3g}-parameter model cannot hold a {new_vocab:.0f}-entry vocabulary "
-                f"at width {d_model}: raise the budget or fix architecture.vocab_size",
-                field="architecture.vocab_size",
-            )
-        settled = abs(new_vocab - vocab) < 1e-6 * vocab and abs(new_n_nv - n_nv) < 1e-9 * n_nv
-        vocab, n_nv = new_vocab, new_n_nv
-        if settled:
-            break
+    searched: dict[float, ShapeChoice | None] = {}
+
+    def shape_at(n: float) -> ShapeChoice | None:
+        if n not in searched:
+            searched[n] = _shape(n, arch)
+        return searched[n]
+
+    result = None
+    if total_convention:
+        result = _pinned_fixed_point(n_law, flops, arch, vocab_law, shape_at)
+    if result is None:
+        result = _iterate(
+            n_law,
+            flops,
+            arch,
+            vocab_law,
+            total_convention,
+            lambda n: _width(n, shape_at(n)),
+            strict=True,
+        )
+        assert result is not None
+    vocab, n_nv, advice = result.vocab, result.n_nv, result.advice
+    shape = shape_at(result.last_n_nv)
     vocab_size = arch.vocab_size if arch.vocab_size is not None else round_vocab(vocab)
     if total_convention and vocab_size != vocab:
         n_nv = n_law - copies * vocab_size * _width(n_nv, shape)
-        shape = _shape(n_nv, arch)
+        shape = shape_at(n_nv)
     d_model = _width(n_nv, shape)
     warnings = []
     if shape is None:

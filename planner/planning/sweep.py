@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterator, Mapping
 
 from laws_catalog import CATALOG
 from laws_catalog.hardware import Device
@@ -10,15 +11,17 @@ from laws_catalog.hardware import Device
 from ..errors import InvalidRequest, PlannerError
 from ..schemas.requests import SweepRequest
 from ..schemas.responses import PlanResponse, SweepResponse, SweepRowError
+from .csv_table import csv_rows
 from .law_selection import select_laws
 from .plan import make_plan
 
-__all__ = ["sweep"]
+__all__ = ["sweep", "sweep_rows", "sweep_table"]
 
 
-def sweep(
+def sweep_rows(
     request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
-) -> SweepResponse:
+) -> Iterator[PlanResponse | SweepRowError]:
+    """The rows of :func:`sweep` one at a time (a CSV writer keeps none of them)."""
     plans = request.plan_requests()
     list_field = "budgets" if request.budgets is not None else "targets"
     if len(plans) > max_points:
@@ -28,10 +31,20 @@ def sweep(
             allowed=f"1 to {max_points} entries",
         )
     select_laws(request.laws)  # an unknown law fails the whole request, once
-    rows: list[PlanResponse | SweepRowError] = []
-    for index, plan_request in enumerate(plans):
+    # make_plan is pure: equal rows share one answer (kept only for rows that repeat, so a
+    # CSV sweep holds no plan longer than its line)
+    keys = [plan_request.model_dump_json() for plan_request in plans]
+    repeated = {key for key, count in Counter(keys).items() if count > 1}
+    answered: dict[str, PlanResponse] = {}
+    for index, (key, plan_request) in enumerate(zip(keys, plans, strict=True)):
+        if key in answered:  # a copy: later steps may annotate rows one by one
+            yield answered[key].model_copy(deep=True)
+            continue
         try:
-            rows.append(make_plan(plan_request, devices))
+            plan = make_plan(plan_request, devices)
+            if key in repeated:
+                answered[key] = plan
+            yield plan
         except PlannerError as exc:
             if exc.status_code >= 500:
                 raise
@@ -39,5 +52,19 @@ def sweep(
             field = body.get("field")
             if field is not None and field.split(".")[0] in ("budget", "target"):
                 body["field"] = f"{list_field}[{index}]." + field.split(".", 1)[-1]
-            rows.append(SweepRowError(index=index, **body))
+            yield SweepRowError(index=index, **body)
+
+
+def sweep(
+    request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
+) -> SweepResponse:
+    rows = list(sweep_rows(request, max_points=max_points, devices=devices))
     return SweepResponse(rows=rows, catalog_version=CATALOG.version)
+
+
+def sweep_table(
+    request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
+) -> str:
+    """The sweep as CSV, each row written as soon as it is planned."""
+    rows = sweep_rows(request, max_points=max_points, devices=devices)
+    return csv_rows(rows, CATALOG.version, uncertain=request.uncertainty is not None)

@@ -95,7 +95,8 @@ def test_sweep_by_plain_get_for_spreadsheets(client: TestClient) -> None:
 
 
 def test_sweep_size_is_limited(client: TestClient) -> None:
-    response = client.get("/v1/sweep", params={"start": 1e20, "stop": 1e24, "num": 5000})
+    """The default limit is 10,000 rows (issue 13: spreadsheet and fleet scale)."""
+    response = client.get("/v1/sweep", params={"start": 1e20, "stop": 1e24, "num": 10_001})
     assert response.status_code == 422
     assert response.json()["field"] == "budgets"
 

@@ -7,10 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import Response
 
-from ...planning.csv_table import sweep_csv
 from ...planning.plan import make_plan
 from ...planning.predict import predict
-from ...planning.sweep import sweep
+from ...planning.sweep import sweep, sweep_table
 from ...schemas.requests import PlanRequest, PredictRequest, SweepRequest
 from ...schemas.responses import ErrorBody, PlanResponse, PredictResponse, SweepResponse
 from ...schemas.uncertainty import UncertaintyRequest
@@ -82,8 +81,8 @@ async def post_sweep(
             services,
             endpoint="sweep",
             question=body,
-            compute=lambda: sweep_csv(
-                sweep(body, max_points=max_points, devices=services.devices)
+            compute=lambda: sweep_table(
+                body, max_points=max_points, devices=services.devices
             ).encode(),
             media_type=_CSV,
             response_format="csv",
