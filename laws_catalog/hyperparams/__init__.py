@@ -27,6 +27,7 @@ from ._law import (
     MissingInput,
     PointInput,
     TrainingPoint,
+    TrainingPoints,
 )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "MissingInput",
     "PointInput",
     "TrainingPoint",
+    "TrainingPoints",
     "deepseek2024",
     "kaplan2020",
     "minicpm2024",

@@ -28,6 +28,7 @@ __all__ = [
     "MissingInput",
     "PointInput",
     "TrainingPoint",
+    "TrainingPoints",
 ]
 
 HyperparamOutput = Literal["peak_learning_rate", "batch_size_tokens", "critical_batch_size_tokens"]
@@ -122,6 +123,45 @@ class Estimate:
     critical_batch_size_tokens: float | None = None
     notes: tuple[str, ...] = ()
     inputs_used: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrainingPoints:
+    """Many training points at once (each field an array, or ``None``), for sampling.
+
+    The fields are :class:`TrainingPoint`'s; :meth:`HyperparamLaw.advise_many` evaluates a law's
+    formula on whole arrays when it is written in array-friendly arithmetic, else point by
+    point through :meth:`at`.
+    """
+
+    n_params_non_embedding: Any
+    n_params_total: Any
+    n_tokens: Any
+    flops: Any
+    loss: Any = None
+    model_flops_per_token: Any = None
+    context_length: int
+
+    def value(self, name: PointInput) -> Any:
+        return getattr(self, name)
+
+    def __len__(self) -> int:
+        return len(self.n_tokens)
+
+    def at(self, i: int) -> TrainingPoint:
+        def item(name: str) -> float | None:
+            column = getattr(self, name)
+            return None if column is None else float(column[i])
+
+        return TrainingPoint(
+            n_params_non_embedding=float(self.n_params_non_embedding[i]),
+            n_params_total=float(self.n_params_total[i]),
+            n_tokens=float(self.n_tokens[i]),
+            flops=float(self.flops[i]),
+            loss=item("loss"),
+            model_flops_per_token=item("model_flops_per_token"),
+            context_length=self.context_length,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +270,35 @@ class HyperparamLaw(LawBase):
             notes=tuple(notes),
             inputs_used=dict(estimate.inputs_used),
         )
+
+    def advise_many(
+        self, points: TrainingPoints, constant_set: str | None = None
+    ) -> dict[str, Any]:
+        """Each output as an array over ``points`` (``None`` where the law cannot give it).
+
+        The formula runs once on whole arrays when its arithmetic allows (a power law does);
+        a formula that branches or calls :mod:`math` on its inputs runs point by point.
+        Raises :class:`MissingInput` like :meth:`advise`.
+        """
+        import numpy as np
+
+        missing = self.missing_inputs(points)  # type: ignore[arg-type]
+        if len(missing) == len(self.requires):
+            raise MissingInput(self.key, missing)
+        outputs = [o for o in self.requires if o not in missing]
+        try:
+            with np.errstate(all="raise"):
+                estimate = self.advise_fn(points, self.constant_set(constant_set).values)  # type: ignore[arg-type]
+                found = {
+                    o: np.broadcast_to(
+                        np.asarray(getattr(estimate, o), dtype=float), (len(points),)
+                    )
+                    for o in outputs
+                }
+        except (TypeError, ValueError, FloatingPointError):
+            advice = [self.advise(points.at(i), constant_set) for i in range(len(points))]
+            found = {o: np.array([getattr(a, o) for a in advice], dtype=float) for o in outputs}
+        return {o: found.get(o) for o in get_args(HyperparamOutput)}
 
     def run_check(self, vector: GoldenVector) -> dict[str, float]:
         """``advice``: the outputs at a point; other checks are the law's ``extra_checks``."""

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from laws_catalog import CATALOG
 from laws_catalog.hardware import Device
-from laws_catalog.hyperparams import HyperparamLaw, MissingInput, TrainingPoint
+from laws_catalog.hyperparams import HyperparamLaw, MissingInput, TrainingPoints
 
 from ..errors import PlannerError
 from ..schemas.fitted_law import FittedLaw, FittedRange
@@ -129,27 +129,25 @@ def _learning_rates(
     scale = non_embedding / (plan.params_non_embedding or non_embedding[0])
     m = plan.model_flops_per_token
 
+    points = TrainingPoints(
+        n_params_non_embedding=non_embedding,
+        n_params_total=total,
+        n_tokens=d,
+        flops=flops,
+        loss=loss,
+        model_flops_per_token=None if m is None else m * scale,
+        context_length=plan.context_length or 2048,
+    )
+
     def evaluate(use_law: str, use_set: str, output: str) -> FloatArray | None:
         resolved = CATALOG.resolve("hyperparams", f"{use_law}@{use_set}", HyperparamLaw)
-        out = np.empty(len(n))
-        for i in range(len(n)):
-            at = TrainingPoint(
-                n_params_non_embedding=float(non_embedding[i]),
-                n_params_total=float(total[i]),
-                n_tokens=float(d[i]),
-                flops=float(flops[i]),
-                loss=float(loss[i]),
-                model_flops_per_token=None if m is None else float(m * scale[i]),
-                context_length=plan.context_length or 2048,
-            )
-            try:
-                value = getattr(resolved.law.advise(at, resolved.constants.name), output)
-            except MissingInput:
-                return None
-            if value is None:
-                return None
-            out[i] = value
-        return out
+        try:
+            values = resolved.law.advise_many(points, resolved.constants.name)[output]
+        except MissingInput:
+            return None
+        if values is None or not np.all(np.isfinite(values)):
+            return None
+        return np.asarray(values, dtype=np.float64)
 
     lrs = (
         evaluate(lr_use.law, lr_use.constant_set, "peak_learning_rate")
