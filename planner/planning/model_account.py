@@ -38,6 +38,7 @@ from ..schemas.responses import Warning
 
 __all__ = [
     "ModelAccount",
+    "VocabularyDoesNotFit",
     "account_model",
     "compute_terms",
     "round_vocab",
@@ -47,6 +48,20 @@ __all__ = [
 
 VOCAB_MULTIPLE = 64
 _MAX_ITERATIONS = 40
+
+
+class VocabularyDoesNotFit(InvalidRequest):
+    """The law's N is too small for the vocabulary's own parameters (the routes name the limit
+    that made N so small, see :mod:`.limit_causes`)."""
+
+    def __init__(self, n_law: float, vocab: float, d_model: int, copies: int) -> None:
+        super().__init__(
+            f"a {n_law:.3g}-parameter model cannot hold a {vocab:.0f}-entry vocabulary "
+            f"at width {d_model}: raise the budget or fix architecture.vocab_size",
+            field="architecture.vocab_size",
+        )
+        self.n_law, self.vocab, self.d_model = n_law, vocab, d_model
+        self.vocab_params = copies * vocab * d_model
 
 
 def round_vocab(vocab: float) -> int:
@@ -112,11 +127,7 @@ def account_model(
             new_vocab = vocab
         new_n_nv = n_law - copies * new_vocab * d_model if total_convention else n_law
         if new_n_nv <= 0:
-            raise InvalidRequest(
-                f"a {n_law:.3g}-parameter model cannot hold a {new_vocab:.0f}-entry vocabulary "
-                f"at width {d_model}: raise the budget or fix architecture.vocab_size",
-                field="architecture.vocab_size",
-            )
+            raise VocabularyDoesNotFit(n_law, new_vocab, d_model, copies)
         settled = abs(new_vocab - vocab) < 1e-6 * vocab and abs(new_n_nv - n_nv) < 1e-9 * n_nv
         vocab, n_nv = new_vocab, new_n_nv
         if settled:

@@ -14,7 +14,8 @@ from ..schemas.responses import MarginalValue, Warning
 from .answer import RouteAnswer
 from .constraints import collect_bounds
 from .law_selection import SelectedLaws
-from .model_account import account_model, vocabulary_flop_params
+from .limit_causes import vocabulary_cause
+from .model_account import VocabularyDoesNotFit, account_model, vocabulary_flop_params
 from .provenance import law_use
 
 __all__ = ["plan_by_allocation"]
@@ -97,7 +98,10 @@ def plan_by_allocation(
             )
         )
     vocab = None if request.architecture.vocab_size is not None else laws.vocabulary
-    account = account_model(n_params, law.params_quantity, flops, request.architecture, vocab)
+    try:
+        account = account_model(n_params, law.params_quantity, flops, request.architecture, vocab)
+    except VocabularyDoesNotFit as exc:
+        raise vocabulary_cause(exc, bounds) from None
     extra = vocabulary_flop_params(account, law.params_quantity)
     if broken:
         n_tokens = flops / (k * (n_params + extra))

@@ -18,8 +18,10 @@ from .answer import RouteAnswer, VariantResult, answer_from_optimum
 from .constraints import collect_bounds
 from .law_selection import SelectedLaws
 from .lifetime import serving_terms
+from .limit_causes import vocabulary_cause
 from .model_account import (
     ModelAccount,
+    VocabularyDoesNotFit,
     account_model,
     compute_terms,
     settle_vocabulary,
@@ -65,9 +67,12 @@ def _solve_variant(
     vocab = None if request.architecture.vocab_size is not None else laws.vocabulary
 
     def account_for(found: Optimum) -> ModelAccount:
-        return account_model(
-            found.n_params, law.params_quantity, flops, request.architecture, vocab
-        )
+        try:
+            return account_model(
+                found.n_params, law.params_quantity, flops, request.architecture, vocab
+            )
+        except VocabularyDoesNotFit as exc:
+            raise vocabulary_cause(exc, found.program.constraints, serving) from None
 
     last: list[Optimum] = []  # each re-solve (vocabulary, serving rounds) starts from the last
 
