@@ -12,7 +12,7 @@ re-deriving D from the budget.
 
 >>> from laws_catalog.allocation.kaplan2020 import LAW
 >>> alloc = LAW.allocate(1e21)
->>> round(alloc.n_params / 1e9, 2), round(alloc.n_tokens / 1e10, 3)
+>>> round(alloc.n_params / 1e9, 2), round(alloc.n_tokens / 1e10, 2)
 (4.68, 3.21)
 """
 

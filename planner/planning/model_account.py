@@ -47,6 +47,9 @@ __all__ = [
 ]
 
 VOCAB_MULTIPLE = 64
+SHAPE_DEVIATION_WARNING = 0.02
+"""Relative miss of the shape's exact count beyond which the plan says so (the search aims at
+0.5 %; coarse tensor-parallel widths can miss by more)."""
 _MAX_ITERATIONS = 40
 
 
@@ -93,7 +96,10 @@ def _shape(n_non_embedding: float, arch: Architecture) -> ShapeChoice | None:
     if not low <= n_non_embedding <= high:
         return None
     return shape_for_non_embedding_params(
-        n_non_embedding, gated_mlp=arch.gated_mlp, grouped_query=arch.grouped_query
+        n_non_embedding,
+        gated_mlp=arch.gated_mlp,
+        grouped_query=arch.grouped_query,
+        tensor_parallel=arch.tensor_parallel,
     )
 
 
@@ -152,6 +158,21 @@ def account_model(
         if shape is not None
         else float(copies * vocab_size * d_model)
     )
+    if shape is not None and abs(shape.relative_deviation) > SHAPE_DEVIATION_WARNING:
+        warnings.append(
+            Warning(
+                code="law_caveat",
+                message=f"the shape's exact non-embedding count {shape.n_params_non_embedding:.4g} "
+                f"is {shape.relative_deviation:+.1%} off the planned {n_nv:.4g}"
+                + (
+                    f": architecture.tensor_parallel {arch.tensor_parallel} allows few widths"
+                    if arch.tensor_parallel > 1
+                    else ""
+                ),
+                quantity="params_non_embedding",
+                value=shape.relative_deviation,
+            )
+        )
     if embedding > 0.5 * (n_nv + embedding):
         warnings.append(
             Warning(

@@ -353,7 +353,7 @@ def _targets(request: PlanRequest, target_loss: float) -> dict[str, float]:
     return out
 
 
-def _shape_out(account: ModelAccount) -> ShapeOut | None:
+def _shape_out(account: ModelAccount, tensor_parallel: int = 1) -> ShapeOut | None:
     if account.shape is None:
         return None
     choice = account.shape
@@ -372,7 +372,12 @@ def _shape_out(account: ModelAccount) -> ShapeOut | None:
         aspect_ratio=choice.aspect_ratio,
         rule=f"{choice.rule}: d_model/n_layer from the Chinchilla Table A9 trend "
         f"(target {choice.target_aspect_ratio:.1f}), d_head {shape.d_head}, "
-        f"d_ff {'8/3' if shape.gated_mlp else '4'} d_model",
+        f"d_ff {'8/3' if shape.gated_mlp else '4'} d_model"
+        + (
+            f"; heads, kv-heads and d_ff multiples of tensor_parallel {tensor_parallel}"
+            if tensor_parallel > 1
+            else ""
+        ),
         counting=SHAPE_COUNTING,
     )
 
@@ -546,7 +551,7 @@ def _assemble(
             critical_batch_size_tokens=recipe.critical_batch_size_tokens,
             steps=recipe.steps,
             context_length=request.context_length,
-            shape=_shape_out(account),
+            shape=_shape_out(account, request.architecture.tensor_parallel),
             **_data_fields(answer),
         ),
         budget=budget,

@@ -262,6 +262,11 @@ class Architecture(_Strict):
     vocab_size: Annotated[int, Field(strict=True, ge=256, le=4_000_000)] | None = Field(
         default=None, description="a fixed vocabulary instead of the vocabulary law's choice"
     )
+    tensor_parallel: Annotated[int, Field(strict=True, ge=1, le=128)] = Field(
+        default=1,
+        description="GPUs one layer is split over: n_heads, n_kv_heads and d_ff become "
+        "multiples of it (the exact parameter count of that shape is reported)",
+    )
 
 
 class Constraints(_Strict):
