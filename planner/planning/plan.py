@@ -145,13 +145,13 @@ def _budget_answer(
     """The min-loss route, cut to the least compute within the loss tolerance when the
     budget is saturated (:mod:`.saturation`)."""
     assert request.budget is not None
-    route: Callable[[float], RouteAnswer]
+    route: Callable[[float, bool], RouteAnswer]
     if request.data is not None or laws.allocation is not None:
         by_data = request.data is not None
 
-        def route(fraction: float) -> RouteAnswer:
+        def route(fraction: float, margins: bool) -> RouteAnswer:
             if by_data:
-                return plan_with_data(request, laws, flops * fraction, label)
+                return plan_with_data(request, laws, flops * fraction, label, margins=margins)
             return plan_by_allocation(request, laws, flops * fraction, label)
 
         def measure(answer: RouteAnswer, fraction: float) -> tuple[float, float]:
@@ -160,9 +160,9 @@ def _budget_answer(
 
     else:
 
-        def route(fraction: float) -> RouteAnswer:
+        def route(fraction: float, margins: bool) -> RouteAnswer:
             scaled = variants if fraction == 1.0 else [_scaled(v, fraction) for v in variants]
-            return plan_for_budget(request, laws, scaled, label, serving)
+            return plan_for_budget(request, laws, scaled, label, serving, margins=margins)
 
         def measure(answer: RouteAnswer, fraction: float) -> tuple[float, float]:
             assert answer.loss is not None
@@ -171,7 +171,7 @@ def _budget_answer(
             spent = answer.budget_spent or answer.flops
             return answer.loss, fraction * spent / answer.variant.chosen.flops
 
-    full = route(1.0)
+    full = route(1.0, True)
     convex = request.data is None and laws.allocation is None
     return saturate(route, measure, full, label, request.budget.loss_tolerance, convex=convex)
 
@@ -207,7 +207,7 @@ def _target_saturation(
     if request.data is not None:
 
         def loss_at(flops: float) -> float:
-            found = plan_with_data(request, laws, flops, "budget.flops").loss
+            found = plan_with_data(request, laws, flops, "budget.flops", margins=False).loss
             assert found is not None
             return found
 

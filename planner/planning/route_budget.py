@@ -124,7 +124,10 @@ def plan_for_budget(
     variants: Sequence[Variant],
     budget_label: str,
     serving: ServingContext | None = None,
+    *,
+    margins: bool = True,
 ) -> RouteAnswer:
+    """``margins=False`` skips the relaxation re-solves (a probe for the loss alone)."""
     solved: list[_Solved] = []
     failures: list[tuple[Variant, PlanInfeasible]] = []
     for variant in variants:
@@ -147,9 +150,10 @@ def plan_for_budget(
     reducible = float(posy.reducible(n, d))
     # L = offset + P^power  =>  d ln L / d ln P = power * P^power / L
     log_scale = posy.power * reducible**posy.power / best.loss
-    answer.margins = relaxation_margins(
-        optimum, lambda n_, d_: float(posy(n_, d_)), "loss", log_scale
-    )
+    if margins:
+        answer.margins = relaxation_margins(
+            optimum, lambda n_, d_: float(posy(n_, d_)), "loss", log_scale
+        )
     answer.provenance = [
         law_use(
             laws.loss,

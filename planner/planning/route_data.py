@@ -289,8 +289,11 @@ def plan_with_data(
     flops: float | None,
     budget_label: str,
     target_loss: float | None = None,
+    *,
+    margins: bool = True,
 ) -> RouteAnswer:
-    """Plan for ``flops`` (or the least budget reaching ``target_loss``) with ``request.data``."""
+    """Plan for ``flops`` (or the least budget reaching ``target_loss``) with ``request.data``;
+    ``margins=False`` skips the relaxation re-solves (a probe for the loss alone)."""
     spec = request.data
     assert spec is not None
     loss = laws.loss
@@ -325,7 +328,7 @@ def plan_with_data(
     bound_labels = [label for name in binding for label in problem.labels[name]]
     if target_loss is not None:
         bound_labels = ["target", *[b for b in bound_labels if b != budget_label]]
-    margins = _margins(problem, n, d, value, binding) if target_loss is None else []
+    found = _margins(problem, n, d, value, binding) if target_loss is None and margins else []
     produces = ["params", "tokens", "tokens_per_param", "loss", "epochs", "effective_tokens"]
     provenance = [
         law_use(loss, role="loss", produces=["loss_without_repetition"], method=METHOD),
@@ -383,7 +386,7 @@ def plan_with_data(
         status="optimal",
         method=METHOD,
         binding=bound_labels,
-        margins=margins,
+        margins=found,
         provenance=provenance,
         warnings=warnings,
     )

@@ -79,8 +79,11 @@ def _lower_target_margin(
     lowered = target_loss * 0.99
     delta = None
     if lowered > posy.offset:
-        harder = minimise_compute(posy, compute, posy.reducible_for_loss(lowered), bounds, k)
-        delta = float(sum(t(harder.n_params, harder.n_tokens) for t in compute) - base)
+        try:
+            harder = minimise_compute(posy, compute, posy.reducible_for_loss(lowered), bounds, k)
+            delta = float(sum(t(harder.n_params, harder.n_tokens) for t in compute) - base)
+        except PlanInfeasible:
+            delta = None  # the limits do not reach 1 % lower: no finite cost
     return MarginalValue(
         resource="target.loss",
         relaxation="-1%",

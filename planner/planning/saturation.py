@@ -51,8 +51,9 @@ _UNREACHED = 1e6
 """Stand-in loss excess for a budget with no feasible plan (too small for the limits)."""
 
 
-Route = Callable[[float], RouteAnswer]
-"""The route re-solved with the budget scaled by a fraction (1.0: the request's budget)."""
+Route = Callable[[float, bool], RouteAnswer]
+"""The route re-solved with the budget scaled by a fraction (1.0: the request's budget); the
+flag asks for marginal values (False: a probe for the loss alone)."""
 Measure = Callable[[RouteAnswer, float], tuple[float, float]]
 """(loss, spent share of the full budget) of a route's answer at a fraction."""
 
@@ -114,12 +115,16 @@ def saturate(
     if convex and binds and elasticity is not None and abs(elasticity) >= enough:
         return keep()
 
+    seen: dict[float, float] = {}  # Brent re-evaluates the bracket's ends
+
     def excess(log_fraction: float) -> float:
-        try:
-            loss, _ = measure(route(math.exp(log_fraction)), math.exp(log_fraction))
-        except PlannerError:
-            return _UNREACHED
-        return loss - goal
+        if log_fraction not in seen:
+            try:
+                fraction = math.exp(log_fraction)
+                seen[log_fraction] = measure(route(fraction, False), fraction)[0] - goal
+            except PlannerError:
+                seen[log_fraction] = _UNREACHED
+        return seen[log_fraction]
 
     high = math.log(full_share * SATURATION_SHARE)
     if excess(high) > 0:
@@ -133,11 +138,11 @@ def saturate(
         return keep()  # pragma: no cover - a loss that never rises as compute vanishes
     root = brentq(excess, low, high, xtol=_SEARCH_XTOL)
     fraction = math.exp(min(root + _SEARCH_XTOL, high))
-    answer = route(fraction)
+    answer = route(fraction, True)
     loss, share = measure(answer, fraction)
     if loss > goal:  # root on the wrong side by round-off: take the bracket's feasible end
         fraction = math.exp(high)
-        answer = route(fraction)
+        answer = route(fraction, True)
         loss, share = measure(answer, fraction)
     answer.binding = ["budget.loss_tolerance", *(b for b in answer.binding if b != budget_label)]
     answer.margins = [
