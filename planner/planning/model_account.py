@@ -220,11 +220,17 @@ def settle_vocabulary(
     the compute (6 (N + extra) D). For total-parameter laws one solve suffices (extra = 0).
     """
     extra = 0.0
+    seen: set[float] = set()
     for _ in range(_MAX_ITERATIONS):
         solution = solve(extra)
         account = account_for(solution)
         found = vocabulary_flop_params(account, params_quantity)
         if math.isclose(found, extra, rel_tol=1e-12, abs_tol=0.5):
             return solution, account
+        if found in seen and found <= extra:
+            # N sits on a shape-rule boundary (e.g. the d_head switch) and the width alternates:
+            # keep the plan whose budget counted at least its vocabulary's FLOPs
+            return solution, account
+        seen.add(found)
         extra = found
     raise SolverFailure("the vocabulary and the budget did not settle")  # pragma: no cover
