@@ -55,15 +55,52 @@ def _needed(limit: LimitSpec, serving: ServingContext, exc: VocabularyDoesNotFit
     return limit.value(served.shape(N_PARAMS_RANGE[0]))
 
 
+def _squeezes(bounds: Sequence[Constraint], n_law: float, n_tokens: float) -> list[Constraint]:
+    """Lower limits on D (or D/N) that hold at the plan and so, with the budget, shrink N."""
+    out = []
+    for c in bounds:
+        if c.limit is None:
+            continue
+        value = {"d_min": n_tokens, "r_min": n_tokens / n_law}.get(c.key)
+        if value is not None and value <= c.limit * (1.0 + _AT_LIMIT):
+            out.append(c)
+    return out
+
+
+def _squeezed(
+    exc: VocabularyDoesNotFit, bounds: Sequence[Constraint], squeezes: list[Constraint]
+) -> PlannerError:
+    budget = next((c for c in bounds if c.key == "c_max"), None)
+    labels = [label for c in squeezes for label in c.labels]
+    if budget is None:
+        return exc
+    # N grows like C under a token floor, like sqrt(C) under a tokens-per-parameter floor
+    power = 2.0 if any(c.key == "r_min" for c in squeezes) else 1.0
+    factor = (exc.vocab_params / exc.n_law) ** power
+    needed = budget.limit * factor if budget.limit else math.inf
+    return PlanInfeasible(
+        f"{', '.join(labels)} with {budget.labels[0]} = {budget.limit:.4g} FLOPs leave the "
+        f"model {exc.n_law:.3g} parameters, too few for the {exc.vocab:.0f}-entry vocabulary "
+        f"({exc.vocab_params:.3g} parameters at width {exc.d_model}): the budget misses by a "
+        f"factor of about {factor:.3g}. Raise {budget.labels[0]} to about "
+        f"{needed:.3g} FLOPs, relax {', '.join(labels)} or fix architecture.vocab_size",
+        field=labels[0],
+        conflicting=[*labels, *budget.labels],
+    )
+
+
 def vocabulary_cause(
     exc: VocabularyDoesNotFit,
     bounds: Sequence[Constraint],
     serving: ServingContext | None = None,
+    n_tokens: float | None = None,
 ) -> PlannerError:
-    """The error to raise for ``exc``: naming the cap on N that binds, else ``exc`` itself."""
+    """The error to raise for ``exc``: naming the cap on N that binds, or the lower limits on
+    D that squeeze N within the budget, else ``exc`` itself."""
     caps = _caps_at(bounds, exc.n_law)
     if not caps:
-        return exc
+        squeezes = [] if n_tokens is None else _squeezes(bounds, exc.n_law, n_tokens)
+        return _squeezed(exc, bounds, squeezes) if squeezes else exc
     cap = min(caps, key=lambda c: c.limit or math.inf)
     label = cap.labels[0]
     held = (

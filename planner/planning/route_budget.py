@@ -72,7 +72,9 @@ def _solve_variant(
                 found.n_params, law.params_quantity, flops, request.architecture, vocab
             )
         except VocabularyDoesNotFit as exc:
-            raise vocabulary_cause(exc, found.program.constraints, serving) from None
+            raise vocabulary_cause(
+                exc, found.program.constraints, serving, found.n_tokens
+            ) from None
 
     last: list[Optimum] = []  # each re-solve (vocabulary, serving rounds) starts from the last
 

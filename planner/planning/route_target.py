@@ -141,7 +141,9 @@ def _solve_variant(
                 optimum.n_params, law.params_quantity, spent, request.architecture, vocab
             )
         except VocabularyDoesNotFit as exc:
-            raise vocabulary_cause(exc, optimum.program.constraints, serving) from None
+            raise vocabulary_cause(
+                exc, optimum.program.constraints, serving, optimum.n_tokens
+            ) from None
 
     last: list[Optimum] = []  # each re-solve (vocabulary, serving rounds) starts from the last
 

@@ -304,3 +304,34 @@ def test_tensor_parallel_is_validated(client: TestClient) -> None:
         )
         assert response.status_code == 422
         assert "tensor_parallel" in response.text
+
+
+def test_token_floor_that_starves_the_model_is_named(client: TestClient) -> None:
+    """Before: 'a 167-parameter model cannot hold a 2573-entry vocabulary ... raise the budget or
+    fix architecture.vocab_size', with field architecture.vocab_size."""
+    response = client.post(
+        "/v1/plan", json={"budget": {"flops": 1e18}, "constraints": {"min_tokens": 1e15}}
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["field"] == "constraints.min_tokens"
+    assert body["conflicting"] == ["constraints.min_tokens", "budget.flops"]
+    assert "factor" in body["detail"]
+
+
+def test_saturated_sweep_rows_leave_the_budget_margin_blank(client: TestClient) -> None:
+    response = client.post(
+        "/v1/sweep?format=csv",
+        json={
+            "budgets": [{"flops": 1e23}, {"flops": 1e24}],
+            "laws": {"loss": "kaplan2020"},
+            "constraints": {"max_params": 1e8},
+        },
+    )
+    assert response.status_code == 200, response.text
+    header, *rows = [line.split(",") for line in response.text.strip().splitlines()]
+    unspent = header.index("flops_unspent")
+    margin = header.index("loss_change_per_10pct_more_budget")
+    for row in rows:
+        assert float(row[unspent]) > 1e20
+        assert row[margin] == ""
