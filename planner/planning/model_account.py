@@ -127,7 +127,15 @@ def account_model(
         shape = _shape(n_nv, arch)
         d_model = _width(n_nv, shape)
         if vocab_law is not None and arch.vocab_size is None:
-            advice = vocab_law.law.advise(n_nv, flops, float(d_model), vocab_law.constants.name)
+            try:
+                advice = vocab_law.law.advise(n_nv, flops, float(d_model), vocab_law.constants.name)
+            except ValueError as exc:
+                raise InvalidRequest(
+                    f"{vocab_law.ref} has no vocabulary for {n_nv:.3g} non-vocabulary parameters "
+                    f"at {flops:.3g} FLOPs ({exc}); raise the budget or fix "
+                    "architecture.vocab_size",
+                    field="architecture.vocab_size",
+                ) from None
             new_vocab = advice.vocab_size
         else:
             new_vocab = vocab

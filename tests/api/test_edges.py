@@ -335,3 +335,10 @@ def test_saturated_sweep_rows_leave_the_budget_margin_blank(client: TestClient) 
     for row in rows:
         assert float(row[unspent]) > 1e20
         assert row[margin] == ""
+
+
+def test_a_budget_too_small_for_the_vocabulary_law_is_a_422(client: TestClient) -> None:
+    """Found by the fuzz test: 1 FLOP made the vocabulary law's root search fail with a 500."""
+    response = client.post("/v1/plan", json={"budget": {"flops": 1}})
+    assert response.status_code == 422
+    assert response.json()["field"] == "architecture.vocab_size"
