@@ -48,8 +48,8 @@ __all__ = [
 
 VOCAB_MULTIPLE = 64
 SHAPE_DEVIATION_WARNING = 0.02
-"""Relative miss of the shape's exact count beyond which the plan says so (the search aims at
-0.5 %; coarse tensor-parallel widths can miss by more)."""
+"""Relative miss of the shape's exact count beyond which a tensor-parallel plan says so (the
+search aims at 0.5 %; widths in steps of t heads can miss by more on small models)."""
 _MAX_ITERATIONS = 40
 
 
@@ -166,17 +166,15 @@ def account_model(
         if shape is not None
         else float(copies * vocab_size * d_model)
     )
-    if shape is not None and abs(shape.relative_deviation) > SHAPE_DEVIATION_WARNING:
+    coarse = arch.tensor_parallel > 1
+    if shape is not None and coarse and abs(shape.relative_deviation) > SHAPE_DEVIATION_WARNING:
         warnings.append(
             Warning(
                 code="law_caveat",
                 message=f"the shape's exact non-embedding count {shape.n_params_non_embedding:.4g} "
-                f"is {shape.relative_deviation:+.1%} off the planned {n_nv:.4g}"
-                + (
-                    f": architecture.tensor_parallel {arch.tensor_parallel} allows few widths"
-                    if arch.tensor_parallel > 1
-                    else ""
-                ),
+                f"is {shape.relative_deviation:+.1%} off the planned {n_nv:.4g}: "
+                f"architecture.tensor_parallel {arch.tensor_parallel} allows few widths at this "
+                "size",
                 quantity="params_non_embedding",
                 value=shape.relative_deviation,
             )

@@ -342,3 +342,13 @@ def test_a_budget_too_small_for_the_vocabulary_law_is_a_422(client: TestClient) 
     response = client.post("/v1/plan", json={"budget": {"flops": 1}})
     assert response.status_code == 422
     assert response.json()["field"] == "architecture.vocab_size"
+
+
+def test_a_coarse_tensor_parallel_shape_says_how_far_it_misses(client: TestClient) -> None:
+    """A ~1e7-parameter model has 8-10 heads of 64: t = 16 forces 16 heads, far off the count."""
+    body = _plan(client, {"budget": {"flops": 1e17}, "architecture": {"tensor_parallel": 16}})
+    shape = body["plan"]["shape"]
+    assert shape["n_heads"] % 16 == 0
+    (warning,) = [w for w in body["warnings"] if w["quantity"] == "params_non_embedding"]
+    assert warning["value"] == pytest.approx(shape["relative_deviation"])
+    assert abs(warning["value"]) > 0.02
