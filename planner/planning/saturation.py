@@ -173,13 +173,14 @@ def saturation_warning(
             f"{saturation.tolerance:.2%} of the best loss {saturation.best_loss:.5g} that the "
             f"whole {budget_label} of {budget_flops:.3g} FLOPs buys; the remaining "
             f"{unspent:.3g} FLOPs would lower the loss by only "
-            f"{saturation.plan_loss - saturation.best_loss:.2g} nats ({cause} limit what more "
-            "compute buys; set budget.loss_tolerance to 0 to spend it anyway)"
+            f"{saturation.plan_loss - saturation.best_loss:.2g} nats (limited by {cause}; set "
+            "budget.loss_tolerance to 0 to spend it anyway)"
         )
     else:
         message = (
-            f"{cause} let the plan spend only {spent:.3g} of the {budget_flops:.3g} FLOPs "
-            f"budget; the remaining {unspent:.3g} FLOPs would buy no lower loss"
+            f"the limits ({cause}) let the plan spend only {spent:.3g} of the "
+            f"{budget_flops:.3g} FLOPs budget; the remaining {unspent:.3g} FLOPs would buy no "
+            "lower loss"
         )
     return Warning(code="compute_saturated", message=message, value=spent, quantity="flops")
 
@@ -221,9 +222,9 @@ def target_saturation(
     cause = ", ".join(limits) if limits else "the loss law's floor"
     return Warning(
         code="compute_saturated",
-        message=f"the target is within {tolerance:.2%} of what {cause} allow: loss "
-        f"{eased:.5g} needs only {cheaper:.3g} FLOPs, the last {cost - cheaper:.3g} of the "
-        f"{cost:.3g} FLOPs buy {eased - target_loss:.2g} nats",
+        message=f"the target is within {tolerance:.2%} of the lowest loss reachable (limited by "
+        f"{cause}): loss {eased:.5g} needs only {cheaper:.3g} FLOPs; the last "
+        f"{cost - cheaper:.3g} of the {cost:.3g} FLOPs buy {eased - target_loss:.2g} nats",
         value=cheaper,
         quantity="flops",
     )
