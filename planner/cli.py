@@ -31,8 +31,9 @@ def _budget_and_target(args: argparse.Namespace) -> dict[str, Any]:
             "mfu",
             "price_per_gpu_hour",
             "number_format",
+            "loss_tolerance",
         )
-        if getattr(args, key) is not None
+        if getattr(args, key, None) is not None
     }
     body: dict[str, Any] = {}
     if budget:
@@ -228,6 +229,12 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--serving-memory", type=float, help="serving weight-memory limit [bytes]")
     plan.add_argument("--unique-tokens", type=float, help="unique tokens available")
     plan.add_argument("--context-length", type=int)
+    plan.add_argument(
+        "--loss-tolerance",
+        type=float,
+        help="relative loss within which a flat optimum stops spending (default 0.001; 0: all)",
+    )
+    plan.add_argument("--tensor-parallel", type=int, help="heads and d_ff split over this many")
     serving = plan.add_argument_group("serving (the request's inference section)")
     serving.add_argument("--serve-on", help="serving device id or alias, e.g. h100")
     serving.add_argument("--serve-devices", type=int, help="devices per replica")
@@ -315,6 +322,8 @@ def _run(args: argparse.Namespace) -> int:
             body["data"] = {"unique_tokens": args.unique_tokens}
         if args.context_length is not None:
             body["context_length"] = args.context_length
+        if args.tensor_parallel is not None:
+            body["architecture"] = {"tensor_parallel": args.tensor_parallel}
         inference = _inference(args)
         if inference:
             body["inference"] = inference

@@ -94,3 +94,16 @@ def test_serving_flags_build_the_inference_section(
     out = capsys.readouterr().out
     assert "max_decode_latency_ms" in out
     assert "(binding)" in out
+
+
+def test_loss_tolerance_and_tensor_parallel_from_the_cli(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    flat = ["plan", "--flops", "1e22", "--unique-tokens", "1e8", "--json"]
+    assert main(flat) == 0
+    assert json.loads(capsys.readouterr().out)["budget"]["flops_unspent"] > 9e21
+    assert main([*flat, "--loss-tolerance", "0"]) == 0
+    assert json.loads(capsys.readouterr().out)["budget"]["flops_unspent"] == 0
+    assert main(["plan", "--flops", "1e22", "--tensor-parallel", "8", "--json"]) == 0
+    shape = json.loads(capsys.readouterr().out)["plan"]["shape"]
+    assert shape["n_heads"] % 8 == 0
