@@ -9,10 +9,11 @@ The routes share one assembly step:
 Before the route, the discrete choices become variants (training format, parallel streams;
 :mod:`.variants`, :mod:`.streams`), a lifetime inference cost joins the compute
 (:mod:`.lifetime`), a retrieval datastore's build leaves the budget (:mod:`.retrieval`) and
-serving limits become parameter caps (:mod:`.serving_limits`, :mod:`.serving_fit`). After the
-route, the model is laid out (:mod:`.model_account`: vocabulary, shape, exact counts), the
-training recipe derived (:mod:`.training_recipe`: LR, batch, steps) and serving reported
-(:mod:`.inference_report`).
+serving limits become parameter caps (:mod:`.serving_limits`, :mod:`.serving_fit`). A budget
+whose optimum is flat is cut to the least compute within the loss tolerance
+(:mod:`.saturation`, :mod:`.saturated_routes`). After the route, the model is laid out
+(:mod:`.model_account`: vocabulary, shape, exact counts), the training recipe derived
+(:mod:`.training_recipe`: LR, batch, steps) and serving reported (:mod:`.inference_report`).
 """
 
 from __future__ import annotations
