@@ -352,3 +352,31 @@ def test_a_coarse_tensor_parallel_shape_says_how_far_it_misses(client: TestClien
     (warning,) = [w for w in body["warnings"] if w["quantity"] == "params_non_embedding"]
     assert warning["value"] == pytest.approx(shape["relative_deviation"])
     assert abs(warning["value"]) > 0.02
+
+
+def test_unreachable_data_target_under_a_cap_names_both(client: TestClient) -> None:
+    """Before: 'target loss 4.2 needs more than 1e40 FLOPs with this data', no field named."""
+    response = client.post(
+        "/v1/plan",
+        json={
+            "target": {"loss": 4.2},
+            "data": {"unique_tokens": 1e8},
+            "constraints": {"max_params": 1e7},
+            "architecture": {"vocab_size": 8000},
+        },
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["conflicting"] == ["constraints.max_params", "data.unique_tokens"]
+    lowest = float(body["allowed"].split()[-1])
+    assert lowest > 4.2
+    plan = _plan(
+        client,
+        {
+            "budget": {"flops": 1e24, "loss_tolerance": 0},
+            "data": {"unique_tokens": 1e8},
+            "constraints": {"max_params": 1e7},
+            "architecture": {"vocab_size": 8000},
+        },
+    )
+    assert plan["plan"]["loss"] == pytest.approx(lowest, rel=1e-4)
