@@ -329,13 +329,6 @@ D_HEAD_SWITCH = 3e8
 
 N_PARAMS_RANGE = (1e7, 1e13)
 ASPECT_BANDS = (1.1, 1.25, 1.5)
-TENSOR_PARALLEL_BANDS = (2.0, 3.0)
-"""Further bands searched only under tensor parallelism, whose coarse widths (d_model a multiple
-of t d_head) can leave no count near the request inside 1.5: Kaplan et al. 2020 (Fig. 5) found
-the loss within a few percent over aspect ratios 20-200 at fixed N."""
-TENSOR_PARALLEL_COUNT_GOAL = 0.02
-"""Under tensor parallelism the bands from 1.5 on are widened only while the best count misses
-by more than 2 % (a 2 % count changes a Chinchilla-type loss by well under 0.1 %)."""
 COUNT_GOAL = 0.005
 
 
@@ -369,20 +362,16 @@ class ShapeChoice:
 
 
 @cache
-def _kv_heads(n_heads: int, grouped_query: bool, tensor_parallel: int = 1) -> int:
-    """n_heads, or with grouped queries the largest divisor of n_heads not above n_heads/8
-    that is a multiple of ``tensor_parallel`` (at least ``tensor_parallel`` itself, which
-    divides n_heads: each GPU of the group then holds whole key/value heads)."""
+def _kv_heads(n_heads: int, grouped_query: bool) -> int:
     if not grouped_query:
         return n_heads
     ceiling = max(1, n_heads // 8)
-    fitting = [k for k in range(tensor_parallel, ceiling + 1, tensor_parallel) if n_heads % k == 0]
-    return max(fitting, default=tensor_parallel)
+    return max(k for k in range(1, ceiling + 1) if n_heads % k == 0)
 
 
-def _gated_d_ff(d_model: NDArray[np.int64], multiple: int = 256) -> NDArray[np.int64]:
-    """8/3 d_model rounded up to a multiple of ``multiple`` (256, or lcm(256, tp))."""
-    return ((8 * d_model + 3 * multiple - 1) // (3 * multiple)) * multiple
+def _gated_d_ff(d_model: NDArray[np.int64]) -> NDArray[np.int64]:
+    """8/3 d_model rounded up to a multiple of 256."""
+    return ((8 * d_model + 3 * 256 - 1) // (3 * 256)) * 256
 
 
 def shape_for_non_embedding_params(
@@ -391,7 +380,6 @@ def shape_for_non_embedding_params(
     gated_mlp: bool = False,
     grouped_query: bool = False,
     rule: Literal["chinchilla"] = "chinchilla",
-    tensor_parallel: int = 1,
 ) -> ShapeChoice:
     """A shape whose exact non-embedding count is close to ``n_params``.
 
@@ -405,25 +393,15 @@ def shape_for_non_embedding_params(
     band widens to 1.25, then 1.5 only while the best count misses by more than 0.5 %. The
     widest band stays inside the scatter of A9 itself (its ratios lie within a factor 1.4 of
     the trend) and Kaplan et al. found loss nearly flat over a 40x range of ratios.
-
-    ``tensor_parallel`` t (Megatron-style splitting of heads and MLP columns over t GPUs,
-    Shoeybi et al. 2019, arXiv:1909.08053): only shapes whose n_heads is a multiple of t are
-    searched, n_kv_heads is a multiple of t (with grouped queries at least t), and a gated
-    d_ff rounds up to a multiple of lcm(256, t); an ungated d_ff = 4 d_model already is one.
-    The search may then widen to the bands :data:`TENSOR_PARALLEL_BANDS`; when no such shape
-    lies in the widest band, the closest count outside it is taken.
     """
     if rule != "chinchilla":
         raise ValueError(f"unknown shape rule {rule!r}; known: 'chinchilla'")
-    if tensor_parallel < 1:
-        raise ValueError(f"tensor_parallel must be a positive integer, got {tensor_parallel}")
     lo, hi = N_PARAMS_RANGE
     if not (math.isfinite(n_params) and lo <= n_params <= hi):
         raise ValueError(f"n_params must lie in [{lo:.0e}, {hi:.0e}], got {n_params!r}")
     ratio = target_aspect_ratio(n_params)
     d_head = 64 if n_params < D_HEAD_SWITCH else 128
-    bands = ASPECT_BANDS + (TENSOR_PARALLEL_BANDS if tensor_parallel > 1 else ())
-    widest = bands[-1]
+    widest = ASPECT_BANDS[-1]
     layers_guess = (n_params / (12.0 * ratio**2)) ** (1.0 / 3.0)
     layer_lo = max(2, math.floor(layers_guess * widest ** (-2 / 3) / 1.2))
     layer_hi = max(layer_lo, math.ceil(layers_guess * widest ** (2 / 3) * 1.2))
@@ -433,42 +411,30 @@ def shape_for_non_embedding_params(
         math.ceil(ratio * layer_hi * widest / d_head) + 1,
         dtype=np.int64,
     )
-    if tensor_parallel > 1:  # head counts a multiple of t, at least one such count searched
-        multiples = multiples[multiples % tensor_parallel == 0]
-        if multiples.size == 0:
-            multiples = np.array([tensor_parallel], dtype=np.int64)
     n_layer, multiple = (a.ravel() for a in np.meshgrid(layers, multiples, indexing="ij"))
     d_model = multiple * d_head
     log_ratio_gap = np.abs(np.log(d_model / n_layer / ratio))
     n_heads = multiple
     if grouped_query:
         heads, where = np.unique(n_heads, return_inverse=True)  # few distinct head counts
-        n_kv = np.array([_kv_heads(int(h), True, tensor_parallel) for h in heads], dtype=np.int64)[
-            where
-        ]
+        n_kv = np.array([_kv_heads(int(h), True) for h in heads], dtype=np.int64)[where]
     else:
         n_kv = n_heads.copy()
-    d_ff = _gated_d_ff(d_model, math.lcm(256, tensor_parallel)) if gated_mlp else 4 * d_model
+    d_ff = _gated_d_ff(d_model) if gated_mlp else 4 * d_model
     per_layer = (
         d_model * (2 * n_heads + 2 * n_kv) * d_head + (3 if gated_mlp else 2) * d_model * d_ff
     )
     counts = n_layer * (per_layer + 2 * d_model) + d_model
     count_gap = np.abs(counts / n_params - 1.0)
 
-    best = -1
-    for band in bands:
+    for band in ASPECT_BANDS:
         inside = np.flatnonzero(log_ratio_gap <= math.log(band) + 1e-12)
         if inside.size == 0:
             continue
         order = np.lexsort((log_ratio_gap[inside], count_gap[inside]))
         best = int(inside[order[0]])
-        coarse = tensor_parallel > 1 and band >= ASPECT_BANDS[-1]
-        goal = TENSOR_PARALLEL_COUNT_GOAL if coarse else COUNT_GOAL
-        if count_gap[best] <= goal or band == widest:
+        if count_gap[best] <= COUNT_GOAL or band == widest:
             break
-    if best < 0:  # only with tensor_parallel: no allowed width within the widest band
-        best = int(np.lexsort((log_ratio_gap, count_gap))[0])
-        band = math.exp(float(log_ratio_gap[best]))
     shape = ModelShape(
         n_layer=int(n_layer[best]),
         d_model=int(d_model[best]),

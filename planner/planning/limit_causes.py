@@ -21,7 +21,7 @@ from laws_catalog.architecture import N_PARAMS_RANGE
 
 from ..errors import PlanInfeasible, PlannerError, TargetUnreachable
 from ..optimize.program import Constraint
-from .model_account import VocabularyDoesNotFit
+from .account_checks import VocabularyDoesNotFit
 from .serving_fit import ServingContext
 from .serving_limits import LimitSpec
 from .serving_model import ServedModelMap

@@ -29,16 +29,17 @@ from laws_catalog.architecture import (
     embedding_params,
     shape_for_non_embedding_params,
 )
+from laws_catalog.tensor_parallel import tensor_parallel_shape
 from laws_catalog.vocabulary import VocabularyAdvice, VocabularyLaw
 from laws_catalog.vocabulary.tao2024 import width_for_non_vocab_params
 
-from ..errors import InvalidRequest, SolverFailure
+from ..errors import SolverFailure
 from ..schemas.requests import Architecture
 from ..schemas.responses import Warning
+from .account_checks import VocabularyDoesNotFit, advise_vocabulary, tensor_parallel_warnings
 
 __all__ = [
     "ModelAccount",
-    "VocabularyDoesNotFit",
     "account_model",
     "compute_terms",
     "round_vocab",
@@ -47,24 +48,7 @@ __all__ = [
 ]
 
 VOCAB_MULTIPLE = 64
-SHAPE_DEVIATION_WARNING = 0.02
-"""Relative miss of the shape's exact count beyond which a tensor-parallel plan says so (the
-search aims at 0.5 %; widths in steps of t heads can miss by more on small models)."""
 _MAX_ITERATIONS = 40
-
-
-class VocabularyDoesNotFit(InvalidRequest):
-    """The law's N is too small for the vocabulary's own parameters (the routes name the limit
-    that made N so small, see :mod:`.limit_causes`)."""
-
-    def __init__(self, n_law: float, vocab: float, d_model: int, copies: int) -> None:
-        super().__init__(
-            f"a {n_law:.3g}-parameter model cannot hold a {vocab:.0f}-entry vocabulary "
-            f"at width {d_model}: raise the budget or fix architecture.vocab_size",
-            field="architecture.vocab_size",
-        )
-        self.n_law, self.vocab, self.d_model = n_law, vocab, d_model
-        self.vocab_params = copies * vocab * d_model
 
 
 def round_vocab(vocab: float) -> int:
@@ -95,11 +79,15 @@ def _shape(n_non_embedding: float, arch: Architecture) -> ShapeChoice | None:
     low, high = N_PARAMS_RANGE
     if not low <= n_non_embedding <= high:
         return None
+    if arch.tensor_parallel > 1:
+        return tensor_parallel_shape(
+            n_non_embedding,
+            tensor_parallel=arch.tensor_parallel,
+            gated_mlp=arch.gated_mlp,
+            grouped_query=arch.grouped_query,
+        )
     return shape_for_non_embedding_params(
-        n_non_embedding,
-        gated_mlp=arch.gated_mlp,
-        grouped_query=arch.grouped_query,
-        tensor_parallel=arch.tensor_parallel,
+        n_non_embedding, gated_mlp=arch.gated_mlp, grouped_query=arch.grouped_query
     )
 
 
@@ -127,15 +115,7 @@ def account_model(
         shape = _shape(n_nv, arch)
         d_model = _width(n_nv, shape)
         if vocab_law is not None and arch.vocab_size is None:
-            try:
-                advice = vocab_law.law.advise(n_nv, flops, float(d_model), vocab_law.constants.name)
-            except ValueError as exc:
-                raise InvalidRequest(
-                    f"{vocab_law.ref} has no vocabulary for {n_nv:.3g} non-vocabulary parameters "
-                    f"at {flops:.3g} FLOPs ({exc}); raise the budget or fix "
-                    "architecture.vocab_size",
-                    field="architecture.vocab_size",
-                ) from None
+            advice = advise_vocabulary(vocab_law, n_nv, flops, d_model)
             new_vocab = advice.vocab_size
         else:
             new_vocab = vocab
@@ -166,19 +146,7 @@ def account_model(
         if shape is not None
         else float(copies * vocab_size * d_model)
     )
-    coarse = arch.tensor_parallel > 1
-    if shape is not None and coarse and abs(shape.relative_deviation) > SHAPE_DEVIATION_WARNING:
-        warnings.append(
-            Warning(
-                code="law_caveat",
-                message=f"the shape's exact non-embedding count {shape.n_params_non_embedding:.4g} "
-                f"is {shape.relative_deviation:+.1%} off the planned {n_nv:.4g}: "
-                f"architecture.tensor_parallel {arch.tensor_parallel} allows few widths at this "
-                "size",
-                quantity="params_non_embedding",
-                value=shape.relative_deviation,
-            )
-        )
+    warnings += tensor_parallel_warnings(shape, n_nv, arch)
     if embedding > 0.5 * (n_nv + embedding):
         warnings.append(
             Warning(

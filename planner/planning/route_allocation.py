@@ -11,11 +11,12 @@ from ..errors import PlanInfeasible
 from ..optimize.program import Constraint
 from ..schemas.requests import PlanRequest
 from ..schemas.responses import MarginalValue, Warning
+from .account_checks import VocabularyDoesNotFit
 from .answer import RouteAnswer
 from .constraints import collect_bounds
 from .law_selection import SelectedLaws
 from .limit_causes import vocabulary_cause
-from .model_account import VocabularyDoesNotFit, account_model, vocabulary_flop_params
+from .model_account import account_model, vocabulary_flop_params
 from .provenance import law_use
 
 __all__ = ["plan_by_allocation"]

@@ -14,6 +14,7 @@ from ..errors import PlanInfeasible
 from ..optimize.program import Constraint, compute_budget
 from ..schemas.requests import PlanRequest
 from ..schemas.responses import Warning
+from .account_checks import VocabularyDoesNotFit
 from .answer import RouteAnswer, VariantResult, answer_from_optimum
 from .constraints import collect_bounds
 from .law_selection import SelectedLaws
@@ -21,7 +22,6 @@ from .lifetime import serving_terms
 from .limit_causes import vocabulary_cause
 from .model_account import (
     ModelAccount,
-    VocabularyDoesNotFit,
     account_model,
     compute_terms,
     settle_vocabulary,

@@ -11,6 +11,7 @@ from ..errors import InvalidRequest, PlanInfeasible, PlannerError, TargetUnreach
 from ..optimize.program import Constraint
 from ..schemas.requests import PlanRequest, Target
 from ..schemas.responses import MarginalValue, Warning
+from .account_checks import VocabularyDoesNotFit
 from .answer import RouteAnswer, VariantResult, answer_from_optimum
 from .constraints import collect_bounds
 from .law_selection import SelectedLaws
@@ -18,7 +19,6 @@ from .lifetime import serving_terms
 from .limit_causes import unreachable_target, vocabulary_cause
 from .model_account import (
     ModelAccount,
-    VocabularyDoesNotFit,
     account_model,
     compute_terms,
     settle_vocabulary,
