@@ -380,3 +380,20 @@ def test_unreachable_data_target_under_a_cap_names_both(client: TestClient) -> N
         },
     )
     assert plan["plan"]["loss"] == pytest.approx(lowest, rel=1e-4)
+
+
+def test_a_token_cap_with_a_huge_budget_is_a_small_plan_not_a_500(client: TestClient) -> None:
+    """Found by fuzzing: the loss is flat in N once the tokens are capped, the solver's N
+    drifted with the vocabulary's FLOPs and the plan failed with 'did not settle' (500)."""
+    body = _plan(
+        client,
+        {
+            "budget": {"flops": 2e25},
+            "laws": {"loss": "kaplan2020"},
+            "constraints": {"max_tokens": 8.5e6},
+        },
+    )
+    assert body["plan"]["tokens"] <= 8.5e6 * (1 + 1e-9)
+    assert body["plan"]["flops"] < 1e17
+    assert body["budget"]["flops_unspent"] > 1.99e25
+    assert "constraints.max_tokens" in _saturated(body)["message"]
