@@ -241,3 +241,16 @@ def test_plot_writes_the_picture_the_endpoint_draws(
     argv = ["plot", "sweep", "--start", "1e20", "--stop", "1e22", "--num", "3", "-o", str(png)]
     assert main(argv) == 0
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_loss_tolerance_and_tensor_parallel_from_the_cli(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    flat = ["plan", "--flops", "1e22", "--unique-tokens", "1e8", "--json"]
+    assert main(flat) == 0
+    assert json.loads(capsys.readouterr().out)["budget"]["flops_unspent"] > 9e21
+    assert main([*flat, "--loss-tolerance", "0"]) == 0
+    assert json.loads(capsys.readouterr().out)["budget"]["flops_unspent"] == 0
+    assert main(["plan", "--flops", "1e22", "--tensor-parallel", "8", "--json"]) == 0
+    shape = json.loads(capsys.readouterr().out)["plan"]["shape"]
+    assert shape["n_heads"] % 8 == 0

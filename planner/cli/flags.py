@@ -83,6 +83,13 @@ BUDGET = (
     ),
     Flag("--gpu", "budget.gpu", "device id or alias (see `planner hardware`), e.g. h100"),
     Flag("--mfu", "budget.mfu", "model FLOPs utilisation, e.g. 0.4 or 40%", percent_or_fraction),
+    Flag(
+        "--loss-tolerance",
+        "budget.loss_tolerance",
+        "relative loss within which a flat "
+        "optimum stops spending, e.g. 0.001 (default); 0 spends everything",
+        quantity,
+    ),
     Flag("--price-per-gpu-hour", "budget.price_per_gpu_hour", "[$/GPU-hour], e.g. 2.5", quantity),
     Flag("--number-format", "budget.number_format", "format the MFU applies to (default bf16)"),
 )
@@ -154,6 +161,12 @@ ARCHITECTURE = (
         "architecture.grouped_query",
         "grouped-query attention (n_kv_heads = n_heads / 8)",
         store_true=True,
+    ),
+    Flag(
+        "--tensor-parallel",
+        "architecture.tensor_parallel",
+        "heads, kv-heads and d_ff divisible by this many GPUs, e.g. 8 (default 1)",
+        int,
     ),
     Flag(
         "--untied-embeddings",

@@ -15,6 +15,7 @@ CSV_COLUMNS = (
     "index",
     "given_as",
     "flops",
+    "flops_unspent",
     "gpu",
     "gpu_hours",
     "dollars",
@@ -64,7 +65,12 @@ def _blank(value: object) -> object:
 
 def _row(index: int, plan: PlanResponse) -> dict[str, object]:
     budget_margin = next(
-        (m.delta for m in plan.marginal_values if m.resource.startswith("budget.")), ""
+        (
+            m.delta
+            for m in plan.marginal_values
+            if m.resource.startswith("budget.") and m.relaxation == "+10%"
+        ),
+        "",
     )
     served = plan.inference
     streams = served.parallel_streams if served is not None else None
@@ -75,6 +81,7 @@ def _row(index: int, plan: PlanResponse) -> dict[str, object]:
         "index": index,
         "given_as": plan.budget.given_as,
         "flops": plan.plan.flops,
+        "flops_unspent": _blank(plan.budget.flops_unspent),
         "gpu": plan.budget.gpu or "",
         "gpu_hours": plan.budget.gpu_hours if plan.budget.gpu_hours is not None else "",
         "dollars": plan.budget.dollars if plan.budget.dollars is not None else "",

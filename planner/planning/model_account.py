@@ -31,12 +31,14 @@ from laws_catalog.architecture import (
     shape_for_non_embedding_params,
     target_aspect_ratio,
 )
+from laws_catalog.tensor_parallel import tensor_parallel_shape
 from laws_catalog.vocabulary import VocabularyAdvice, VocabularyLaw
 from laws_catalog.vocabulary.tao2024 import width_for_non_vocab_params
 
 from ..errors import InvalidRequest, SolverFailure
 from ..schemas.requests import Architecture
 from ..schemas.responses import Warning
+from .account_checks import VocabularyDoesNotFit, advise_vocabulary, tensor_parallel_warnings
 
 __all__ = [
     "ModelAccount",
@@ -79,7 +81,24 @@ def _shape(n_non_embedding: float, arch: Architecture) -> ShapeChoice | None:
     low, high = N_PARAMS_RANGE
     if not low <= n_non_embedding <= high:
         return None
+    if arch.tensor_parallel > 1:
+        return _searched_tp_shape(
+            n_non_embedding, arch.tensor_parallel, arch.gated_mlp, arch.grouped_query
+        )
     return _searched_shape(n_non_embedding, arch.gated_mlp, arch.grouped_query)
+
+
+@lru_cache(maxsize=8192)
+def _searched_tp_shape(
+    n_non_embedding: float, tensor_parallel: int, gated_mlp: bool, grouped_query: bool
+) -> ShapeChoice:
+    """:func:`_searched_shape` with heads, kv-heads and d_ff divisible by the TP degree."""
+    return tensor_parallel_shape(
+        n_non_embedding,
+        tensor_parallel=tensor_parallel,
+        gated_mlp=gated_mlp,
+        grouped_query=grouped_query,
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -136,7 +155,12 @@ def _iterate(
         d_model = width_of(n_nv)
         last = n_nv
         if vocab_law is not None and arch.vocab_size is None:
-            advice = vocab_law.law.advise(n_nv, flops, float(d_model), vocab_law.constants.name)
+            try:
+                advice = advise_vocabulary(vocab_law, n_nv, flops, d_model)
+            except InvalidRequest:
+                if not strict:  # a rough pass: the exact loop decides and reports
+                    return None
+                raise
             new_vocab = advice.vocab_size
         else:
             new_vocab = vocab
@@ -144,11 +168,7 @@ def _iterate(
         if new_n_nv <= 0:
             if not strict:
                 return None
-            raise InvalidRequest(
-                f"a {n_law:.3g}-parameter model cannot hold a {new_vocab:.0f}-entry vocabulary "
-                f"at width {d_model:.0f}: raise the budget or fix architecture.vocab_size",
-                field="architecture.vocab_size",
-            )
+            raise VocabularyDoesNotFit(n_law, new_vocab, d_model, copies)
         settled = abs(new_vocab - vocab) < 1e-6 * vocab and abs(new_n_nv - n_nv) < 1e-9 * n_nv
         vocab, n_nv = new_vocab, new_n_nv
         if settled:
@@ -271,6 +291,7 @@ def account_model(
         if shape is not None
         else float(copies * vocab_size * d_model)
     )
+    warnings += tensor_parallel_warnings(shape, n_nv, arch)
     if embedding > 0.5 * (n_nv + embedding):
         warnings.append(
             Warning(
@@ -318,11 +339,24 @@ def settle_vocabulary(
     the compute (6 (N + extra) D). For total-parameter laws one solve suffices (extra = 0).
     """
     extra = 0.0
+    seen: set[float] = set()
+    counted: tuple[S, ModelAccount] | None = None
     for _ in range(_MAX_ITERATIONS):
         solution = solve(extra)
         account = account_for(solution)
         found = vocabulary_flop_params(account, params_quantity)
         if math.isclose(found, extra, rel_tol=1e-12, abs_tol=0.5):
             return solution, account
+        if found <= extra:
+            counted = solution, account
+            if found in seen:
+                # N sits on a shape-rule boundary (e.g. the d_head switch) and the width
+                # alternates: keep the plan whose budget counted at least its vocabulary's FLOPs
+                return counted
+        seen.add(found)
         extra = found
+    if counted is not None:
+        # a loss flat in N (a binding token cap) leaves N, and so the vocabulary, adrift within
+        # the solver's tolerance: any plan that counted its vocabulary's FLOPs is as good
+        return counted
     raise SolverFailure("the vocabulary and the budget did not settle")  # pragma: no cover

@@ -9,10 +9,11 @@ The routes share one assembly step:
 Before the route, the discrete choices become variants (training format, parallel streams;
 :mod:`.variants`, :mod:`.streams`), a lifetime inference cost joins the compute
 (:mod:`.lifetime`), a retrieval datastore's build leaves the budget (:mod:`.retrieval`) and
-serving limits become parameter caps (:mod:`.serving_limits`, :mod:`.serving_fit`). After the
-route, the model is laid out (:mod:`.model_account`: vocabulary, shape, exact counts), the
-training recipe derived (:mod:`.training_recipe`: LR, batch, steps) and serving reported
-(:mod:`.inference_report`).
+serving limits become parameter caps (:mod:`.serving_limits`, :mod:`.serving_fit`). A budget
+whose optimum is flat is cut to the least compute within the loss tolerance
+(:mod:`.saturation`, :mod:`.saturated_routes`). After the route, the model is laid out
+(:mod:`.model_account`: vocabulary, shape, exact counts), the training recipe derived
+(:mod:`.training_recipe`: LR, batch, steps) and serving reported (:mod:`.inference_report`).
 """
 
 from __future__ import annotations
@@ -52,10 +53,9 @@ from .precision_stage import (
 )
 from .provenance import law_use, units_for
 from .retrieval import RetrievalCost, retrieval_cost
-from .route_allocation import plan_by_allocation
-from .route_budget import plan_for_budget
 from .route_data import plan_with_data
 from .route_target import plan_for_target, target_loss_of
+from .saturated_routes import budget_answer, report_saturation, target_saturation_warning
 from .serving_fit import ServingContext
 from .serving_limits import limit_specs
 from .serving_model import serving_setup
@@ -105,6 +105,9 @@ def _plan(request: PlanRequest, devices: Mapping[str, Device] | None) -> PlanRes
             target = _targets(request, target_loss)
         else:
             answer, target = plan_for_target(request, laws, request.target, variants, serving)
+        found = target_saturation_warning(request, laws, answer, variants, serving)
+        if found is not None:
+            answer.warnings.append(found)
         spent = (answer.budget_spent or answer.flops) + _build_flops(retrieval)
         budget = describe_budget(request.budget, spent, extra, _format_of(answer))
         return _assemble(
@@ -113,16 +116,14 @@ def _plan(request: PlanRequest, devices: Mapping[str, Device] | None) -> PlanRes
     assert request.budget is not None
     label = _BUDGET_FIELD[request.budget.amount_kind() or "flops"]
     flops = budget_flops(request.budget, extra) - _build_flops(retrieval)
-    if request.data is not None:
-        answer = plan_with_data(request, laws, flops, label)
-    elif laws.allocation is not None:
-        answer = plan_by_allocation(request, laws, flops, label)
-    else:
-        answer = plan_for_budget(request, laws, variants, label, serving)
-    bought = variants[0].flops if answer.variant is None else answer.variant.chosen.flops
+    answer, saturation = budget_answer(request, laws, variants, label, flops, serving)
+    bought = flops
+    if answer.variant is not None and answer.variant.chosen.flops is not None:
+        bought = answer.variant.chosen.flops / saturation.fraction
     budget = describe_budget(
-        request.budget, (bought or flops) + _build_flops(retrieval), extra, _format_of(answer)
+        request.budget, bought + _build_flops(retrieval), extra, _format_of(answer)
     )
+    report_saturation(request, answer, budget, saturation, bought, label)
     return _assemble(request, laws, answer, budget, "min_loss", None, extra, inference, retrieval)
 
 
@@ -244,7 +245,7 @@ def _targets(request: PlanRequest, target_loss: float) -> dict[str, float]:
     return out
 
 
-def _shape_out(account: ModelAccount) -> ShapeOut | None:
+def _shape_out(account: ModelAccount, tensor_parallel: int = 1) -> ShapeOut | None:
     if account.shape is None:
         return None
     choice = account.shape
@@ -263,7 +264,12 @@ def _shape_out(account: ModelAccount) -> ShapeOut | None:
         aspect_ratio=choice.aspect_ratio,
         rule=f"{choice.rule}: d_model/n_layer from the Chinchilla Table A9 trend "
         f"(target {choice.target_aspect_ratio:.1f}), d_head {shape.d_head}, "
-        f"d_ff {'8/3' if shape.gated_mlp else '4'} d_model",
+        f"d_ff {'8/3' if shape.gated_mlp else '4'} d_model"
+        + (
+            f"; heads, kv-heads and d_ff multiples of tensor_parallel {tensor_parallel}"
+            if tensor_parallel > 1
+            else ""
+        ),
         counting=SHAPE_COUNTING,
     )
 
@@ -284,6 +290,13 @@ def _vocabulary_use(
     )
     warnings = range_warnings(laws.vocabulary.law, advice.quantities())
     return [use], warnings
+
+
+def _accounting(answer: RouteAnswer) -> dict[str, Any]:
+    accounted = answer.extras.get("flops_accounted")
+    if accounted is None:
+        return {}
+    return {"flops_accounted": accounted, "flops_accounting_gap": accounted / answer.flops - 1}
 
 
 def _data_fields(answer: RouteAnswer) -> dict[str, Any]:
@@ -399,14 +412,6 @@ def _assemble(
         warnings += list(answer.variant.chosen.warnings)
     warnings += account.warnings + vocab_warnings + recipe.warnings + precision_warnings
     warnings += serving_warnings
-    spent = (answer.budget_spent or answer.flops) + (retrieval.budget_flops if retrieval else 0)
-    if objective == "min_loss" and budget.flops > spent * (1 + 1e-6):
-        warnings.append(
-            Warning(
-                code="budget_not_fully_used",
-                message=f"the limits allow only {spent:.4g} of the {budget.flops:.4g} FLOPs budget",
-            )
-        )
     return PlanResponse(
         objective=objective,  # type: ignore[arg-type]
         plan=PlanBody(
@@ -415,6 +420,7 @@ def _assemble(
             tokens=answer.n_tokens,
             tokens_per_param=answer.n_tokens / answer.n_params,
             flops=answer.flops,
+            **_accounting(answer),
             loss=loss,
             downstream_error=downstream,
             params_non_embedding=account.n_non_embedding,
@@ -432,7 +438,7 @@ def _assemble(
             critical_batch_size_tokens=recipe.critical_batch_size_tokens,
             steps=recipe.steps,
             context_length=request.context_length,
-            shape=_shape_out(account),
+            shape=_shape_out(account, request.architecture.tensor_parallel),
             **_data_fields(answer),
         ),
         budget=budget,

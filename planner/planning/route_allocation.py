@@ -11,9 +11,11 @@ from ..errors import PlanInfeasible
 from ..optimize.program import Constraint
 from ..schemas.requests import PlanRequest
 from ..schemas.responses import MarginalValue, Warning
+from .account_checks import VocabularyDoesNotFit
 from .answer import RouteAnswer
 from .constraints import collect_bounds
 from .law_selection import SelectedLaws
+from .limit_causes import vocabulary_cause
 from .model_account import account_model, vocabulary_flop_params
 from .provenance import law_use
 
@@ -78,25 +80,41 @@ def plan_by_allocation(
             + "; omit laws.allocation to let the optimiser plan under them",
             conflicting=labels,
         )
-    n_params, binding, warnings = alloc.n_params, [budget_label], []
-    if not low <= n_params <= high:
-        n_params, moved = (low, low_labels) if n_params < low else (high, high_labels)
+    n_params, n_tokens, binding = alloc.n_params, alloc.n_tokens, [budget_label]
+    warnings: list[Warning] = []
+    broken = _broken(bounds, n_params, n_tokens)
+    if broken:
+        n_params = min(max(n_params, low), high)
+        moved = [label for c in broken for label in c.labels]
+        if n_params != alloc.n_params:
+            moved = low_labels if n_params == low else high_labels
         binding += moved
         warnings.append(
             Warning(
                 code="allocation_overridden",
-                message=f"{allocation.ref} allocates {alloc.n_params:.4g} parameters; "
-                f"{', '.join(moved)} moved the plan to {n_params:.4g} (tokens from the budget)",
+                message=f"{allocation.ref} allocates {alloc.n_params:.4g} parameters and "
+                f"{alloc.n_tokens:.4g} tokens; {', '.join(moved)} moved the plan to "
+                f"{n_params:.4g} parameters (tokens from the budget)",
                 law=law.key,
             )
         )
     vocab = None if request.architecture.vocab_size is not None else laws.vocabulary
-    account = account_model(n_params, law.params_quantity, flops, request.architecture, vocab)
+    try:
+        account = account_model(n_params, law.params_quantity, flops, request.architecture, vocab)
+    except VocabularyDoesNotFit as exc:
+        raise vocabulary_cause(exc, bounds) from None
     extra = vocabulary_flop_params(account, law.params_quantity)
-    n_tokens = flops / (k * (n_params + extra))
-    method = f"N from {allocation.ref}, D = C / ({k:g} N)"
-    if extra:
-        method = f"N from {allocation.ref}, D = C / ({k:g} (N + V d)): the vocabulary's FLOPs count"
+    if broken:
+        n_tokens = flops / (k * (n_params + extra))
+        method = f"N from {allocation.ref} moved by the limits, D = C / ({k:g} N)"
+        if extra:
+            method += " with the vocabulary's FLOPs V d in N"
+    else:
+        method = f"N and D from {allocation.ref} as published"
+    accounted = k * (n_params + extra) * n_tokens
+    gap = accounted / flops - 1.0
+    if not broken and abs(gap) > 1e-3:
+        warnings.append(_accounting_warning(allocation.ref, law.key, k, extra, flops, accounted))
     answer = RouteAnswer(
         n_params=n_params,
         n_tokens=n_tokens,
@@ -122,7 +140,9 @@ def plan_by_allocation(
         warnings=warnings,
         extras=alloc.extras if n_params == alloc.n_params else {},
         account=account,
+        loss=loss.law.loss(n_params, n_tokens, loss.constants.name),
     )
+    answer.extras["flops_accounted"] = accounted
     if law.params_quantity != loss.law.params_quantity:
         answer.warnings.append(
             Warning(
@@ -133,6 +153,37 @@ def plan_by_allocation(
             )
         )
     return answer
+
+
+def _broken(bounds: Sequence[Constraint], n: float, d: float) -> list[Constraint]:
+    """The bounds the point (N, D) breaks (beyond round-off); budget ranges excluded."""
+    out = []
+    for c in bounds:
+        if c.key in ("c_range_max", "c_min") or c.limit is None:
+            continue
+        value = {"n": n, "d": d, "r": d / n}.get(c.key[0])
+        if value is None:
+            continue
+        upper = c.key.endswith("_max")
+        if (value > c.limit * (1 + 1e-12)) if upper else (value < c.limit * (1 - 1e-12)):
+            out.append(c)
+    return out
+
+
+def _accounting_warning(
+    ref: str, key: str, k: float, extra: float, flops: float, accounted: float
+) -> Warning:
+    counted = f"{k:g} (N + V d) D" if extra else f"{k:g} N D"
+    return Warning(
+        code="flops_accounting_gap",
+        message=f"{ref}'s own (N, D) is kept as published: the budget is {flops:.4g} FLOPs by "
+        f"the paper's accounting, {accounted:.4g} FLOPs by the planner's {counted} "
+        f"({accounted / flops - 1.0:+.1%}); plan.flops is the paper's, "
+        "plan.flops_accounted the planner's",
+        law=key,
+        value=accounted / flops - 1.0,
+        quantity="flops",
+    )
 
 
 def _budget_margin(
@@ -155,8 +206,12 @@ def _budget_margin(
     except PlanInfeasible:
         low, high = math.inf, 0.0  # 10 % more would leave the allowed compute range
     if low <= high:
-        n_more = min(max(law.allocate(more, allocation.constants.name).n_params, low), high)
-        delta = loss.law.loss(n_more, more / (k * n_more), loss.constants.name) - base
+        alloc = law.allocate(more, allocation.constants.name)
+        n_more, d_more = alloc.n_params, alloc.n_tokens
+        if _broken(bounds, n_more, d_more):
+            n_more = min(max(n_more, low), high)
+            d_more = more / (k * n_more)
+        delta = loss.law.loss(n_more, d_more, loss.constants.name) - base
     return MarginalValue(
         resource=label, relaxation="+10%", effect_on="loss", delta=delta, elasticity=None
     )

@@ -14,10 +14,12 @@ from ..errors import PlanInfeasible
 from ..optimize.program import Constraint, compute_budget
 from ..schemas.requests import PlanRequest
 from ..schemas.responses import Warning
+from .account_checks import VocabularyDoesNotFit
 from .answer import RouteAnswer, VariantResult, answer_from_optimum
 from .constraints import collect_bounds
 from .law_selection import SelectedLaws
 from .lifetime import serving_terms
+from .limit_causes import vocabulary_cause
 from .model_account import (
     ModelAccount,
     account_model,
@@ -65,9 +67,14 @@ def _solve_variant(
     vocab = None if request.architecture.vocab_size is not None else laws.vocabulary
 
     def account_for(found: Optimum) -> ModelAccount:
-        return account_model(
-            found.n_params, law.params_quantity, flops, request.architecture, vocab
-        )
+        try:
+            return account_model(
+                found.n_params, law.params_quantity, flops, request.architecture, vocab
+            )
+        except VocabularyDoesNotFit as exc:
+            raise vocabulary_cause(
+                exc, found.program.constraints, serving, found.n_tokens
+            ) from None
 
     last: list[Optimum] = []  # each re-solve (vocabulary, serving rounds) starts from the last
 
@@ -119,7 +126,10 @@ def plan_for_budget(
     variants: Sequence[Variant],
     budget_label: str,
     serving: ServingContext | None = None,
+    *,
+    margins: bool = True,
 ) -> RouteAnswer:
+    """``margins=False`` skips the relaxation re-solves (a probe for the loss alone)."""
     solved: list[_Solved] = []
     failures: list[tuple[Variant, PlanInfeasible]] = []
     for variant in variants:
@@ -142,9 +152,10 @@ def plan_for_budget(
     reducible = float(posy.reducible(n, d))
     # L = offset + P^power  =>  d ln L / d ln P = power * P^power / L
     log_scale = posy.power * reducible**posy.power / best.loss
-    answer.margins = relaxation_margins(
-        optimum, lambda n_, d_: float(posy(n_, d_)), "loss", log_scale
-    )
+    if margins:
+        answer.margins = relaxation_margins(
+            optimum, lambda n_, d_: float(posy(n_, d_)), "loss", log_scale
+        )
     answer.provenance = [
         law_use(
             laws.loss,

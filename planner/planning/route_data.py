@@ -222,6 +222,23 @@ def _floor(problem: _Problem) -> float:
     return float(c.loss_from_effective(n_cap, d_cap))
 
 
+def _out_of_reach(problem: _Problem, target: float) -> TargetUnreachable:
+    """The limits that keep ``target`` out of reach and the lowest loss they allow (the best
+    plan at 1e40 FLOPs, where the loss has long stopped falling)."""
+    _, _, lowest, binding, _ = problem.solve({**problem.values, "c_max": 1e40})
+    limits = [label for name in binding if name != "c_max" for label in problem.labels[name]]
+    data = "data.unique_tokens" if problem.spec.unique_tokens is not None else "data.sources"
+    conflicting = [*limits, data]
+    return TargetUnreachable(
+        f"target loss {target:.4g} cannot be reached within {', '.join(conflicting)}: the lowest "
+        f"loss they allow is {lowest:.5g}, {lowest - target:.3g} nats above the target; relax "
+        "them or aim higher",
+        field="target.loss",
+        allowed=f"> {lowest:.6g}",
+        conflicting=conflicting,
+    )
+
+
 def _least_budget(problem: _Problem, target: float, start: float) -> float:
     """Smallest budget whose best plan reaches ``target`` (bisection in ln C; the optimal
     loss falls monotonically with the budget)."""
@@ -233,10 +250,7 @@ def _least_budget(problem: _Problem, target: float, start: float) -> float:
     while loss_at(hi) > target:
         lo, hi = hi, hi * 10
         if hi > 1e40:
-            raise TargetUnreachable(
-                f"target loss {target:.4g} needs more than 1e40 FLOPs with this data",
-                field="target.loss",
-            )
+            raise _out_of_reach(problem, target)
     while loss_at(lo) <= target and lo > 1e6:
         hi, lo = lo, lo / 10
     for _ in range(200):
@@ -289,8 +303,11 @@ def plan_with_data(
     flops: float | None,
     budget_label: str,
     target_loss: float | None = None,
+    *,
+    margins: bool = True,
 ) -> RouteAnswer:
-    """Plan for ``flops`` (or the least budget reaching ``target_loss``) with ``request.data``."""
+    """Plan for ``flops`` (or the least budget reaching ``target_loss``) with ``request.data``;
+    ``margins=False`` skips the relaxation re-solves (a probe for the loss alone)."""
     spec = request.data
     assert spec is not None
     loss = laws.loss
@@ -325,7 +342,7 @@ def plan_with_data(
     bound_labels = [label for name in binding for label in problem.labels[name]]
     if target_loss is not None:
         bound_labels = ["target", *[b for b in bound_labels if b != budget_label]]
-    margins = _margins(problem, n, d, value, binding) if target_loss is None else []
+    found = _margins(problem, n, d, value, binding) if target_loss is None and margins else []
     produces = ["params", "tokens", "tokens_per_param", "loss", "epochs", "effective_tokens"]
     provenance = [
         law_use(loss, role="loss", produces=["loss_without_repetition"], method=METHOD),
@@ -383,7 +400,7 @@ def plan_with_data(
         status="optimal",
         method=METHOD,
         binding=bound_labels,
-        margins=margins,
+        margins=found,
         provenance=provenance,
         warnings=warnings,
     )

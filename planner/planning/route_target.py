@@ -11,10 +11,12 @@ from ..errors import InvalidRequest, PlanInfeasible, PlannerError, TargetUnreach
 from ..optimize.program import Constraint
 from ..schemas.requests import PlanRequest, Target
 from ..schemas.responses import MarginalValue, Warning
+from .account_checks import VocabularyDoesNotFit
 from .answer import RouteAnswer, VariantResult, answer_from_optimum
 from .constraints import collect_bounds
 from .law_selection import SelectedLaws
 from .lifetime import serving_terms
+from .limit_causes import unreachable_target, vocabulary_cause
 from .model_account import (
     ModelAccount,
     account_model,
@@ -59,22 +61,6 @@ def target_loss_of(loss: ResolvedLaw[ParametricLossLaw], target: Target) -> floa
         ) from None
 
 
-def _unreachable(posy: PosynomialLoss, bounds: list[Constraint], loss: float) -> TargetUnreachable:
-    uppers = [label for c in bounds if c.direction == "upper" for label in c.labels]
-    keys = {c.key: c for c in bounds}
-    best = ""
-    if {"n_max", "d_max"} <= keys.keys() and not {"r_min", "r_max"} & keys.keys():
-        n_max, d_max = keys["n_max"].limit, keys["d_max"].limit
-        assert n_max is not None
-        assert d_max is not None
-        best = f" (the lowest loss they allow is {float(posy(n_max, d_max)):.4g})"
-    return TargetUnreachable(
-        f"target loss {loss:.4g} cannot be reached within {', '.join(uppers)}{best}",
-        field="target.loss",
-        conflicting=uppers,
-    )
-
-
 def _lower_target_margin(
     posy: PosynomialLoss,
     optimum: Optimum,
@@ -93,8 +79,11 @@ def _lower_target_margin(
     lowered = target_loss * 0.99
     delta = None
     if lowered > posy.offset:
-        harder = minimise_compute(posy, compute, posy.reducible_for_loss(lowered), bounds, k)
-        delta = float(sum(t(harder.n_params, harder.n_tokens) for t in compute) - base)
+        try:
+            harder = minimise_compute(posy, compute, posy.reducible_for_loss(lowered), bounds, k)
+            delta = float(sum(t(harder.n_params, harder.n_tokens) for t in compute) - base)
+        except PlanInfeasible:
+            delta = None  # the limits do not reach 1 % lower: no finite cost
     return MarginalValue(
         resource="target.loss",
         relaxation="-1%",
@@ -147,9 +136,14 @@ def _solve_variant(
     def account_for(found: Found) -> ModelAccount:
         optimum, _, _, training = found
         spent = float(sum(t(optimum.n_params, optimum.n_tokens) for t in training))
-        return account_model(
-            optimum.n_params, law.params_quantity, spent, request.architecture, vocab
-        )
+        try:
+            return account_model(
+                optimum.n_params, law.params_quantity, spent, request.architecture, vocab
+            )
+        except VocabularyDoesNotFit as exc:
+            raise vocabulary_cause(
+                exc, optimum.program.constraints, serving, optimum.n_tokens
+            ) from None
 
     last: list[Optimum] = []  # each re-solve (vocabulary, serving rounds) starts from the last
 
@@ -175,7 +169,7 @@ def _solve_variant(
             except PlanInfeasible as exc:
                 if exc.conflicting:
                     raise
-                raise _unreachable(posy, bounds, target_loss) from None
+                raise unreachable_target(posy, bounds, target_loss) from None
             return found, compute, bounds, training
 
         return settle_vocabulary(solve, account_for, law.params_quantity)

@@ -161,10 +161,21 @@ def max_params(limit: LimitSpec, served: ServedModelMap, cost_bound: float) -> f
         lo += math.log(2.0)
         low_cost = _cost_at(limit, served, math.exp(lo))
     if low_cost is None or low_cost > cost_bound:
+        reached = ""
+        allowed = None
+        if low_cost is not None:
+            best = limit.value(served.shape(math.exp(lo)))
+            relation = ">=" if limit.direction == "upper" else "<="
+            reached = (
+                f"; the smallest model ({math.exp(lo):.3g} parameters) reaches {best:.4g}, a "
+                f"factor {max(best / limit.limit, limit.limit / best):.3g} beyond the limit"
+            )
+            allowed = f"{relation} {best:.6g}"
         raise NoServableModel(
             f"inference.{limit.field}: no model meets {limit.limit:.6g} ({limit.unit}) on this "
-            "device, format, batch and context",
+            f"device, format, batch and context{reached}",
             field=f"inference.{limit.field}",
+            allowed=allowed,
             conflicting=[limit.label],
         )
     high_cost = _cost_at(limit, served, math.exp(hi))

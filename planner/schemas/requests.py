@@ -148,6 +148,12 @@ class Budget(_Strict):
     number_format: Annotated[str, Field(pattern=r"^[a-z0-9]+$", max_length=8)] = Field(
         default="bf16", description="format whose dense peak the MFU applies to"
     )
+    loss_tolerance: Annotated[float, Field(strict=True, ge=0, le=0.1)] = Field(
+        default=1e-3,
+        description="relative loss: when half the budget already reaches within this of the "
+        "best loss the whole budget buys, the plan spends the least compute that does and "
+        "reports the rest unspent (0: always spend the whole budget)",
+    )
 
     def amount_kind(self) -> str | None:
         """Which way the amount was given, or None when only hardware is described."""
@@ -288,6 +294,11 @@ class Architecture(_Strict):
     )
     vocab_size: Annotated[int, Field(strict=True, ge=256, le=4_000_000)] | None = Field(
         default=None, description="a fixed vocabulary instead of the vocabulary law's choice"
+    )
+    tensor_parallel: Annotated[int, Field(strict=True, ge=1, le=128)] = Field(
+        default=1,
+        description="GPUs one layer is split over: n_heads, n_kv_heads and d_ff become "
+        "multiples of it (the exact parameter count of that shape is reported)",
     )
 
 

@@ -85,7 +85,8 @@ class Warning(_Out):
         "outside_fitted_range",
         "convention_mismatch",
         "allocation_overridden",
-        "budget_not_fully_used",
+        "compute_saturated",
+        "flops_accounting_gap",
         "solver_inaccurate",
         "law_caveat",
         "implausible",
@@ -253,6 +254,14 @@ class PlanBody(_Out):
     tokens: float
     tokens_per_param: float
     flops: float
+    flops_accounted: float | None = Field(
+        default=None,
+        description="allocation laws: the plan's FLOPs by the planner's accounting (6 (N + V d) D "
+        "for non-embedding N), when the law's own (N, D) is kept and counts differently",
+    )
+    flops_accounting_gap: float | None = Field(
+        default=None, description="flops_accounted / flops - 1 (see warning flops_accounting_gap)"
+    )
     loss: float = Field(description="predicted loss [nats/token] on the loss law's eval data")
     downstream_error: float | None = None
     params_non_embedding: float | None = Field(
@@ -304,6 +313,24 @@ class BudgetOut(_Out):
     gpu_hours: float | None = None
     price_per_gpu_hour: float | None = None
     dollars: float | None = None
+    flops_spent: float | None = Field(
+        default=None,
+        description="budget FLOPs the plan spends (training, lifetime inference, datastore)",
+    )
+    flops_unspent: float | None = Field(
+        default=None,
+        description="budget FLOPs the plan leaves unspent: hard limits stop it, or they would "
+        "lower the loss by less than loss_tolerance (warning compute_saturated)",
+    )
+    loss_tolerance: float | None = Field(
+        default=None,
+        description="relative loss within which the plan takes the least compute instead of "
+        "the whole budget (budget.loss_tolerance)",
+    )
+    loss_with_full_budget: float | None = Field(
+        default=None,
+        description="best loss spending the whole budget, when the plan spends less",
+    )
 
 
 class PlanResponse(_Out):

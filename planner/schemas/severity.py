@@ -27,7 +27,7 @@ _RANK: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
 SEVERITY_BY_CODE: dict[str, Severity] = {
     "implausible": "critical",
     "compute_saturated": "warning",
-    "budget_not_fully_used": "warning",
+    "flops_accounting_gap": "warning",
     "allocation_overridden": "warning",
     "convention_mismatch": "warning",
     "solver_inaccurate": "warning",

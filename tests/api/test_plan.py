@@ -127,7 +127,9 @@ def test_stay_in_fitted_range_turns_ranges_into_constraints(client: TestClient) 
     assert body["plan"]["params"] <= 1.62e10 * (1 + 1e-9)
     assert body["plan"]["flops"] <= 1.3e22 * (1 + 1e-9)
     assert any(label.startswith("fitted_range:") for label in body["binding_constraints"])
-    assert any(w["code"] == "budget_not_fully_used" for w in body["warnings"])
+    (saturated,) = [w for w in body["warnings"] if w["code"] == "compute_saturated"]
+    assert "fitted_range:" in saturated["message"]
+    assert body["budget"]["flops_unspent"] == pytest.approx(1e25 - body["plan"]["flops"], rel=1e-9)
 
 
 def test_target_loss_gives_the_least_budget(client: TestClient) -> None:

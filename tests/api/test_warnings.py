@@ -48,7 +48,7 @@ def test_severity_table() -> None:
     # every code the schema allows is classified
     codes = Warning.model_fields["code"].annotation.__args__  # type: ignore[union-attr]
     assert set(codes) <= set(SEVERITY_BY_CODE)
-    assert Warning(code="budget_not_fully_used", message="m").severity == "warning"
+    assert Warning(code="compute_saturated", message="m").severity == "warning"
     assert Warning(code="law_caveat", message="m").severity == "info"
     assert Warning(code="law_caveat", message="m", severity="critical").severity == "critical"
 

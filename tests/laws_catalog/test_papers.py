@@ -64,7 +64,12 @@ def test_gadre_downstream_inverse_round_trips() -> None:
         law.downstream.loss_for_error(0.9, values)
 
 
-def test_deepseek_allocation_spends_the_budget() -> None:
+def test_deepseek_allocation_keeps_both_published_laws() -> None:
+    """Eq. 4's M_opt and D_opt as printed: M D = C times the coefficients' product 1.0001
+    (the exponents 0.5243 + 0.4757 sum to exactly 1), not D re-derived as C / M."""
     law = CATALOG.get("allocation", "deepseek2024")
-    alloc = law.allocate(1e20)  # type: ignore[attr-defined]
-    assert alloc.extras["model_flops_per_token"] * alloc.n_tokens == pytest.approx(1e20)
+    for flops in (1e17, 1e20, 1e24):
+        alloc = law.allocate(flops)  # type: ignore[attr-defined]
+        assert alloc.n_tokens == pytest.approx(5.8316 * flops**0.4757, rel=1e-12)
+        product = alloc.extras["model_flops_per_token"] * alloc.n_tokens
+        assert product == pytest.approx(flops * 0.1715 * 5.8316, rel=1e-12)
