@@ -16,16 +16,25 @@ from .answer import RouteAnswer
 from .constraints import collect_bounds
 from .law_selection import SelectedLaws
 from .limit_causes import vocabulary_cause
-from .model_account import account_model, vocabulary_flop_params
+from .model_account import ModelAccount, account_model, vocabulary_flop_params
 from .provenance import law_use
 
 __all__ = ["plan_by_allocation"]
 
+_SETTLE_ROUNDS = 20
+
+
+def _ratio_edge(flops: float, k: float, ratio: float, extra: float) -> float:
+    """The N at which D/N = ratio when D = C/(k(N + extra)): N(N + extra) = C/(k ratio)."""
+    product = flops / (k * ratio)
+    return (math.sqrt(extra * extra + 4.0 * product) - extra) / 2.0
+
 
 def _params_interval(
-    bounds: Sequence[Constraint], flops: float, k: float
+    bounds: Sequence[Constraint], flops: float, k: float, extra: float = 0.0
 ) -> tuple[float, list[str], float, list[str]]:
-    """Range of N that spends the whole budget (D = C/(kN)) within every bound."""
+    """Range of N that spends the whole budget (D = C/(k(N + extra)), ``extra`` the
+    vocabulary's FLOP parameters) within every bound."""
     low, low_labels, high, high_labels = 0.0, [], math.inf, []
     for constraint in bounds:
         value = constraint.limit
@@ -34,10 +43,10 @@ def _params_interval(
         edges = {
             "n_min": ("low", value),
             "n_max": ("high", value),
-            "d_max": ("low", flops / (k * value)),
-            "d_min": ("high", flops / (k * value)),
-            "r_max": ("low", math.sqrt(flops / (k * value))),
-            "r_min": ("high", math.sqrt(flops / (k * value))),
+            "d_max": ("low", flops / (k * value) - extra),
+            "d_min": ("high", flops / (k * value) - extra),
+            "r_max": ("low", _ratio_edge(flops, k, value, extra)),
+            "r_min": ("high", _ratio_edge(flops, k, value, extra)),
         }
         side, edge = edges.get(constraint.key, ("", 0.0))
         if side == "low" and edge > low:
@@ -99,11 +108,24 @@ def plan_by_allocation(
             )
         )
     vocab = None if request.architecture.vocab_size is not None else laws.vocabulary
-    try:
-        account = account_model(n_params, law.params_quantity, flops, request.architecture, vocab)
-    except VocabularyDoesNotFit as exc:
-        raise vocabulary_cause(exc, bounds) from None
-    extra = vocabulary_flop_params(account, law.params_quantity)
+
+    def accounted_at(n: float) -> tuple[ModelAccount, float]:
+        try:
+            found = account_model(n, law.params_quantity, flops, request.architecture, vocab)
+        except VocabularyDoesNotFit as exc:
+            raise vocabulary_cause(exc, bounds) from None
+        return found, vocabulary_flop_params(found, law.params_quantity)
+
+    account, extra = accounted_at(n_params)
+    for _ in range(_SETTLE_ROUNDS if broken and extra else 0):
+        # the vocabulary's FLOPs also come out of the budget: move N within the limits again
+        # with them counted, until N (and so the vocabulary) settles
+        low, _, high, _ = _params_interval(bounds, flops, k, extra)
+        moved_to = min(max(n_params, low), high)
+        if math.isclose(moved_to, n_params, rel_tol=1e-12):
+            break
+        n_params = moved_to
+        account, extra = accounted_at(n_params)
     if broken:
         n_tokens = flops / (k * (n_params + extra))
         method = f"N from {allocation.ref} moved by the limits, D = C / ({k:g} N)"
