@@ -55,9 +55,13 @@ def start_services(settings: Settings) -> Services:
             settings.redis_url,
             timeout_seconds=settings.redis_timeout_seconds,
             retry_after_seconds=settings.redis_retry_after_seconds,
+            max_timeout_seconds=settings.redis_timeout_max_seconds,
+            password=settings.redis_password.get_secret_value()
+            if settings.redis_password
+            else None,
         )
     else:
-        cache = MemoryCache(settings.memory_cache_entries)
+        cache = MemoryCache(settings.memory_cache_entries, settings.memory_cache_bytes)
     pool = ThreadPoolExecutor(
         max_workers=settings.solver_threads, thread_name_prefix="solver", initializer=_warm_up
     )
