@@ -11,7 +11,11 @@ from laws_catalog import CATALOG
 
 from .. import __version__
 from ..config import Settings, get_settings
+from ..log_format import configure_logging
 from .errors import add_exception_handlers
+from .guard import add_guards
+from .metrics import add_metrics_route
+from .observe import ObserveMiddleware
 from .routes import router
 from .services import start_services
 
@@ -40,4 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     add_exception_handlers(app)
     app.include_router(router)
+    configure_logging(settings.log_level, settings.log_format)
+    add_metrics_route(app)
+    add_guards(app, settings)  # API keys, rate limit (when configured)
+    app.add_middleware(ObserveMiddleware, log_requests=settings.access_log)  # outermost
     return app
