@@ -1,14 +1,29 @@
-"""Who may ask, how often: the API-key and rate-limit middleware, added only when configured."""
+"""Who may ask, how often: the API-key and rate-limit middleware, added only when configured
+(both are off by default, as for ``make serve``; ``deploy/`` turns them on)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from ..config import Settings
+from .auth import ApiKeyMiddleware, configured_key_digests, public_paths
+from .rate_limit import RateLimitMiddleware
 
 __all__ = ["add_guards"]
 
 
 def add_guards(app: FastAPI, settings: Settings) -> None:
-    """Add the rate limit, then the key check outside it (a bad key costs no rate budget)."""
-    return None
+    """Rate limit inside the key check: a request with a bad key costs no rate budget, and a
+    valid key's budget is counted per key rather than per address."""
+    public = public_paths(settings)
+    if settings.rate_limit_per_minute > 0:
+        burst = settings.rate_limit_burst or settings.rate_limit_per_minute
+        app.add_middleware(
+            RateLimitMiddleware,
+            per_minute=settings.rate_limit_per_minute,
+            burst=burst,
+            public=public,
+        )
+    digests = configured_key_digests(settings)
+    if digests:
+        app.add_middleware(ApiKeyMiddleware, digests=digests, public=public)
