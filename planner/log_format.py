@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 from typing import Any, Literal, TextIO
@@ -18,15 +19,27 @@ LOGGERS = ("planner", "uvicorn.error")
 """Loggers that get the structured handler (``uvicorn.access`` stays off: we log requests)."""
 
 
+_last_second: tuple[int, str] = (-1, "")
+
+
 def _timestamp(created: float) -> str:
+    global _last_second
     seconds = int(created)
-    millis = int((created - seconds) * 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+    if _last_second[0] != seconds:  # one strftime per second, not per line
+        _last_second = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
+    return f"{_last_second[1]}.{int((created - seconds) * 1000):03d}Z"
+
+
+_NEEDS_QUOTES = re.compile(r'[\s"=\\]')
 
 
 def _kv(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(value)
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    if text and not any(c in text for c in ' "=\n\\'):
+    if text and _NEEDS_QUOTES.search(text) is None:
         return text
     return json.dumps(text)
 
