@@ -277,6 +277,7 @@ def _run(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            access_log=False,  # the service writes its own structured access line
         )
         return 0
     if args.command == "laws":

@@ -197,3 +197,21 @@ def test_service_serves_hits_again_right_after_a_restart(
     assert "redis (up)" in app_client.get("/readyz").json()["cache"]
     services = app_client.app.state.services  # type: ignore[attr-defined]
     assert services.cache.breaker.trips == 0
+
+
+def test_a_password_protected_redis(own_redis: RedisServer, unique: float) -> None:
+    """deploy/ runs Redis with requirepass: with the password the cache works; without it
+    (a misconfiguration) every request still succeeds, uncached."""
+    import redis
+
+    redis.Redis.from_url(own_redis.url).config_set("requirepass", "s3cret")
+    body = {"budget": {"flops": unique}}
+    with_password = Settings(redis_url=own_redis.url, redis_password="s3cret")  # type: ignore[arg-type]
+    with TestClient(create_app(with_password)) as good:
+        assert good.post("/v1/plan", json=body).headers["x-cache"] == "miss"
+        assert good.post("/v1/plan", json=body).headers["x-cache"] == "hit"
+    with TestClient(create_app(Settings(redis_url=own_redis.url))) as wrong:
+        response = wrong.post("/v1/plan", json=body)
+        assert response.status_code == 200
+        assert response.headers["x-cache"] == "miss"
+        assert "redis (circuit" in wrong.get("/readyz").json()["cache"]
