@@ -66,7 +66,9 @@ def start_services(settings: Settings) -> Services:
         max_workers=settings.solver_threads, thread_name_prefix="solver", initializer=_warm_up
     )
     # start every solver thread now (each warms up in its initializer), not on first request
-    barrier = threading.Barrier(settings.solver_threads)
+    # (a timeout: an app shut down while its threads warm up cancels the other parties' waits,
+    # and a waiting thread must not then block interpreter exit forever)
+    barrier = threading.Barrier(settings.solver_threads, timeout=1.0)
     for _ in range(settings.solver_threads):
         pool.submit(barrier.wait)
     return Services(
