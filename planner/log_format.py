@@ -14,7 +14,12 @@ from .request_context import request_id
 
 __all__ = ["StructuredFormatter", "configure_logging"]
 
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 LOGGERS = ("planner", "uvicorn.error")
 """Loggers that get the structured handler (``uvicorn.access`` stays off: we log requests)."""
 
