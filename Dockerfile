@@ -27,3 +27,4 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
 # One process per container; scale out with replicas behind a load balancer sharing Redis.
 CMD ["uvicorn", "planner.api.asgi:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
      "--no-access-log"]
+# (--no-access-log: the service writes its own structured access log line, PLANNER_ACCESS_LOG)

@@ -26,15 +26,35 @@ class Settings(BaseSettings):
         description="redis://host:port/db. Unset: an in-process cache serves instead.",
     )
     cache_ttl_seconds: int = Field(default=86_400, ge=0, description="0 disables caching")
-    memory_cache_entries: int = Field(default=4096, ge=0)
+    memory_cache_entries: int = Field(
+        default=4096, ge=0, description="most answers the in-process cache holds"
+    )
+    memory_cache_bytes: int = Field(
+        default=256 * 2**20,
+        ge=0,
+        description="most bytes the in-process cache holds (LRU eviction); an answer larger "
+        "than a quarter of this is not cached in process",
+    )
+    redis_password: SecretStr | None = Field(
+        default=None, description="Redis AUTH password (requirepass), if not in the URL"
+    )
     redis_timeout_seconds: float = Field(
-        default=0.05, gt=0, le=5, description="connect/read/write timeout per Redis call"
+        default=0.1,
+        gt=0,
+        le=5,
+        description="shortest per-call Redis deadline; the deadline adapts to 10x the recent "
+        "median latency, up to redis_timeout_max_seconds",
+    )
+    redis_timeout_max_seconds: float = Field(
+        default=0.5, gt=0, le=10, description="longest per-call Redis deadline"
     )
     redis_retry_after_seconds: float = Field(
-        default=5.0,
-        ge=0,
-        description="after a Redis connection failure (or 3 timeouts in a row), skip Redis for "
-        "this long",
+        default=0.5,
+        gt=0,
+        le=60,
+        description="while the Redis circuit is open (after a connection failure or 3 "
+        "unexplained timeouts in a row), probe Redis with one PING this often; the first "
+        "answer closes it",
     )
     solver_threads: int = Field(
         default=2,
@@ -83,6 +103,41 @@ class Settings(BaseSettings):
     )
     job_max_sweep_points: int = Field(default=100_000, ge=1, le=1_000_000)
     job_threads: int = Field(default=1, ge=1, le=64, description="in-process job threads")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="level of the service's own log lines"
+    )
+    log_format: Literal["json", "keyvalue"] = Field(
+        default="keyvalue", description="one JSON object or key=value pairs per log line"
+    )
+    access_log: bool = Field(
+        default=True, description="one structured log line per request (route, status, latency)"
+    )
+    api_keys: SecretStr | None = Field(
+        default=None,
+        description="comma-separated API keys; when set (or api_keys_file), every route but "
+        "public_paths needs 'Authorization: Bearer <key>'",
+    )
+    api_keys_file: str | None = Field(
+        default=None, description="file of API keys, one per line ('#' comments allowed)"
+    )
+    public_paths: str = Field(
+        default="/healthz,/readyz,/metrics,/,/static/*,/docs,/openapi.json",
+        description="comma-separated paths that need no API key and are not rate limited (a "
+        "trailing /* covers a prefix): health, metrics, and the page and docs themselves (their "
+        "questions to the API still need a key)",
+    )
+    rate_limit_per_minute: int = Field(
+        default=0,
+        ge=0,
+        description="sustained requests per minute per API key (per client IP without keys); "
+        "0 turns rate limiting off",
+    )
+    rate_limit_burst: int | None = Field(
+        default=None,
+        ge=1,
+        description="requests a client may send at once before the per-minute pace applies "
+        "(default: rate_limit_per_minute)",
+    )
 
 
 @lru_cache

@@ -54,7 +54,7 @@ class CachedAnswerShortcut:
         self.app = app
         self.max_entries = max_entries
         self.max_body = max_body
-        self._keys: OrderedDict[bytes, tuple[str, bytes]] = OrderedDict()
+        self._keys: OrderedDict[bytes, tuple[str, bytes, object]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "POST"):
@@ -77,6 +77,7 @@ class CachedAnswerShortcut:
             cached = await scope["app"].state.services.cache.get(known[0])
             if cached is not None:
                 self._keys.move_to_end(raw_key)
+                scope["route"] = known[2]  # what routing matched: outer layers label by it
                 await _send_hit(send, cached, known[1])
                 return
         await self._learn(raw_key, scope, replay, send)
@@ -97,7 +98,8 @@ class CachedAnswerShortcut:
         finally:
             _current.reset(token)
         if status == 200 and learned.key is not None:
-            self._keys[raw_key] = (learned.key, learned.media_type.encode())
+            route = scope.get("route")
+            self._keys[raw_key] = (learned.key, learned.media_type.encode(), route)
             while len(self._keys) > self.max_entries:
                 self._keys.popitem(last=False)
 

@@ -11,9 +11,13 @@ from laws_catalog import CATALOG
 
 from .. import __version__
 from ..config import Settings, get_settings
+from ..log_format import configure_logging
 from ..web import install_web
 from .answer_shortcut import CachedAnswerShortcut
 from .errors import add_exception_handlers
+from .guard import add_guards
+from .metrics import add_metrics_route
+from .observe import ObserveMiddleware
 from .openapi import install_openapi, route_name
 from .routes import router, slack
 from .services import start_services
@@ -32,9 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            await services.cache.close()
-            await services.jobs.close()
-            services.solver_pool.shutdown(wait=False, cancel_futures=True)
+            await services.close()
 
     app = FastAPI(
         title="LLM compute-budget planner",
@@ -55,4 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(slack.router, prefix="/v1")
     install_web(app)
     install_openapi(app)
+    configure_logging(settings.log_level, settings.log_format)
+    add_metrics_route(app)
+    add_guards(app, settings)  # API keys, rate limit (when configured)
+    app.add_middleware(ObserveMiddleware, log_requests=settings.access_log)  # outermost
     return app

@@ -37,6 +37,16 @@ class Services:
     jobs: JobExecutor
     warm: threading.Event
     """Set once every solver thread has compiled the common problems (see ``/readyz``)."""
+    warm_barrier: threading.Barrier
+    """Every solver thread waits here once warm; :meth:`close` breaks it, so an app shut down
+    while its threads still warm up leaves no thread waiting forever (blocking exit)."""
+
+    async def close(self) -> None:
+        """Release what the services hold (the app's lifespan calls this on shutdown)."""
+        self.warm_barrier.abort()
+        await self.cache.close()
+        await self.jobs.close()
+        self.solver_pool.shutdown(wait=False, cancel_futures=True)
 
 
 def warm_up() -> None:
@@ -61,9 +71,13 @@ def start_services(settings: Settings) -> Services:
             settings.redis_url,
             timeout_seconds=settings.redis_timeout_seconds,
             retry_after_seconds=settings.redis_retry_after_seconds,
+            max_timeout_seconds=settings.redis_timeout_max_seconds,
+            password=settings.redis_password.get_secret_value()
+            if settings.redis_password
+            else None,
         )
     else:
-        cache = MemoryCache(settings.memory_cache_entries)
+        cache = MemoryCache(settings.memory_cache_entries, settings.memory_cache_bytes)
     pool = ThreadPoolExecutor(
         max_workers=settings.solver_threads, thread_name_prefix="solver", initializer=warm_up
     )
@@ -81,6 +95,7 @@ def start_services(settings: Settings) -> Services:
         devices_version=digest,
         jobs=start_jobs(settings, devices),
         warm=warm,
+        warm_barrier=barrier,
     )
 
 

@@ -371,5 +371,6 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        access_log=False,  # the service writes its own structured access line
     )
     return EXIT_OK

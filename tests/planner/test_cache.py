@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from laws_catalog import CATALOG
 from planner.api.app import create_app
 from planner.cache import MemoryCache, RedisCache, cache_key
+from planner.cache.keys import build_id
 from planner.cache.redis_cache import pack, unpack
 from planner.config import Settings
 
@@ -81,7 +82,7 @@ def test_redis_read_through_with_ttl(
     assert (first.headers["x-cache"], second.headers["x-cache"]) == ("miss", "hit")
     assert first.content == second.content
     raw = redis.Redis.from_url(redis_url)
-    keys = list(raw.scan_iter(match=f"planner:v1:{CATALOG.version}:plan:*"))
+    keys = list(raw.scan_iter(match=f"planner:v1:{build_id()}:{CATALOG.version}:plan:*"))
     assert keys
     ttls = [raw.ttl(k) for k in keys]
     assert all(0 < ttl <= 600 for ttl in ttls)

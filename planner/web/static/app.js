@@ -17,8 +17,13 @@ function si(value) {
 
 const sci = (value, digits = 4) => Number(value).toPrecision(digits).replace(/\.?0+e/, "e");
 
+function withKey(headers) {
+  const key = document.getElementById("api_key")?.value.trim();
+  return key ? { ...headers, Authorization: `Bearer ${key}` } : headers;
+}
+
 async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  const response = await fetch(url, { headers: withKey({ Accept: "application/json" }) });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
 }
@@ -255,7 +260,7 @@ async function drawPicture(body) {
   const status = $("frontier-status");
   status.textContent = "drawing the frontier…";
   const response = await fetch("/v1/plots/frontier?format=svg", {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    method: "POST", headers: withKey({ "Content-Type": "application/json" }), body: JSON.stringify(body),
   });
   if (!response.ok) {
     status.textContent = `no picture: HTTP ${response.status}`;
@@ -276,7 +281,7 @@ async function submitPlan(event) {
   const body = requestBody();
   try {
     const response = await fetch("/v1/plan", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      method: "POST", headers: withKey({ "Content-Type": "application/json" }), body: JSON.stringify(body),
     });
     const answer = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
     if (!response.ok) {
