@@ -13,5 +13,5 @@ from tests.live_server import serve
 
 @pytest.fixture(scope="session")
 def live_url() -> Iterator[str]:
-    with serve(create_app(Settings(redis_url=None))) as url:
+    with serve(create_app(Settings(redis_url=None, access_log=False))) as url:
         yield url
