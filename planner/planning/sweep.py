@@ -32,8 +32,9 @@ def sweep_rows(
         )
     select_laws(request.laws)  # an unknown law fails the whole request, once
     # make_plan is pure: equal rows share one answer (kept only for rows that repeat, so a
-    # CSV sweep holds no plan longer than its line)
-    keys = [plan_request.model_dump_json() for plan_request in plans]
+    # CSV sweep holds no plan longer than its line). Rows differ only in their budget or
+    # target (the rest is the sweep's own), so that is the key.
+    keys = [item.model_dump_json() for item in request.budgets or request.targets or []]
     repeated = {key for key, count in Counter(keys).items() if count > 1}
     answered: dict[str, PlanResponse] = {}
     for index, (key, plan_request) in enumerate(zip(keys, plans, strict=True)):
