@@ -14,8 +14,9 @@ from ..schemas.responses import PlanResponse, SweepResponse, SweepRowError
 from .csv_table import csv_rows
 from .law_selection import select_laws
 from .plan import make_plan
+from .sweep_json import json_rows
 
-__all__ = ["sweep", "sweep_rows", "sweep_table"]
+__all__ = ["sweep", "sweep_json", "sweep_rows", "sweep_table"]
 
 
 def sweep_rows(
@@ -69,3 +70,11 @@ def sweep_table(
     """The sweep as CSV, each row written as soon as it is planned."""
     rows = sweep_rows(request, max_points=max_points, devices=devices)
     return csv_rows(rows, CATALOG.version, uncertain=request.uncertainty is not None)
+
+
+def sweep_json(
+    request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
+) -> bytes:
+    """:func:`sweep` serialised (the same bytes), each row written as soon as it is planned."""
+    rows = sweep_rows(request, max_points=max_points, devices=devices)
+    return json_rows(rows, CATALOG.version)

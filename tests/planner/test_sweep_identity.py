@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from planner import PlanRequest, make_plan
 from planner.errors import PlannerError
-from planner.planning.sweep import sweep
+from planner.planning.sweep import sweep, sweep_json
 from planner.schemas.requests import SweepRequest
 from planner.schemas.responses import PlanResponse, SweepRowError
 
@@ -80,6 +80,22 @@ def test_rows_of_every_kind_equal_single_plans() -> None:
     assert min(kinds["plain"], kinds["saturated"], kinds["error"]) >= 1, kinds
     kinds = _rows_equal_single_plans(budgets, {"constraints": {"max_params": 2e9}})
     assert kinds["capped"] >= 1, kinds
+
+
+def test_streamed_json_is_the_response_model_serialised(client: TestClient) -> None:
+    """The endpoint writes rows as they come; the bytes are the SweepResponse's own."""
+    body = {
+        "budgets": [{"flops": c} for c in (1e15, 1e19, 1e21, 1e23, 1e25)],
+        "constraints": {"max_params": 1e8, "max_tokens": 1e10},
+    }
+    request = SweepRequest.model_validate(body)
+    whole = sweep(request, max_points=5)
+    assert any(isinstance(row, SweepRowError) for row in whole.rows)
+    expected = whole.model_dump_json().encode()
+    assert sweep_json(request, max_points=5) == expected
+    response = client.post("/v1/sweep", json=body)
+    assert response.status_code == 200
+    assert response.content == expected
 
 
 @pytest.mark.slow
