@@ -20,7 +20,7 @@ import cvxpy as cp
 from laws_catalog import CATALOG, ParametricLossLaw
 from planner import PlanRequest, make_plan
 from planner.optimize.closed_form import separable_pair_allocation
-from planner.planning.sweep import sweep, sweep_table
+from planner.planning.sweep import sweep_json, sweep_table
 from planner.schemas.requests import SweepRequest
 
 __all__ = ["bench_plans"]
@@ -190,7 +190,7 @@ def bench_plans(quick: bool = False) -> dict[str, Figure]:
                 if kind == "csv":
                     sweep_table(request, max_points=rows)
                 else:
-                    sweep(request, max_points=rows).model_dump_json()
+                    sweep_json(request, max_points=rows)
                 seconds = time.perf_counter() - started
                 out[f"sweep_{rows}_budgets{name}_{kind}"] = _sweep_figure(seconds, rows, floor)
     return out
