@@ -20,7 +20,7 @@ import cvxpy as cp
 from laws_catalog import CATALOG, ParametricLossLaw
 from planner import PlanRequest, make_plan
 from planner.optimize.closed_form import separable_pair_allocation
-from planner.planning.sweep import sweep, sweep_table
+from planner.planning.sweep import sweep_json, sweep_table
 from planner.schemas.requests import SweepRequest
 
 __all__ = ["bench_plans"]
@@ -176,19 +176,21 @@ def bench_plans(quick: bool = False) -> dict[str, Figure]:
             samples, floor, ratio_to_k_times_one_source=round(median / (k * one_source), 3)
         )
     for rows in (100, 1000) if quick else (1000, 10_000):
-        request = SweepRequest.model_validate(
-            {"budgets": [{"flops": c} for c in _budgets(rng, rows)]}
-        )
-        started = time.perf_counter()
-        sweep_table(request, max_points=rows)
-        seconds = time.perf_counter() - started
-        out[f"sweep_{rows}_budgets_csv"] = _sweep_figure(seconds, rows, floor)
-        if rows <= 1000:  # the JSON body holds every full plan (~16 kB a row)
-            request = SweepRequest.model_validate(
-                {"budgets": [{"flops": c} for c in _budgets(rng, rows)]}
-            )
-            started = time.perf_counter()
-            sweep(request, max_points=rows).model_dump_json()
-            seconds = time.perf_counter() - started
-            out[f"sweep_{rows}_budgets_json"] = _sweep_figure(seconds, rows, floor)
+        # each sweep gets budgets of its own (no memo answers); the JSON body holds every
+        # full plan (~15 kB a row, 150 MB at 10,000 rows)
+        for name, common in (
+            ("", {}),
+            ("_max_params_binding", {"constraints": {"max_params": 2e9}}),
+        ):
+            for kind in ("csv", "json"):
+                request = SweepRequest.model_validate(
+                    {"budgets": [{"flops": c} for c in _budgets(rng, rows)], **common}
+                )
+                started = time.perf_counter()
+                if kind == "csv":
+                    sweep_table(request, max_points=rows)
+                else:
+                    sweep_json(request, max_points=rows)
+                seconds = time.perf_counter() - started
+                out[f"sweep_{rows}_budgets{name}_{kind}"] = _sweep_figure(seconds, rows, floor)
     return out

@@ -14,8 +14,9 @@ from ..schemas.responses import PlanResponse, SweepResponse, SweepRowError
 from .csv_table import csv_rows
 from .law_selection import select_laws
 from .plan import make_plan
+from .sweep_json import json_rows
 
-__all__ = ["sweep", "sweep_rows", "sweep_table"]
+__all__ = ["sweep", "sweep_json", "sweep_rows", "sweep_table"]
 
 
 def sweep_rows(
@@ -32,8 +33,9 @@ def sweep_rows(
         )
     select_laws(request.laws)  # an unknown law fails the whole request, once
     # make_plan is pure: equal rows share one answer (kept only for rows that repeat, so a
-    # CSV sweep holds no plan longer than its line)
-    keys = [plan_request.model_dump_json() for plan_request in plans]
+    # CSV sweep holds no plan longer than its line). Rows differ only in their budget or
+    # target (the rest is the sweep's own), so that is the key.
+    keys = [item.model_dump_json() for item in request.budgets or request.targets or []]
     repeated = {key for key, count in Counter(keys).items() if count > 1}
     answered: dict[str, PlanResponse] = {}
     for index, (key, plan_request) in enumerate(zip(keys, plans, strict=True)):
@@ -68,3 +70,11 @@ def sweep_table(
     """The sweep as CSV, each row written as soon as it is planned."""
     rows = sweep_rows(request, max_points=max_points, devices=devices)
     return csv_rows(rows, CATALOG.version, uncertain=request.uncertainty is not None)
+
+
+def sweep_json(
+    request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
+) -> bytes:
+    """:func:`sweep` serialised (the same bytes), each row written as soon as it is planned."""
+    rows = sweep_rows(request, max_points=max_points, devices=devices)
+    return json_rows(rows, CATALOG.version)

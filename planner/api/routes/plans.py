@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from ...planning.plan import make_plan
 from ...planning.predict import predict
-from ...planning.sweep import sweep, sweep_table
+from ...planning.sweep import sweep_json, sweep_table
 from ...schemas.requests import PlanRequest, PredictRequest, SweepRequest
 from ...schemas.responses import ErrorBody, PlanResponse, PredictResponse, SweepResponse
 from ...schemas.uncertainty import UncertaintyRequest
@@ -91,9 +91,7 @@ async def post_sweep(
         services,
         endpoint="sweep",
         question=body,
-        compute=lambda: (
-            sweep(body, max_points=max_points, devices=services.devices).model_dump_json().encode()
-        ),
+        compute=lambda: sweep_json(body, max_points=max_points, devices=services.devices),
     )
 
 
