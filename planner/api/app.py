@@ -11,6 +11,7 @@ from laws_catalog import CATALOG
 
 from .. import __version__
 from ..config import Settings, get_settings
+from .body_limit import BodyLimit
 from .errors import add_exception_handlers
 from .routes import router
 from .services import start_services
@@ -40,4 +41,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     add_exception_handlers(app)
     app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -71,9 +71,13 @@ def validation_body(errors: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def add_exception_handlers(app: FastAPI) -> None:
     @app.exception_handler(PlannerError)
     async def _planner(_: Request, exc: PlannerError) -> JSONResponse:
-        if exc.status_code >= 500:
+        if exc.status_code == 503:
+            log.warning("refused: %s", exc.message)
+        elif exc.status_code >= 500:
             log.error("planner failure: %s", exc.message)
-        return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+        return JSONResponse(
+            exc.to_dict(), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:

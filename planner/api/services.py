@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import threading
@@ -19,6 +18,8 @@ from laws_catalog.hardware import Device
 
 from ..cache import MemoryCache, RedisCache, ResponseCache, cache_key
 from ..config import Settings, configured_devices
+from .admission import Admission
+from .body_limit import client_gone
 
 __all__ = ["Services", "answer", "get_services", "start_services"]
 
@@ -31,6 +32,8 @@ class Services:
     devices: dict[str, Device]
     devices_version: str
     """Hash of the configured devices: part of every cache key."""
+    admission: Admission
+    """Bounded queue and deadline in front of ``solver_pool`` (its counters feed /metrics)."""
 
 
 def _warm_up() -> None:
@@ -71,6 +74,12 @@ def start_services(settings: Settings) -> Services:
         solver_pool=pool,
         devices=devices,
         devices_version=digest,
+        admission=Admission(
+            pool,
+            threads=settings.solver_threads,
+            max_queued=settings.max_queued_requests,
+            deadline_seconds=settings.request_deadline_seconds,
+        ),
     )
 
 
@@ -88,14 +97,17 @@ async def answer(
     media_type: str = "application/json",
     response_format: str = "json",
 ) -> Response:
-    """Read-through cache around ``compute`` (run on a solver thread)."""
+    """Read-through cache around ``compute`` (run on a solver thread, admitted by
+    ``services.admission``: a cached answer never waits for a solver)."""
     canonical = question.model_dump_json().encode() + services.devices_version.encode()
     key = cache_key(endpoint, canonical, response_format)
     cached = await services.cache.get(key)
     if cached is not None:
         return Response(cached, media_type=media_type, headers={"X-Cache": "hit"})
     started = time.perf_counter()
-    body = await asyncio.get_running_loop().run_in_executor(services.solver_pool, compute)
+    body = await services.admission.run(
+        compute, what=f"the {endpoint} computation", client_gone=client_gone()
+    )
     elapsed_ms = (time.perf_counter() - started) * 1e3
     await services.cache.set(key, body, services.settings.cache_ttl_seconds)
     return Response(

@@ -44,6 +44,7 @@ from laws_catalog.data.multisource import (
     unique_pool,
 )
 
+from ..deadline import checkpoint
 from ..errors import InvalidRequest
 from .frontier import FloatArray, minimise_on_frontier
 from .repetition import LIMIT_FOR_KEYWORD
@@ -123,6 +124,7 @@ class TokenSplit:
         """``D'_total`` [C4-token equivalents] of the best split of each total, and lambda."""
         values, lams = np.empty(len(totals)), np.empty(len(totals))
         for i, total in enumerate(totals):
+            checkpoint()
             tokens, lams[i] = self.split(float(total))
             values[i] = float(
                 np.asarray(mixture_effective_tokens(list(tokens), self.sources, self.constants))
@@ -217,6 +219,7 @@ def solve_data_mix(
 ) -> DataMixPlan:
     """Core solve with ``limits`` keyed by :func:`planner.optimize.program.named_limit` names
     (``c_max`` required) and any repetition constants (e.g. another base loss law's)."""
+    checkpoint()
     sources = split.sources
     pool = unique_pool(sources)
 

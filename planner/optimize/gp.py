@@ -18,6 +18,7 @@ import cvxpy as cp
 
 from laws_catalog import PowerTerm
 
+from ..deadline import checkpoint
 from ..errors import PlanInfeasible, SolverFailure
 from .polish import polish
 from .program import GeometricProgram
@@ -152,6 +153,7 @@ def solve_program(
     (a re-solve after a bound moved). When Newton from it certifies the optimum the conic
     solve is skipped; otherwise the program is solved from scratch.
     """
+    checkpoint()
     if warm is not None:
         found = _warm_solution(program, warm)
         if found is not None:

@@ -32,6 +32,7 @@ from laws_catalog.architecture import (
 from laws_catalog.vocabulary import VocabularyAdvice, VocabularyLaw
 from laws_catalog.vocabulary.tao2024 import width_for_non_vocab_params
 
+from ..deadline import checkpoint
 from ..errors import InvalidRequest, SolverFailure
 from ..schemas.requests import Architecture
 from ..schemas.responses import Warning
@@ -77,6 +78,7 @@ def _shape(n_non_embedding: float, arch: Architecture) -> ShapeChoice | None:
     low, high = N_PARAMS_RANGE
     if not low <= n_non_embedding <= high:
         return None
+    checkpoint("the shape search")
     return shape_for_non_embedding_params(
         n_non_embedding, gated_mlp=arch.gated_mlp, grouped_query=arch.grouped_query
     )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from laws_catalog import CATALOG
 from laws_catalog.hardware import Device
 
+from ..deadline import checkpoint
 from ..errors import InvalidRequest, PlannerError
 from ..schemas.requests import SweepRequest
 from ..schemas.responses import PlanResponse, SweepResponse, SweepRowError
@@ -30,6 +31,7 @@ def sweep(
     select_laws(request.laws)  # an unknown law fails the whole request, once
     rows: list[PlanResponse | SweepRowError] = []
     for index, plan_request in enumerate(plans):
+        checkpoint(f"sweep row {index + 1} of {len(plans)}")
         try:
             rows.append(make_plan(plan_request, devices))
         except PlannerError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse, Response
 
 from laws_catalog import CATALOG
 
@@ -19,11 +20,25 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
-async def readyz(services: Annotated[Services, Depends(get_services)]) -> dict[str, str]:
-    """Catalogue loaded; cache status (a down Redis does not make the service unready)."""
-    return {
-        "status": "ready",
+@router.get(
+    "/readyz",
+    response_model=dict[str, str],
+    responses={503: {"description": "saturated: every solver thread busy and the queue full"}},
+)
+async def readyz(
+    services: Annotated[Services, Depends(get_services)],
+) -> Response:
+    """Catalogue loaded; cache status (a down Redis does not make the service unready).
+
+    503 while saturated (all solver threads busy and the queue full), so a load balancer
+    sends new traffic to another instance.
+    """
+    admission = services.admission
+    body = {
+        "status": "saturated" if admission.saturated else "ready",
         "catalog_version": CATALOG.version,
         "cache": await services.cache.status(),
+        "solver_queue": f"{admission.in_flight} running, {admission.queue_depth} queued, "
+        f"capacity {admission.capacity}",
     }
+    return JSONResponse(body, status_code=503 if admission.saturated else 200)
