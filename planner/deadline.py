@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from laws_catalog import interrupt
+
 from .errors import PlannerError
 
 __all__ = ["CancelToken", "DeadlineExceeded", "bound", "checkpoint"]
@@ -84,6 +86,9 @@ def checkpoint(stage: str | None = None) -> None:
     token = _current.get()
     if token is not None:
         token.check(stage)
+
+
+interrupt.install(checkpoint)  # the catalogue's fits stop at the same deadlines
 
 
 @contextmanager

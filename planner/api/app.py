@@ -12,6 +12,7 @@ from laws_catalog import CATALOG
 from .. import __version__
 from ..config import Settings, get_settings
 from .body_limit import BodyLimit
+from .documented_errors import COMMON_ERRORS
 from .errors import add_exception_handlers
 from .routes import router
 from .services import start_services
@@ -40,6 +41,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     add_exception_handlers(app)
-    app.include_router(router)
+    app.include_router(router, responses=COMMON_ERRORS)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -20,6 +20,7 @@ from ..cache import MemoryCache, RedisCache, ResponseCache, cache_key
 from ..config import Settings, configured_devices
 from .admission import Admission
 from .body_limit import client_gone
+from .finite import refusing_non_finite
 
 __all__ = ["Services", "answer", "get_services", "start_services"]
 
@@ -106,7 +107,7 @@ async def answer(
         return Response(cached, media_type=media_type, headers={"X-Cache": "hit"})
     started = time.perf_counter()
     body = await services.admission.run(
-        compute, what=f"the {endpoint} computation", client_gone=client_gone()
+        refusing_non_finite(compute), what=f"the {endpoint} computation", client_gone=client_gone()
     )
     elapsed_ms = (time.perf_counter() - started) * 1e3
     await services.cache.set(key, body, services.settings.cache_ttl_seconds)

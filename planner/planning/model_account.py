@@ -39,6 +39,7 @@ from ..schemas.responses import Warning
 
 __all__ = [
     "ModelAccount",
+    "ModelTooSmall",
     "account_model",
     "compute_terms",
     "round_vocab",
@@ -53,6 +54,10 @@ _MAX_ITERATIONS = 40
 def round_vocab(vocab: float) -> int:
     """Round to a multiple of 64 (kernel-friendly; the law's answer is continuous)."""
     return max(VOCAB_MULTIPLE, int(round(vocab / VOCAB_MULTIPLE)) * VOCAB_MULTIPLE)
+
+
+class ModelTooSmall(InvalidRequest):
+    """The planned model cannot hold a vocabulary: the budget (or target) is too small."""
 
 
 @dataclass
@@ -108,13 +113,20 @@ def account_model(
         shape = _shape(n_nv, arch)
         d_model = _width(n_nv, shape)
         if vocab_law is not None and arch.vocab_size is None:
-            advice = vocab_law.law.advise(n_nv, flops, float(d_model), vocab_law.constants.name)
+            try:
+                advice = vocab_law.law.advise(n_nv, flops, float(d_model), vocab_law.constants.name)
+            except ValueError as exc:
+                raise ModelTooSmall(
+                    f"no vocabulary size for a {n_law:.3g}-parameter model at {flops:.3g} "
+                    f"FLOPs ({exc}): raise the budget or fix architecture.vocab_size",
+                    field="architecture.vocab_size",
+                ) from None
             new_vocab = advice.vocab_size
         else:
             new_vocab = vocab
         new_n_nv = n_law - copies * new_vocab * d_model if total_convention else n_law
         if new_n_nv <= 0:
-            raise InvalidRequest(
+            raise ModelTooSmall(
                 f"a {n_law:.3g}-parameter model cannot hold a {new_vocab:.0f}-entry vocabulary "
                 f"at width {d_model}: raise the budget or fix architecture.vocab_size",
                 field="architecture.vocab_size",
@@ -126,6 +138,12 @@ def account_model(
     vocab_size = arch.vocab_size if arch.vocab_size is not None else round_vocab(vocab)
     if total_convention and vocab_size != vocab:
         n_nv = n_law - copies * vocab_size * _width(n_nv, shape)
+        if n_nv <= 0:
+            raise ModelTooSmall(
+                f"a {n_law:.3g}-parameter model cannot hold a {vocab_size}-entry vocabulary: "
+                "raise the budget or fix architecture.vocab_size",
+                field="architecture.vocab_size",
+            )
         shape = _shape(n_nv, arch)
     d_model = _width(n_nv, shape)
     warnings = []

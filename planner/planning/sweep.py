@@ -20,15 +20,16 @@ __all__ = ["sweep"]
 def sweep(
     request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
 ) -> SweepResponse:
-    plans = request.plan_requests()
     list_field = "budgets" if request.budgets is not None else "targets"
-    if len(plans) > max_points:
+    count = len(request.budgets or request.targets or [])
+    if count > max_points:
         raise InvalidRequest(
-            f"{list_field}: {len(plans)} entries, at most {max_points} allowed",
+            f"{list_field}: {count} entries, at most {max_points} allowed",
             field=list_field,
             allowed=f"1 to {max_points} entries",
         )
     select_laws(request.laws)  # an unknown law fails the whole request, once
+    plans = request.plan_requests()
     rows: list[PlanResponse | SweepRowError] = []
     for index, plan_request in enumerate(plans):
         checkpoint(f"sweep row {index + 1} of {len(plans)}")
