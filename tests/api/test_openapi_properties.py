@@ -8,6 +8,10 @@ seconds per example, so they get fewer examples; together they cover every opera
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -23,9 +27,24 @@ from planner.config import Settings
 FITTING = r"^/v1/(continual-pretraining|mixture|loss-curve)$"
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 
+log = logging.getLogger(__name__)
+CALLS: Counter[str] = Counter()
+"""Examples sent per operation (logged at the end of the module)."""
+
 # a deadline longer than any example takes: a 503 here would count as a server error
 app = create_app(Settings(redis_url=None, request_deadline_seconds=120))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_counts() -> Iterator[None]:
+    yield
+    log.info(
+        "schemathesis: %d operations, %d examples, per operation %s",
+        len(CALLS),
+        sum(CALLS.values()),
+        dict(CALLS),
+    )
 
 
 def _settings(examples: int) -> settings:
@@ -42,6 +61,7 @@ def _settings(examples: int) -> settings:
 @schema.exclude(path_regex=FITTING).parametrize()
 @_settings(30)
 def test_every_operation_keeps_its_contract(case: schemathesis.Case) -> None:
+    CALLS[case.operation.label] += 1
     case.call_and_validate(checks=CHECKS)
 
 
@@ -49,4 +69,5 @@ def test_every_operation_keeps_its_contract(case: schemathesis.Case) -> None:
 @schema.include(path_regex=FITTING).parametrize()
 @_settings(6)
 def test_fitting_operations_keep_their_contract(case: schemathesis.Case) -> None:
+    CALLS[case.operation.label] += 1
     case.call_and_validate(checks=CHECKS)
