@@ -57,7 +57,7 @@ class Settings(BaseSettings):
         "answer closes it",
     )
     solver_threads: int = Field(
-        default=2,
+        default=4,
         ge=1,
         le=64,
         description="threads that run the optimiser (each compiles its "
@@ -137,6 +137,26 @@ class Settings(BaseSettings):
         ge=1,
         description="requests a client may send at once before the per-minute pace applies "
         "(default: rate_limit_per_minute)",
+    )
+    request_deadline_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="a computation still running after this long stops and is answered 503 "
+        "DeadlineExceeded (queue wait included)",
+    )
+    max_queued_requests: int = Field(
+        default=32,
+        ge=0,
+        le=100_000,
+        description="computations that may wait for a solver thread; beyond them a request is "
+        "refused at once with 503 and Retry-After (cached answers are still served)",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        le=1_073_741_824,
+        description="largest request body accepted; larger ones get 413 before parsing",
     )
 
 

@@ -36,6 +36,7 @@ from scipy.optimize import least_squares, nnls
 
 from .._registry import CATALOG
 from .._types import Evidence, GoldenVector, Interval
+from ..interrupt import checkpoint
 from . import _quantities as _q
 from ._fit_only import FitOnlyLaw
 from ._fitting import FitQuality, fit_quality
@@ -115,6 +116,7 @@ def _unpack(theta: FloatArray) -> dict[str, float]:
 def _residuals(
     theta: FloatArray, n: FloatArray, d: FloatArray, r: FloatArray, y: FloatArray
 ) -> FloatArray:
+    checkpoint()
     return dcpt_loss(n, d, r, _unpack(theta)) - y
 
 

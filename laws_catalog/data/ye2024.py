@@ -40,6 +40,7 @@ from scipy.optimize import least_squares, linprog
 
 from .._registry import CATALOG
 from .._types import Evidence, GoldenVector, Interval
+from ..interrupt import checkpoint
 from . import _quantities as _q
 from ._fit_only import FitOnlyLaw
 from ._fitting import FitQuality, fit_quality
@@ -127,6 +128,7 @@ class FittedMixingLaw:
 
 
 def _residuals(theta: FloatArray, r: FloatArray, y: FloatArray) -> FloatArray:
+    checkpoint()
     return np.asarray(theta[0] + np.exp(r @ theta[1:]) - y, dtype=np.float64)
 
 

@@ -44,6 +44,7 @@ from scipy.signal import lfilter
 
 from .._registry import CATALOG
 from .._types import Evidence, GoldenVector, Interval
+from ..interrupt import checkpoint
 from ._arrays import as_schedule, as_steps
 from ._law import LossCurveLaw
 from ._references import TISSUE2024
@@ -267,6 +268,7 @@ def fit(
     start = np.array([coef0[0], coef0[1], alpha0, coef0[2]])
 
     def residuals(theta: NDArray[np.float64]) -> NDArray[np.float64]:
+        checkpoint()
         return _law_value(s1, s2_scaled, theta) - y
 
     def jacobian(theta: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -14,9 +14,11 @@ from ..config import Settings, get_settings
 from ..log_format import configure_logging
 from ..web import install_web
 from .answer_shortcut import CachedAnswerShortcut
+from .body_limit import BodyLimit
+from .documented_errors import COMMON_ERRORS
 from .errors import add_exception_handlers
 from .guard import add_guards
-from .metrics import add_metrics_route
+from .metrics import AdmissionNumbers, add_metrics_route, set_admission_provider
 from .observe import ObserveMiddleware
 from .openapi import install_openapi, route_name
 from .routes import router, slack
@@ -33,6 +35,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = start_services(settings)
         app.state.services = services
+        admission = services.admission
+        set_admission_provider(
+            app,
+            lambda: AdmissionNumbers(
+                queue_depth=admission.queue_depth,
+                deadline_exceeded=admission.deadline_exceeded_total,
+                shed=admission.shed_total,
+            ),
+        )
         try:
             yield
         finally:
@@ -52,13 +63,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # first, so it sits innermost: every other middleware still sees each request
     app.add_middleware(CachedAnswerShortcut, max_entries=max(settings.memory_cache_entries, 1))
     add_exception_handlers(app)
-    app.include_router(router)
+    app.include_router(router, responses=COMMON_ERRORS)
     if settings.slack_signing_secret is not None:
         app.include_router(slack.router, prefix="/v1")
     install_web(app)
     install_openapi(app)
     configure_logging(settings.log_level, settings.log_format)
     add_metrics_route(app)
+    # inside the key check and rate limit (a refused client sends no body we read), outside
+    # the cached shortcut, which reads small bodies whole
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     add_guards(app, settings)  # API keys, rate limit (when configured)
     app.add_middleware(ObserveMiddleware, log_requests=settings.access_log)  # outermost
     return app

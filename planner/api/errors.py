@@ -26,6 +26,10 @@ def _allowed(error: Mapping[str, Any]) -> str | None:
     bounds = [f"{sym} {ctx[key]}" for key, sym in _ALLOWED_KEYS.items() if key in ctx]
     if bounds:
         return " and ".join(bounds) + " (finite)"
+    if "max_length" in ctx and error.get("type") == "too_long":
+        return f"at most {ctx['max_length']} items"
+    if "min_length" in ctx and error.get("type") == "too_short":
+        return f"at least {ctx['min_length']} items"
     if "pattern" in ctx:
         return f"text matching {ctx['pattern']}"
     if "expected" in ctx:
@@ -48,9 +52,15 @@ def validation_body(errors: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     items = []
     for error in errors:
         message = str(error.get("msg", "invalid value"))
+        field = _field(error.get("loc", ()))
         if error.get("type") == "json_invalid":
-            message = "request body is not valid JSON"
-        item: dict[str, Any] = {"field": _field(error.get("loc", ())), "detail": message}
+            position = next((p for p in error.get("loc", ()) if isinstance(p, int)), None)
+            reason = (error.get("ctx") or {}).get("error")
+            message = "request body is not valid JSON" + (
+                f" ({reason} at character {position})" if position is not None else ""
+            )
+            field = "body"
+        item: dict[str, Any] = {"field": field, "detail": message}
         allowed = _allowed(error)
         if allowed is not None:
             item["allowed"] = allowed
@@ -71,9 +81,13 @@ def validation_body(errors: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def add_exception_handlers(app: FastAPI) -> None:
     @app.exception_handler(PlannerError)
     async def _planner(_: Request, exc: PlannerError) -> JSONResponse:
-        if exc.status_code >= 500:
+        if exc.status_code == 503:
+            log.warning("refused: %s", exc.message)
+        elif exc.status_code >= 500:
             log.error("planner failure: %s", exc.message)
-        return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+        return JSONResponse(
+            exc.to_dict(), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -85,10 +99,39 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        cause = exc.__cause__
+        if exc.status_code == 400 and isinstance(cause, UnicodeDecodeError):
+            return JSONResponse(
+                {
+                    "error": "ValidationError",
+                    "detail": f"request body is not valid UTF-8 (byte {cause.start})",
+                    "field": "body",
+                    "allowed": "JSON text encoded as UTF-8",
+                },
+                status_code=422,
+            )
         return JSONResponse(
-            {"error": "HTTPError", "detail": str(exc.detail)},
+            {"error": "HTTPError", "detail": str(exc.detail), "field": "body"}
+            if exc.status_code == 400
+            else {"error": "HTTPError", "detail": str(exc.detail)},
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(ValueError)
+    @app.exception_handler(ArithmeticError)
+    async def _numeric(_: Request, exc: Exception) -> JSONResponse:
+        """Last resort: a numeric failure no guard anticipated comes from the inputs' values
+        (logged with its traceback as a bug to fix at the cause), answered as a 422."""
+        log.exception("unanticipated numeric failure")
+        return JSONResponse(
+            {
+                "error": "UnsupportedInput",
+                "detail": f"the planner cannot evaluate these inputs ({type(exc).__name__}: "
+                f"{exc}); use values nearer the laws' fitted ranges",
+                "field": "body",
+            },
+            status_code=422,
         )
 
     @app.exception_handler(Exception)

@@ -10,10 +10,12 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import Query
+from pydantic import ValidationError
 
 from ..errors import InvalidRequest
 from ..schemas.requests import Budget, Constraints, LawChoice
 from ..schemas.severity import Severity
+from .errors import validation_body
 
 MinSeverityQuery = Annotated[
     Severity, Query(description="leave out warnings less serious than this (info, warning)")
@@ -102,5 +104,17 @@ class SweepRangeQuery:
                 field="start",
                 allowed="0 < start <= stop",
             )
+        for name, value in (("start", self.start), ("stop", self.stop)):
+            try:
+                Budget.model_validate({self.quantity: value, **hardware.values})
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                if tuple(first["loc"]) != (self.quantity,):
+                    raise
+                raise InvalidRequest(
+                    f"{name}: {first['msg']} (a budget in {self.quantity})",
+                    field=name,
+                    allowed=validation_body([first]).get("allowed"),
+                ) from None
         values = np.geomspace(self.start, self.stop, self.num)
         return [Budget.model_validate({self.quantity: float(v), **hardware.values}) for v in values]

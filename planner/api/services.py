@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import threading
@@ -20,7 +19,10 @@ from laws_catalog.hardware import Device
 from ..cache import MemoryCache, RedisCache, ResponseCache, cache_key
 from ..config import Settings, configured_devices
 from ..jobs.views import JobExecutor
+from .admission import Admission
 from .answer_shortcut import remember
+from .body_limit import client_gone
+from .finite import refusing_non_finite
 from .job_executor import start_jobs
 
 __all__ = ["Services", "answer", "get_services", "start_services"]
@@ -40,6 +42,8 @@ class Services:
     warm_barrier: threading.Barrier
     """Every solver thread waits here once warm; :meth:`close` breaks it, so an app shut down
     while its threads still warm up leaves no thread waiting forever (blocking exit)."""
+    admission: Admission
+    """Bounded queue and deadline in front of ``solver_pool`` (its counters feed /metrics)."""
 
     async def close(self) -> None:
         """Release what the services hold (the app's lifespan calls this on shutdown)."""
@@ -96,6 +100,12 @@ def start_services(settings: Settings) -> Services:
         jobs=start_jobs(settings, devices),
         warm=warm,
         warm_barrier=barrier,
+        admission=Admission(
+            pool,
+            threads=settings.solver_threads,
+            max_queued=settings.max_queued_requests,
+            deadline_seconds=settings.request_deadline_seconds,
+        ),
     )
 
 
@@ -113,7 +123,8 @@ async def answer(
     media_type: str = "application/json",
     response_format: str = "json",
 ) -> Response:
-    """Read-through cache around ``compute`` (run on a solver thread)."""
+    """Read-through cache around ``compute`` (run on a solver thread, admitted by
+    ``services.admission``: a cached answer never waits for a solver)."""
     canonical = question.model_dump_json().encode() + services.devices_version.encode()
     key = cache_key(endpoint, canonical, response_format)
     remember(key, media_type)  # lets the next identical request skip validation on a hit
@@ -121,7 +132,9 @@ async def answer(
     if cached is not None:
         return Response(cached, media_type=media_type, headers={"X-Cache": "hit"})
     started = time.perf_counter()
-    body = await asyncio.get_running_loop().run_in_executor(services.solver_pool, compute)
+    body = await services.admission.run(
+        refusing_non_finite(compute), what=f"the {endpoint} computation", client_gone=client_gone()
+    )
     elapsed_ms = (time.perf_counter() - started) * 1e3
     await services.cache.set(key, body, services.settings.cache_ttl_seconds)
     return Response(

@@ -44,6 +44,7 @@ from laws_catalog.data.multisource import (
     unique_pool,
 )
 
+from ..deadline import checkpoint
 from ..errors import InvalidRequest
 from .frontier import FloatArray, minimise_on_frontier
 from .repetition import LIMIT_FOR_KEYWORD
@@ -152,6 +153,7 @@ class TokenSplit:
 
     def effective(self, totals: FloatArray) -> tuple[FloatArray, FloatArray]:
         """``D'_total`` [C4-token equivalents] of the best split of each total, and lambda."""
+        checkpoint()
         tokens, lams = self.split_many(totals)
         columns = [tokens[:, s] for s in range(len(self.sources))]
         values = np.asarray(
@@ -247,6 +249,7 @@ def solve_data_mix(
 ) -> DataMixPlan:
     """Core solve with ``limits`` keyed by :func:`planner.optimize.program.named_limit` names
     (``c_max`` required) and any repetition constants (e.g. another base loss law's)."""
+    checkpoint()
     sources = split.sources
     pool = unique_pool(sources)
 

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import brentq
 
+from ..deadline import checkpoint
 from ..errors import PlanInfeasible
 from .feasibility import conflicting_constraints
 from .program import named_limit
@@ -151,6 +152,7 @@ def minimise_on_frontier(
         right = fx + fy * right_slope
         left = fx + fy * left_slope
         for i in range(len(grid) - 1):
+            checkpoint()
             lo, hi = float(grid[i]), float(grid[i + 1])
             if i > 0 and left[i] <= 0 <= right[i]:
                 candidates.append(lo)  # a vertex (or an exact stationary grid point)

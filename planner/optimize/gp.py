@@ -19,6 +19,7 @@ import cvxpy as cp
 
 from laws_catalog import PowerTerm
 
+from ..deadline import checkpoint
 from ..errors import PlanInfeasible, SolverFailure
 from .closed_form import budget_start
 from .polish import log_posynomial, polish
@@ -199,6 +200,7 @@ def solve_program(
     closed-form optimum of the budget (or target) alone is tried the same way first
     (:func:`certified_solution`).
     """
+    checkpoint()
     if warm is not None:
         found = _warm_solution(program, warm)
         if found is not None:

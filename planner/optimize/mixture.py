@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 from laws_catalog.data.ye2024 import FittedMixingLaw
 
+from ..deadline import checkpoint
 from ..errors import InvalidRequest, PlanInfeasible, SolverFailure
 
 __all__ = ["MixturePlan", "optimal_mixture"]
@@ -125,6 +126,7 @@ def optimal_mixture(
         mix = cp.Variable(len(runs), nonneg=True)
         constraints += [cp.sum(mix) == 1, r == runs.T @ mix]
     problem = cp.Problem(cp.Minimize(objective), constraints)
+    checkpoint("the mixture solve")
     try:
         problem.solve(solver=cp.CLARABEL, **_SOLVER_OPTIONS)
     except cp.error.SolverError as exc:

@@ -20,6 +20,7 @@ from ..schemas.responses import Warning
 
 __all__ = [
     "SHAPE_DEVIATION_WARNING",
+    "ModelTooSmall",
     "VocabularyDoesNotFit",
     "advise_vocabulary",
     "tensor_parallel_warnings",
@@ -30,7 +31,12 @@ SHAPE_DEVIATION_WARNING = 0.02
 search aims at 0.5 %; widths in steps of t heads can miss by more on small models)."""
 
 
-class VocabularyDoesNotFit(InvalidRequest):
+class ModelTooSmall(InvalidRequest):
+    """The planned model cannot hold a vocabulary: the budget (or target) is too small, unless
+    a limit made it so (:mod:`.limit_causes` names that limit instead)."""
+
+
+class VocabularyDoesNotFit(ModelTooSmall):
     """The law's N is too small for the vocabulary's own parameters."""
 
     def __init__(self, n_law: float, vocab: float, d_model: float, copies: int) -> None:
@@ -50,7 +56,7 @@ def advise_vocabulary(
     try:
         return vocab_law.law.advise(n_nv, flops, float(d_model), vocab_law.constants.name)
     except ValueError as exc:
-        raise InvalidRequest(
+        raise ModelTooSmall(
             f"{vocab_law.ref} has no vocabulary for {n_nv:.3g} non-vocabulary parameters at "
             f"{flops:.3g} FLOPs ({exc}); raise the budget or fix architecture.vocab_size",
             field="architecture.vocab_size",

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from laws_catalog.hardware import Device, UnknownDevice, device
 
 from ..errors import InvalidRequest
-from ..schemas.requests import Budget
+from ..schemas.requests import MIN_TRAINING_FLOPS, Budget
 from ..schemas.responses import BudgetOut
 
 __all__ = ["budget_device", "budget_flops", "describe_budget", "gpu_hours"]
@@ -52,7 +52,17 @@ def budget_flops(budget: Budget, extra: Devices = None, number_format: str | Non
     assert hardware is not None
     assert hours is not None
     assert budget.mfu is not None
-    return hours * SECONDS_PER_HOUR * hardware.peak_flops(fmt) * budget.mfu
+    flops = hours * SECONDS_PER_HOUR * hardware.peak_flops(fmt) * budget.mfu
+    if not flops >= MIN_TRAINING_FLOPS:  # also catches an underflow to 0
+        kind = budget.amount_kind()
+        field = {"gpu_count_hours": "budget.hours", None: "budget"}.get(kind, f"budget.{kind}")
+        raise InvalidRequest(
+            f"{field}: the budget buys {flops:.3g} FLOPs ({hardware.id}, {fmt}, MFU "
+            f"{budget.mfu:g}), below the smallest training budget planned",
+            field=field,
+            allowed=f"a budget worth >= {MIN_TRAINING_FLOPS:g} FLOPs",
+        )
+    return flops
 
 
 def describe_budget(

@@ -11,6 +11,7 @@ from laws_catalog.loss_curve import luo2025, tissue2024
 from laws_catalog.loss_curve._law import LossCurveLaw
 from laws_catalog.loss_curve.schedules import lr_schedule
 
+from ..deadline import checkpoint
 from ..errors import InvalidRequest
 from ..schemas.responses import LawUse, Warning
 from ..schemas.side_questions import (
@@ -30,6 +31,7 @@ DEFAULT_POINTS = 50
 
 
 def _schedule(spec: CurveSpec) -> npt.NDArray[np.float64]:
+    checkpoint("a learning-rate schedule")
     if spec.learning_rate is not None:
         return np.asarray(spec.learning_rate, dtype=np.float64)
     assert spec.schedule is not None

@@ -14,11 +14,14 @@ is extrapolated silently.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+
 import numpy as np
 from scipy.optimize import minimize_scalar
 
 from laws_catalog import CATALOG, Evidence, LawBase
-from laws_catalog.data import que2024, ye2024
+from laws_catalog.data import FitQuality, que2024, ye2024
 
 from ..errors import InvalidRequest, PlanInfeasible
 from ..optimize.mixture import optimal_mixture
@@ -34,8 +37,21 @@ from ..schemas.side_questions import (
 __all__ = ["best_continual_ratio", "best_mixture"]
 
 
-def _quality(q: object) -> FitQualityOut:
-    return FitQualityOut.model_validate(q, from_attributes=True)
+def _quality(q: FitQuality, constants: Mapping[str, float], field: str = "runs") -> FitQualityOut:
+    """The fit's figures; a fit whose constants or residuals are not finite is refused (422)
+    rather than reported as NaN. r² is None when the observed losses do not vary."""
+    finite = [q.rmse, q.loo_rmse or 0.0, *constants.values()]
+    if not all(math.isfinite(v) for v in finite):
+        raise InvalidRequest(
+            f"{field}: the law could not be fitted to these runs (the fit's constants or "
+            "residuals are not finite numbers); give runs whose losses vary with the inputs",
+            field=field,
+            allowed="runs the law can describe",
+        )
+    r2 = q.r2 if math.isfinite(q.r2) else None
+    return FitQualityOut(
+        r2=r2, rmse=q.rmse, loo_rmse=q.loo_rmse, n_runs=q.n_runs, n_constants=q.n_constants
+    )
 
 
 def _fitted_use(
@@ -62,7 +78,8 @@ def best_mixture(request: MixtureRequest) -> MixtureResponse:
     proportions = np.array([[run.mixture[d] for d in domains] for run in request.runs])
     losses = np.array([[run.losses[t] for t in targets] for run in request.runs])
     try:
-        fitted = ye2024.fit(proportions, losses, domains=domains, targets=targets)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            fitted = ye2024.fit(proportions, losses, domains=domains, targets=targets)
     except ValueError as exc:
         raise InvalidRequest(f"runs: {exc}", field="runs") from None
     weights = request.target_weights or dict.fromkeys(targets, 1.0)
@@ -87,7 +104,7 @@ def best_mixture(request: MixtureRequest) -> MixtureResponse:
     return MixtureResponse(
         law=law.id,
         constants=fitted.constants(),
-        fit_quality={t: _quality(q) for t, q in fitted.quality.items()},
+        fit_quality={t: _quality(q, fitted.constants()) for t, q in fitted.quality.items()},
         proportions=plan.proportions,
         predicted_losses=plan.losses,
         objective=plan.objective,
@@ -114,8 +131,10 @@ def best_continual_ratio(request: ContinualRequest) -> ContinualResponse:
     d = np.array([r.tokens for r in runs])
     ratio = np.array([r.domain_ratio for r in runs])
     try:
-        domain = que2024.fit(n, d, ratio, [r.domain_loss for r in runs])
-        general = que2024.fit(n, d, 1.0 - ratio, [r.general_loss for r in runs])
+        # a diverging fit overflows to inf; _quality refuses it with a 422 naming the runs
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            domain = que2024.fit(n, d, ratio, [r.domain_loss for r in runs])
+            general = que2024.fit(n, d, 1.0 - ratio, [r.general_loss for r in runs])
     except ValueError as exc:
         raise InvalidRequest(f"runs: {exc}", field="runs") from None
     w = request.domain_weight
@@ -165,7 +184,10 @@ def best_continual_ratio(request: ContinualRequest) -> ContinualResponse:
     return ContinualResponse(
         law=law.id,
         constants={"domain": domain.constants, "general": general.constants},
-        fit_quality={"domain": _quality(domain.quality), "general": _quality(general.quality)},
+        fit_quality={
+            "domain": _quality(domain.quality, domain.constants),
+            "general": _quality(general.quality, general.constants),
+        },
         domain_ratio=r_best,
         predicted_domain_loss=ld,
         predicted_general_loss=lg,

@@ -35,13 +35,20 @@ from laws_catalog.tensor_parallel import tensor_parallel_shape
 from laws_catalog.vocabulary import VocabularyAdvice, VocabularyLaw
 from laws_catalog.vocabulary.tao2024 import width_for_non_vocab_params
 
+from ..deadline import checkpoint
 from ..errors import InvalidRequest, SolverFailure
 from ..schemas.requests import Architecture
 from ..schemas.responses import Warning
-from .account_checks import VocabularyDoesNotFit, advise_vocabulary, tensor_parallel_warnings
+from .account_checks import (
+    ModelTooSmall,
+    VocabularyDoesNotFit,
+    advise_vocabulary,
+    tensor_parallel_warnings,
+)
 
 __all__ = [
     "ModelAccount",
+    "ModelTooSmall",
     "account_model",
     "compute_terms",
     "round_vocab",
@@ -81,6 +88,7 @@ def _shape(n_non_embedding: float, arch: Architecture) -> ShapeChoice | None:
     low, high = N_PARAMS_RANGE
     if not low <= n_non_embedding <= high:
         return None
+    checkpoint("the shape search")
     if arch.tensor_parallel > 1:
         return _searched_tp_shape(
             n_non_embedding, arch.tensor_parallel, arch.gated_mlp, arch.grouped_query
@@ -273,6 +281,8 @@ def account_model(
     vocab_size = arch.vocab_size if arch.vocab_size is not None else round_vocab(vocab)
     if total_convention and vocab_size != vocab:
         n_nv = n_law - copies * vocab_size * _width(n_nv, shape)
+        if n_nv <= 0:
+            raise VocabularyDoesNotFit(n_law, vocab_size, _width(n_law, shape), copies)
         shape = shape_at(n_nv)
     d_model = _width(n_nv, shape)
     warnings = []

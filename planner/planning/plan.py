@@ -44,7 +44,7 @@ from .budget import budget_flops, describe_budget
 from .inference_report import InferenceInputs, inference_report
 from .law_selection import SelectedLaws, select_laws
 from .lifetime import lifetime_cost
-from .model_account import ModelAccount, account_model
+from .model_account import ModelAccount, ModelTooSmall, account_model
 from .precision_stage import (
     configured_devices,
     precision_law,
@@ -87,7 +87,20 @@ def make_plan(request: PlanRequest, devices: Mapping[str, Device] | None = None)
     """
     if request.uncertainty is not None:
         return plan_with_uncertainty(request, devices, make_plan)
-    return checked_plan(_plan(request, devices), request)
+    try:
+        return checked_plan(_plan(request, devices), request)
+    except ModelTooSmall as exc:
+        if request.architecture.vocab_size is None:  # the budget or target is what is too small
+            exc.field, exc.allowed = _too_small_field(request)
+        raise
+
+
+def _too_small_field(request: PlanRequest) -> tuple[str, str]:
+    if request.target is not None:
+        field = "target.loss" if request.target.loss is not None else "target.downstream_error"
+        return field, "a lower target (a larger model)"
+    assert request.budget is not None
+    return _BUDGET_FIELD[request.budget.amount_kind() or "flops"], "a larger budget"
 
 
 def _plan(request: PlanRequest, devices: Mapping[str, Device] | None) -> PlanResponse:

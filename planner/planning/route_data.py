@@ -19,6 +19,7 @@ from laws_catalog.data.multisource import CAVEATS as MULTISOURCE_CAVEATS
 from laws_catalog.data.multisource import DataSource as SourceModel
 from laws_catalog.data.multisource import unique_pool
 
+from ..deadline import checkpoint
 from ..errors import InvalidRequest, PlanInfeasible, TargetUnreachable
 from ..optimize.data_mix import TokenSplit, solve_data_mix
 from ..optimize.repetition import LIMIT_FOR_KEYWORD, solve_repetition
@@ -200,7 +201,9 @@ def _margins(
         )
     else:
         assert problem.spec.sources is not None
-        for source in problem.spec.sources:
+        count = len(problem.spec.sources)
+        for i, source in enumerate(problem.spec.sources):
+            checkpoint(f"the marginal value of data source {i + 1} of {count}")
             more = problem.solve(scale=RELAXATION, only=source.name)[2]
             margins.append(
                 MarginalValue(
@@ -244,6 +247,7 @@ def _least_budget(problem: _Problem, target: float, start: float) -> float:
     loss falls monotonically with the budget)."""
 
     def loss_at(budget: float) -> float:
+        checkpoint("the least budget reaching the target (bisection)")
         return problem.solve({**problem.values, "c_max": budget})[2]
 
     lo, hi = start, start

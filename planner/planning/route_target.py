@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from laws_catalog import CATALOG, ParametricLossLaw, PosynomialLoss, PowerTerm, ResolvedLaw
 
+from ..deadline import checkpoint
 from ..errors import InvalidRequest, PlanInfeasible, PlannerError, TargetUnreachable
 from ..optimize.program import Constraint
 from ..schemas.requests import PlanRequest, Target
@@ -195,7 +196,8 @@ def plan_for_target(
     target_loss = target_loss_of(laws.loss, target)
     solved: list[_Solved] = []
     failures: list[tuple[Variant, PlannerError]] = []
-    for variant in variants:
+    for number, variant in enumerate(variants, 1):
+        checkpoint(f"variant {number} of {len(variants)}")
         try:
             solved.append(_solve_variant(request, laws, variant, target_loss, serving))
         except (PlanInfeasible, TargetUnreachable) as exc:

@@ -22,6 +22,7 @@ from scipy.optimize import brentq
 
 from laws_catalog.inference import ModelShape, roofline
 
+from ..deadline import checkpoint
 from ..errors import PlanInfeasible
 from ..optimize.program import RELAXATION, Constraint, FieldRelaxation, bound
 from .serving_model import ServedModelMap, ServingSetup
@@ -184,6 +185,7 @@ def max_params(limit: LimitSpec, served: ServedModelMap, cost_bound: float) -> f
         return None
 
     def excess(log_n: float) -> float:
+        checkpoint(f"the largest model meeting inference.{limit.field}")
         cost = _cost_at(limit, served, math.exp(log_n))
         return -cost_bound if cost is None else cost - cost_bound
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from laws_catalog import CATALOG
 from laws_catalog.hardware import Device
 
+from ..deadline import checkpoint
 from ..errors import InvalidRequest, PlannerError
 from ..schemas.requests import SweepRequest
 from ..schemas.responses import PlanResponse, SweepResponse, SweepRowError
@@ -25,9 +26,10 @@ def sweep_rows(
     """The rows of :func:`sweep` one at a time (a CSV writer keeps none of them)."""
     plans = request.plan_requests()
     list_field = "budgets" if request.budgets is not None else "targets"
-    if len(plans) > max_points:
+    count = len(request.budgets or request.targets or [])
+    if count > max_points:
         raise InvalidRequest(
-            f"{list_field}: {len(plans)} entries, at most {max_points} allowed",
+            f"{list_field}: {count} entries, at most {max_points} allowed",
             field=list_field,
             allowed=f"1 to {max_points} entries",
         )
@@ -39,6 +41,7 @@ def sweep_rows(
     repeated = {key for key, count in Counter(keys).items() if count > 1}
     answered: dict[str, PlanResponse] = {}
     for index, (key, plan_request) in enumerate(zip(keys, plans, strict=True)):
+        checkpoint(f"sweep row {index + 1} of {len(plans)}")
         if key in answered:  # a copy: later steps may annotate rows one by one
             yield answered[key].model_copy(deep=True)
             continue

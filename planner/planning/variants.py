@@ -24,6 +24,7 @@ from laws_catalog.precision.formats import (
     number_format,
 )
 
+from ..deadline import checkpoint
 from ..errors import InvalidRequest
 from ..optimize.program import Constraint
 from ..schemas.requests import PlanRequest
@@ -165,6 +166,7 @@ def training_variants(
     reference = budget.number_format if budget is not None else "bf16"
     variants = []
     for fmt in _candidates(request, dev):
+        checkpoint(f"the {fmt.name} training-format variant")
         try:
             loss, warnings = _with_penalty(base, fmt, resolved)
         except ValueError as exc:

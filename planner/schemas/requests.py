@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 DEFAULT_LOSS_LAW = "besiroglu2024"
+MAX_SWEEP_ROWS = 100_000
+"""Schema ceiling of a sweep; the service's ``max_sweep_points`` setting is the real limit."""
 
 LawRef = Annotated[
     str,
@@ -50,6 +52,12 @@ LossLawRef = Annotated[
 ]
 """A catalogue reference, or the inline law a ``POST /v1/fit`` answer returned."""
 Flops = Annotated[float, Field(strict=True, gt=0, le=1e32, allow_inf_nan=False)]
+MIN_TRAINING_FLOPS = 1e12
+"""Smallest training budget planned: 1e12 FLOPs trains a 1e5-parameter model on about 2e6
+tokens (6 N D); below it the planned model is smaller than its own embeddings."""
+TrainingFlops = Annotated[
+    float, Field(strict=True, ge=MIN_TRAINING_FLOPS, le=1e32, allow_inf_nan=False)
+]
 Count = Annotated[float, Field(strict=True, gt=0, le=1e20, allow_inf_nan=False)]
 Money = Annotated[float, Field(strict=True, gt=0, le=1e13, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(strict=True, gt=0, le=1, allow_inf_nan=False)]
@@ -133,7 +141,7 @@ class Budget(_Strict):
     only serve to price the answer.
     """
 
-    flops: Flops | None = None
+    flops: TrainingFlops | None = None
     gpu_hours: Count | None = None
     gpu_count: Annotated[int, Field(strict=True, ge=1, le=10_000_000)] | None = None
     hours: Hours | None = None
@@ -405,8 +413,8 @@ class PlanRequest(_Strict):
 class PredictRequest(_Strict):
     """Loss (and downstream error) of a given model size and token count."""
 
-    params: Count
-    tokens: Count
+    params: Annotated[float, Field(strict=True, ge=1, le=1e20, allow_inf_nan=False)]
+    tokens: Annotated[float, Field(strict=True, ge=1, le=1e20, allow_inf_nan=False)]
     laws: LawChoice = Field(default_factory=LawChoice)
     parallel_streams: StreamCount | None = Field(
         default=None,
@@ -425,8 +433,18 @@ class PredictRequest(_Strict):
 class SweepRequest(_Strict):
     """Many budgets (or targets) at once, answered as JSON rows or CSV."""
 
-    budgets: list[Budget] | None = Field(default=None, min_length=1)
-    targets: list[Target] | None = Field(default=None, min_length=1)
+    budgets: list[Budget] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_SWEEP_ROWS,
+        description="at most the service's max_sweep_points (PLANNER_MAX_SWEEP_POINTS) rows",
+    )
+    targets: list[Target] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_SWEEP_ROWS,
+        description="at most the service's max_sweep_points (PLANNER_MAX_SWEEP_POINTS) rows",
+    )
     laws: LawChoice = Field(default_factory=LawChoice)
     constraints: Constraints = Field(default_factory=Constraints)
     inference: InferenceSpec | None = Field(

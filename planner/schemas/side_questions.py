@@ -32,6 +32,9 @@ __all__ = [
 
 MAX_STEPS = 10_000_000
 MAX_POINTS = 200_000
+MAX_TOTAL_STEPS = 20_000_000
+"""Updates over all schedules of one loss-curve request (each schedule is replayed update by
+update; this keeps one request to a few seconds of work)."""
 Step = Annotated[int, Field(strict=True, ge=0, le=MAX_STEPS)]
 Lr = Annotated[float, Field(strict=True, ge=0, le=10, allow_inf_nan=False)]
 Loss = Annotated[float, Field(strict=True, gt=0, le=100, allow_inf_nan=False)]
@@ -39,6 +42,12 @@ Loss = Annotated[float, Field(strict=True, gt=0, le=100, allow_inf_nan=False)]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Out(BaseModel):
+    """Answers: a non-finite number is refused when the answer is built, never sent as null."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
 
 class ScheduleSpec(_Strict):
@@ -120,28 +129,35 @@ class LossCurveRequest(_Strict):
             raise ValueError("give curves to fit, a schedule to predict, or both")
         if self.at_steps is not None and self.predict is None:
             raise ValueError("at_steps needs predict")
+        schedules = [*self.curves, *([self.predict] if self.predict is not None else [])]
+        total = sum(s.length for s in schedules)
+        if total > MAX_TOTAL_STEPS:
+            raise ValueError(
+                f"the schedules have {total} updates in all, at most {MAX_TOTAL_STEPS} allowed "
+                "(fit on fewer or shorter curves)"
+            )
         return self
 
 
-class FittedConstant(BaseModel):
+class FittedConstant(_Out):
     value: float
     standard_error: float | None = None
 
 
-class LossCurveFitOut(BaseModel):
+class LossCurveFitOut(_Out):
     r_squared: float
     rmse: float
     n_points: int
     step_range: tuple[int, int]
 
 
-class LossCurvePrediction(BaseModel):
+class LossCurvePrediction(_Out):
     steps: list[int]
     loss: list[float]
     standard_error: list[float] | None = None
 
 
-class LossCurveResponse(BaseModel):
+class LossCurveResponse(_Out):
     law: str
     fit_only: bool
     constants: dict[str, FittedConstant]
@@ -175,7 +191,7 @@ class VocabularyRequest(_Strict):
         return self
 
 
-class VocabularyAnswer(BaseModel):
+class VocabularyAnswer(_Out):
     approach: str
     vocab_size: float
     vocab_size_rounded: int
@@ -188,7 +204,7 @@ class VocabularyAnswer(BaseModel):
     notes: list[str]
 
 
-class VocabularyResponse(BaseModel):
+class VocabularyResponse(_Out):
     answer: VocabularyAnswer
     approaches: list[VocabularyAnswer] = Field(description="every approach, side by side")
     provenance: list[LawUse]
@@ -219,11 +235,20 @@ class MixtureRequest(_Strict):
 
     law: Literal["ye2024"] = "ye2024"
     runs: list[MixtureRun] = Field(min_length=3, max_length=2000)
-    target_weights: dict[DomainName, Annotated[float, Field(strict=True, ge=0)]] | None = Field(
-        default=None, description="weight of each target domain's loss (default: equal)"
+    target_weights: (
+        dict[DomainName, Annotated[float, Field(strict=True, ge=0, le=1e6, allow_inf_nan=False)]]
+        | None
+    ) = Field(
+        default=None,
+        max_length=64,
+        description="weight of each target domain's loss (default: equal)",
     )
-    lower: dict[DomainName, Share] | None = Field(default=None, description="min share per domain")
-    upper: dict[DomainName, Share] | None = Field(default=None, description="max share per domain")
+    lower: dict[DomainName, Share] | None = Field(
+        default=None, max_length=64, description="min share per domain"
+    )
+    upper: dict[DomainName, Share] | None = Field(
+        default=None, max_length=64, description="max share per domain"
+    )
     stay_in_seen_region: bool = Field(
         default=False, description="restrict the mixture to blends of the measured runs"
     )
@@ -248,15 +273,15 @@ class MixtureRequest(_Strict):
         return self
 
 
-class FitQualityOut(BaseModel):
-    r2: float
+class FitQualityOut(_Out):
+    r2: float | None = Field(description="None when the observed losses do not vary (undefined)")
     rmse: float
     loo_rmse: float | None
     n_runs: int
     n_constants: int
 
 
-class MixtureResponse(BaseModel):
+class MixtureResponse(_Out):
     law: str
     constants: dict[str, float]
     fit_quality: dict[str, FitQualityOut]
@@ -295,7 +320,7 @@ class ContinualRequest(_Strict):
     )
 
 
-class ContinualResponse(BaseModel):
+class ContinualResponse(_Out):
     law: str
     constants: dict[str, dict[str, float]] = Field(description="'domain' and 'general' fits")
     fit_quality: dict[str, FitQualityOut]

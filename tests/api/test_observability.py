@@ -242,3 +242,17 @@ def test_metrics_are_summed_over_worker_processes(tmp_path: Path) -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_deadlines_and_queue_reach_the_metrics() -> None:
+    """The admission layer's counters are what /metrics reports (wired in the app's lifespan)."""
+    settings = Settings(redis_url=None, request_deadline_seconds=0.001)
+    with TestClient(create_app(settings)) as fresh:
+        response = fresh.post(
+            "/v1/plan", json={"budget": {"flops": 3.3e22}, "data": {"unique_tokens": 1e9}}
+        )
+        assert response.status_code == 503
+        assert response.json()["error"] == "DeadlineExceeded"
+        samples = _samples(fresh)
+        assert _value(samples, "planner_deadline_exceeded_total") >= 1
+        assert _value(samples, "planner_queue_depth") == 0
