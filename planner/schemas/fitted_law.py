@@ -47,8 +47,9 @@ class FittedLaw(_Strict):
     kind: Literal["fitted"] = "fitted"
     form: Literal["chinchilla", "gadre2024"]
     constants: dict[str, float] = Field(
+        max_length=8,
         description="chinchilla: E, A, B, alpha, beta; gadre2024: E, a, b, p (Gadre et al.'s "
-        "code parametrisation, L = E + a N^-p + b 6^(-p/2) D^-p)"
+        "code parametrisation, L = E + a N^-p + b 6^(-p/2) D^-p)",
     )
     params_definition: Literal["n_params_total", "n_params_non_embedding"] = "n_params_total"
     loss_name: Annotated[str, Field(max_length=200)] = Field(
@@ -70,6 +71,7 @@ class FittedLaw(_Strict):
     bootstrap: dict[str, Annotated[list[float], Field(max_length=MAX_BOOTSTRAP_SAMPLES)]] | None = (
         Field(
             default=None,
+            max_length=8,
             description="bootstrap resamples of every constant (same length per constant, at "
             f"most {MAX_BOOTSTRAP_SAMPLES}); plans draw their uncertainty from them",
         )

@@ -63,6 +63,10 @@ Money = Annotated[float, Field(strict=True, gt=0, le=1e13, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(strict=True, gt=0, le=1, allow_inf_nan=False)]
 Hours = Annotated[float, Field(strict=True, gt=0, le=1e6, allow_inf_nan=False)]
 Ratio = Annotated[float, Field(strict=True, gt=0, le=1e7, allow_inf_nan=False)]
+Units = Annotated[float, Field(strict=True, ge=1, le=1e20, allow_inf_nan=False)]
+"""A count of parameters or tokens in a limit: below one is no model (or no data) at all."""
+LimitRatio = Annotated[float, Field(strict=True, ge=1e-6, le=1e7, allow_inf_nan=False)]
+"""Tokens per parameter in a limit: far below any trained model's, far above any."""
 MinSeverity = Annotated[
     Severity,
     Field(
@@ -313,14 +317,14 @@ class Architecture(_Strict):
 class Constraints(_Strict):
     """Hard limits on the plan. Parameters are in the chosen law's convention."""
 
-    max_params: Count | None = None
-    min_params: Count | None = None
-    max_tokens: Count | None = None
-    min_tokens: Count | None = None
-    max_tokens_per_param: Ratio | None = None
-    min_tokens_per_param: Ratio | None = None
+    max_params: Units | None = None
+    min_params: Units | None = None
+    max_tokens: Units | None = None
+    min_tokens: Units | None = None
+    max_tokens_per_param: LimitRatio | None = None
+    min_tokens_per_param: LimitRatio | None = None
     max_learning_rate: (
-        Annotated[float, Field(strict=True, gt=0, le=1, allow_inf_nan=False)] | None
+        Annotated[float, Field(strict=True, ge=1e-9, le=1, allow_inf_nan=False)] | None
     ) = Field(
         default=None,
         description="cap on the peak learning rate: the plan uses the smaller of the law's "
