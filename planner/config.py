@@ -158,6 +158,13 @@ class Settings(BaseSettings):
         le=1_073_741_824,
         description="largest request body accepted; larger ones get 413 before parsing",
     )
+    max_job_body_bytes: int = Field(
+        default=16_777_216,
+        ge=1024,
+        le=1_073_741_824,
+        description="largest POST /v1/jobs body (a job may carry a sweep of up to "
+        "job_max_sweep_points budgets)",
+    )
 
 
 @lru_cache

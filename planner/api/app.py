@@ -72,7 +72,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_metrics_route(app)
     # inside the key check and rate limit (a refused client sends no body we read), outside
     # the cached shortcut, which reads small bodies whole
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        path_limits={"/v1/jobs": settings.max_job_body_bytes},
+    )
     add_guards(app, settings)  # API keys, rate limit (when configured)
     app.add_middleware(ObserveMiddleware, log_requests=settings.access_log)  # outermost
     return app

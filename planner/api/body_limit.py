@@ -38,19 +38,24 @@ def too_large_body(limit: int) -> dict[str, str]:
 
 
 class BodyLimit:
-    """Refuse bodies above ``max_bytes`` with 413; watch for disconnects afterwards."""
+    """Refuse bodies above ``max_bytes`` (or the path's own limit in ``path_limits``) with 413;
+    watch for disconnects afterwards."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, path_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.path_limits.get(scope["path"], self.max_bytes)
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(send)
+        if declared is not None and declared > limit:
+            await self._refuse(send, limit)
             return
         body = bytearray()
         while True:
@@ -58,8 +63,8 @@ class BodyLimit:
             if message["type"] == "http.disconnect":
                 return  # gone before the body was complete: nothing to answer
             body += message.get("body", b"")
-            if len(body) > self.max_bytes:
-                await self._refuse(send)
+            if len(body) > limit:
+                await self._refuse(send, limit)
                 return
             if not message.get("more_body", False):
                 break
@@ -87,8 +92,8 @@ class BodyLimit:
             _client_gone.reset(reset)
             watcher.cancel()
 
-    async def _refuse(self, send: Send) -> None:
-        payload = json.dumps(too_large_body(self.max_bytes)).encode()
+    async def _refuse(self, send: Send, limit: int) -> None:
+        payload = json.dumps(too_large_body(limit)).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -158,8 +158,8 @@ def test_two_slow_clients_do_not_starve_a_third() -> None:
         assert slow_statuses
         assert all(s in (200, 503) for s in slow_statuses)
         assert len(latencies) >= 10
-        assert p50 < 1.0
-        assert p99 < 3.0
+        assert p50 < 0.25  # before: 2-3 s beside two slow plans (GIL convoy), 24 s at 2 threads
+        assert p99 < 1.0
 
 
 @pytest.mark.slow

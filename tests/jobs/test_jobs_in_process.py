@@ -102,7 +102,7 @@ def test_invalid_submissions_are_422_naming_the_field(jobs_client: TestClient) -
     response = jobs_client.post("/v1/jobs", json={"kind": "sweep", "request": too_many})
     assert response.status_code == 422
     assert response.json()["field"] == "request.budgets"
-    assert response.json()["allowed"] == "1 to 100000 entries"
+    assert response.json()["allowed"] == "at most 100000 items"  # the schema's list bound
 
 
 def test_unknown_job_is_404(jobs_client: TestClient) -> None:
