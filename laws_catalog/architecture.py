@@ -63,6 +63,7 @@ __all__ = [
     "model_flops_per_token",
     "non_embedding_matmul_params",
     "non_embedding_params",
+    "shape_choice",
     "shape_for_non_embedding_params",
     "target_aspect_ratio",
     "total_params",
@@ -412,6 +413,13 @@ def shape_for_non_embedding_params(
         d_ff=gated_d_ff(d_model_best) if gated_mlp else 4 * d_model_best,
         gated_mlp=gated_mlp,
     )
+    return shape_choice(shape, n_params, ratio, band, rule)
+
+
+def shape_choice(
+    shape: ModelShape, n_params: float, ratio: float, band: float, rule: str
+) -> ShapeChoice:
+    """A searched shape with its exact count and how far it lands from ``n_params``."""
     exact = non_embedding_params(shape)
     return ShapeChoice(
         shape=shape,

@@ -36,7 +36,7 @@ from .architecture import (
     N_PARAMS_RANGE,
     ModelShape,
     ShapeChoice,
-    non_embedding_params,
+    shape_choice,
     shape_for_non_embedding_params,
     target_aspect_ratio,
 )
@@ -131,13 +131,4 @@ def tensor_parallel_shape(
         d_ff=int(d_ff[best]),
         gated_mlp=gated_mlp,
     )
-    exact = non_embedding_params(shape)
-    return ShapeChoice(
-        shape=shape,
-        requested_non_embedding_params=float(n_params),
-        n_params_non_embedding=exact,
-        relative_deviation=exact / n_params - 1.0,
-        target_aspect_ratio=ratio,
-        aspect_band=chosen_band,
-        rule="chinchilla",
-    )
+    return shape_choice(shape, n_params, ratio, chosen_band, "chinchilla")

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import math
 import statistics
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from planner.optimize.program import bound, compute_budget
 from planner.planning.optimum import minimise_loss
 from planner.planning.sweep import sweep
 from planner.schemas.requests import SweepRequest
+from tests.planner.same_answers import assert_same
 
 BUDGETS = [1e18, 3.3e19, 1e21, 4.7e22, 1e24, 2.2e25, 1e27]
 
@@ -139,21 +139,6 @@ def test_shape_search_visits_few_cells(monkeypatch: pytest.MonkeyPatch, n_params
     assert calls["n"] <= 400
 
 
-def _same(a: Any, b: Any, path: str = "") -> None:
-    if isinstance(a, float) and isinstance(b, float):
-        assert a == pytest.approx(b, rel=1e-9, abs=0.0) or (math.isnan(a) and math.isnan(b)), path
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), path
-        for key in a:
-            _same(a[key], b[key], f"{path}.{key}")
-    elif isinstance(a, list):
-        assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _same(x, y, f"{path}[{i}]")
-    else:
-        assert a == b, path
-
-
 @pytest.mark.parametrize(
     ("common", "budgets"),
     [
@@ -168,7 +153,7 @@ def test_sweep_rows_equal_single_plans(common: dict[str, Any], budgets: list[flo
     bound_rows = 0
     for flops, row in zip(budgets, rows, strict=True):
         single = _plan({"budget": {"flops": flops}, **common})
-        _same(row.model_dump(), single.model_dump())
+        assert_same(row.model_dump(), single.model_dump())
         bound_rows += len(single.binding_constraints) > 1
     if common:
         assert bound_rows >= 2  # the cap binds on some rows

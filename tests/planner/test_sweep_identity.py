@@ -11,7 +11,6 @@ and failed (the cap leaves no room for the vocabulary: the row carries the singl
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
@@ -26,21 +25,7 @@ from planner.errors import PlannerError
 from planner.planning.sweep import sweep, sweep_json
 from planner.schemas.requests import SweepRequest
 from planner.schemas.responses import PlanResponse, SweepRowError
-
-
-def _same(a: Any, b: Any, path: str = "") -> None:
-    if isinstance(a, float) and isinstance(b, float):
-        assert a == pytest.approx(b, rel=1e-9, abs=0.0) or (math.isnan(a) and math.isnan(b)), path
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), path
-        for key in a:
-            _same(a[key], b[key], f"{path}.{key}")
-    elif isinstance(a, list):
-        assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _same(x, y, f"{path}[{i}]")
-    else:
-        assert a == b, path
+from tests.planner.same_answers import assert_same
 
 
 def _rows_equal_single_plans(budgets: list[float], common: dict[str, Any]) -> dict[str, int]:
@@ -60,7 +45,7 @@ def _rows_equal_single_plans(budgets: list[float], common: dict[str, Any]) -> di
             kinds["error"] += 1
             continue
         assert isinstance(row, PlanResponse), (flops, row)
-        _same(row.model_dump(), single.model_dump(), f"budgets[{index}]")
+        assert_same(row.model_dump(), single.model_dump(), f"budgets[{index}]")
         codes = {w.code for w in single.warnings}
         if "compute_saturated" in codes:
             kinds["saturated"] += 1
