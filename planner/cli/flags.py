@@ -17,12 +17,17 @@ __all__ = [
     "ARCHITECTURE",
     "BUDGET",
     "CONSTRAINTS",
+    "CONTINUAL",
     "DATA",
+    "FIT",
     "LAWS",
+    "LOSS_CURVE",
+    "PREDICT",
     "PRECISION",
     "SERVING",
     "SEVERITY",
     "TARGET",
+    "VOCABULARY",
     "Flag",
     "add_flags",
     "body_from",
@@ -246,6 +251,76 @@ SERVING = (
         "tokens served over the model's life, e.g. 2T",
         quantity,
     ),
+)
+
+
+PREDICT = (
+    Flag("--params", "params", "parameters, e.g. 70B", quantity),
+    Flag("--tokens", "tokens", "training tokens, e.g. 1.4T", quantity),
+)
+VOCABULARY = (
+    Flag(
+        "--params-non-vocabulary",
+        "params_non_vocabulary",
+        "N_nv: parameters but embeddings, e.g. 7B",
+        quantity,
+    ),
+    Flag("--tokens", "tokens", "fixed training tokens, e.g. 1T", quantity),
+    Flag("--flops", "flops", "or a FLOPs budget, e.g. 7.1e21", quantity),
+    Flag("--d-model", "d_model", "model width (default: the authors' map)", int),
+    Flag("--law", "law", "tao2024@parametric|isoflop|derivative"),
+)
+CONTINUAL = (
+    Flag("--params", "params", "model parameters, e.g. 1.8B", quantity),
+    Flag("--tokens", "tokens", "continual pre-training tokens, e.g. 10B", quantity),
+    Flag("--domain-weight", "domain_weight", "weight of the domain loss, 0-1", float),
+)
+LOSS_CURVE = (
+    Flag("--law", "law", "tissue2024 (fit) or luo2025@SET (pre-fitted)"),
+    Flag(
+        "--schedule",
+        "predict.schedule.kind",
+        "schedule to predict",
+        choices=("constant", "cosine", "wsd"),
+    ),
+    Flag("--total-steps", "predict.schedule.total_steps", "updates of the schedule", int),
+    Flag("--peak-lr", "predict.schedule.peak_lr", "peak learning rate, e.g. 3e-4", float),
+    Flag("--warmup-steps", "predict.schedule.warmup_steps", "warm-up updates", int),
+    Flag(
+        "--final-lr-fraction",
+        "predict.schedule.final_lr_fraction",
+        "final LR / peak LR, e.g. 0.1",
+        float,
+    ),
+    Flag(
+        "--cooldown-fraction",
+        "predict.schedule.cooldown_fraction",
+        "wsd: share of steps decaying",
+        float,
+    ),
+)
+FIT = (
+    Flag(
+        "--form",
+        "form",
+        "chinchilla (default): E + A/N^alpha + B/D^beta; gadre2024: over-training form",
+        choices=("chinchilla", "gadre2024"),
+    ),
+    Flag(
+        "--params-definition",
+        "params_definition",
+        "what the params column counts (default n_params_total)",
+        choices=("n_params_total", "n_params_non_embedding"),
+    ),
+    Flag("--loss-name", "loss_name", "what the loss is measured on, e.g. c4_en"),
+    Flag(
+        "--early-fraction",
+        "early_fraction",
+        "share of each run's tokens whose checkpoints are dropped, e.g. 0.1 (default)",
+        float,
+    ),
+    Flag("--bootstrap", "bootstrap.samples", "resamples, e.g. 200 (default)", int, "N"),
+    Flag("--seed", "bootstrap.seed", "bootstrap seed, e.g. 0 (default)", int),
 )
 
 

@@ -9,12 +9,17 @@ from .flags import (
     ARCHITECTURE,
     BUDGET,
     CONSTRAINTS,
+    CONTINUAL,
     DATA,
+    FIT,
     LAWS,
+    LOSS_CURVE,
     PRECISION,
+    PREDICT,
     SERVING,
     SEVERITY,
     TARGET,
+    VOCABULARY,
     add_flags,
     quantity,
 )
@@ -117,9 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(plan)
 
     predict = sub.add_parser("predict", help="loss of a given model size and token count")
-    predict.add_argument("--params", type=quantity, help="parameters, e.g. 70B")
-    predict.add_argument("--tokens", type=quantity, help="training tokens, e.g. 1.4T")
-    add_flags(predict, (LAWS[0], SEVERITY))
+    add_flags(predict, (*PREDICT, LAWS[0], SEVERITY))
     _common(predict)
 
     sweep = sub.add_parser(
@@ -149,13 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(sweep)
 
     vocab = sub.add_parser("vocabulary", help="best vocabulary size of a model (Tao et al.)")
-    vocab.add_argument(
-        "--params-non-vocabulary", type=quantity, help="N_nv: parameters but embeddings, e.g. 7B"
-    )
-    vocab.add_argument("--tokens", type=quantity, help="fixed training tokens, e.g. 1T")
-    vocab.add_argument("--flops", type=quantity, help="or a FLOPs budget, e.g. 7.1e21")
-    vocab.add_argument("--d-model", type=int, help="model width (default: the authors' map)")
-    vocab.add_argument("--law", help="tao2024@parametric|isoflop|derivative")
+    add_flags(vocab, VOCABULARY)
     _common(vocab)
 
     mixture = sub.add_parser("mixture", help="fit the data-mixing law to your runs; best mix")
@@ -182,9 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CSV",
         help="columns params,tokens,domain_ratio,domain_loss,general_loss",
     )
-    cpt.add_argument("--params", type=quantity, help="model parameters, e.g. 1.8B")
-    cpt.add_argument("--tokens", type=quantity, help="continual pre-training tokens, e.g. 10B")
-    cpt.add_argument("--domain-weight", type=float, help="weight of the domain loss, 0-1")
+    add_flags(cpt, CONTINUAL)
     _common(cpt)
 
     curve = sub.add_parser(
@@ -192,13 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fit the LR-annealing law to your curves; predict a schedule's loss curve",
         epilog='curves to fit come in a --request file ({"curves": [...]}, see the API docs)',
     )
-    curve.add_argument("--law", help="tissue2024 (fit) or luo2025@SET (pre-fitted)")
-    curve.add_argument("--schedule", choices=("constant", "cosine", "wsd"), help="to predict")
-    curve.add_argument("--total-steps", type=int, help="updates of the predicted schedule")
-    curve.add_argument("--peak-lr", type=float, help="peak learning rate, e.g. 3e-4")
-    curve.add_argument("--warmup-steps", type=int, help="warm-up updates")
-    curve.add_argument("--final-lr-fraction", type=float, help="final LR / peak LR, e.g. 0.1")
-    curve.add_argument("--cooldown-fraction", type=float, help="wsd: share of steps decaying")
+    add_flags(curve, LOSS_CURVE)
     _common(curve)
 
     fit = sub.add_parser(
@@ -209,24 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
     )
     fit.add_argument("runs", metavar="CSV", help="runs file, e.g. runs.csv ('-' reads stdin)")
-    fit.add_argument(
-        "--form",
-        choices=("chinchilla", "gadre2024"),
-        help="chinchilla (default): E + A/N^alpha + B/D^beta; gadre2024: over-training form",
-    )
-    fit.add_argument(
-        "--params-definition",
-        choices=("n_params_total", "n_params_non_embedding"),
-        help="what the params column counts (default n_params_total)",
-    )
-    fit.add_argument("--loss-name", help="what the loss is measured on, e.g. c4_en")
-    fit.add_argument(
-        "--early-fraction",
-        type=float,
-        help="share of each run's tokens whose checkpoints are dropped, e.g. 0.1 (default)",
-    )
-    fit.add_argument("--bootstrap", type=int, metavar="N", help="resamples, e.g. 200 (default)")
-    fit.add_argument("--seed", type=int, help="bootstrap seed, e.g. 0 (default)")
+    add_flags(fit, FIT)
     fit.add_argument(
         "--law-out", metavar="FILE", help="write the fitted law, e.g. law.json, for --loss-law-file"
     )

@@ -20,12 +20,17 @@ from .flags import (
     ARCHITECTURE,
     BUDGET,
     CONSTRAINTS,
+    CONTINUAL,
     DATA,
+    FIT,
     LAWS,
+    LOSS_CURVE,
     PRECISION,
+    PREDICT,
     SERVING,
     SEVERITY,
     TARGET,
+    VOCABULARY,
     Flag,
     body_from,
     quantity,
@@ -135,12 +140,7 @@ def _plan(args: argparse.Namespace) -> Question:
 
 
 def _predict(args: argparse.Namespace) -> Question:
-    flags = (
-        Flag("--params", "params", ""),
-        Flag("--tokens", "tokens", ""),
-        LAWS[0],
-        SEVERITY,
-    )
+    flags = (*PREDICT, LAWS[0], SEVERITY)
     return Question(
         "/v1/predict",
         body_from(args, flags, _request_file(args)),
@@ -177,13 +177,7 @@ def _sweep(args: argparse.Namespace) -> Question:
 
 
 def _vocabulary(args: argparse.Namespace) -> Question:
-    flags = (
-        Flag("--params-non-vocabulary", "params_non_vocabulary", ""),
-        Flag("--tokens", "tokens", ""),
-        Flag("--flops", "flops", ""),
-        Flag("--d-model", "d_model", ""),
-        Flag("--law", "law", ""),
-    )
+    flags = VOCABULARY
     return Question(
         "/v1/vocabulary",
         body_from(args, flags, _request_file(args)),
@@ -226,11 +220,7 @@ _CPT_COLUMNS = ("params", "tokens", "domain_ratio", "domain_loss", "general_loss
 
 
 def _continual(args: argparse.Namespace) -> Question:
-    flags = (
-        Flag("--params", "params", ""),
-        Flag("--tokens", "tokens", ""),
-        Flag("--domain-weight", "domain_weight", ""),
-    )
+    flags = CONTINUAL
     body = body_from(args, flags, _request_file(args))
     if args.runs:
         body["runs"] = [
@@ -247,15 +237,7 @@ def _continual(args: argparse.Namespace) -> Question:
 
 
 def _loss_curve(args: argparse.Namespace) -> Question:
-    flags = (
-        Flag("--law", "law", ""),
-        Flag("--schedule", "predict.schedule.kind", ""),
-        Flag("--total-steps", "predict.schedule.total_steps", ""),
-        Flag("--peak-lr", "predict.schedule.peak_lr", ""),
-        Flag("--warmup-steps", "predict.schedule.warmup_steps", ""),
-        Flag("--final-lr-fraction", "predict.schedule.final_lr_fraction", ""),
-        Flag("--cooldown-fraction", "predict.schedule.cooldown_fraction", ""),
-    )
+    flags = LOSS_CURVE
     return Question(
         "/v1/loss-curve",
         body_from(args, flags, _request_file(args)),
@@ -270,30 +252,11 @@ def _fit(args: argparse.Namespace) -> Question:
     from ..fitting.csv_runs import runs_from_csv
 
     try:
-        body: dict[str, Any] = {"runs": runs_from_csv(read_text(args.runs))}
+        runs = runs_from_csv(read_text(args.runs))
     except InvalidRequest as exc:
         raise UsageError(f"{args.runs}: {exc.message}") from None
-    for key in ("form", "params_definition", "loss_name", "early_fraction"):
-        if getattr(args, key) is not None:
-            body[key] = getattr(args, key)
-    if args.bootstrap is not None or args.seed is not None:
-        body["bootstrap"] = {
-            k: v for k, v in (("samples", args.bootstrap), ("seed", args.seed)) if v is not None
-        }
-    return Question(
-        "/v1/fit",
-        body,
-        local.fit,
-        "planner.schemas.fit:FitResponse",
-        (
-            Flag("--form", "form", ""),
-            Flag("--params-definition", "params_definition", ""),
-            Flag("--loss-name", "loss_name", ""),
-            Flag("--early-fraction", "early_fraction", ""),
-            Flag("--bootstrap", "bootstrap.samples", ""),
-            Flag("--seed", "bootstrap.seed", ""),
-        ),
-    )
+    body = body_from(args, FIT, {"runs": runs})
+    return Question("/v1/fit", body, local.fit, "planner.schemas.fit:FitResponse", FIT)
 
 
 def fitted_law_file(path: str) -> dict[str, Any]:
