@@ -4,7 +4,7 @@ Importing this package registers every module's law. ``multisource`` is a docume
 built on the repetition law, not a catalogue entry (see its docstring).
 """
 
-from . import _quantities, muennighoff2023, multisource, que2024, ye2024
+from . import muennighoff2023, multisource, que2024, ye2024
 from ._fit_only import FitOnlyLaw
 from ._fitting import FitQuality
 from ._law import RepetitionLaw
@@ -15,7 +15,6 @@ __all__ = [
     "FitQuality",
     "RepetitionConstants",
     "RepetitionLaw",
-    "_quantities",
     "muennighoff2023",
     "multisource",
     "que2024",

@@ -20,7 +20,6 @@ from .._registry import CATALOG
 from .._types import ConstantSet, Evidence, GoldenVector, Interval
 from ..loss import muennighoff2023 as base
 from ..references import MUENNIGHOFF2023
-from . import _quantities as _q
 from ._law import RepetitionLaw
 from ._repetition import FloatOrArray, as_float_or_array
 
@@ -300,8 +299,8 @@ LAW = CATALOG.register(
         quantities={
             "N": "n_params_total",
             "D": "n_tokens",
-            "U": _q.N_UNIQUE_TOKENS.name,
-            "D/U": _q.EPOCHS.name,
+            "U": "n_unique_tokens",
+            "D/U": "epochs",
             "C": "flops",
             "L": "loss_nats_per_token",
         },
@@ -319,12 +318,12 @@ LAW = CATALOG.register(
                 upper=9e11,
                 source="released runs (datablations parametric_fit.ipynb): 100M-900B tokens",
             ),
-            _q.N_UNIQUE_TOKENS.name: Interval(
+            "n_unique_tokens": Interval(
                 lower=1e8,
                 upper=1.78e11,
                 source="released runs: unique-data budgets of 100M-178B tokens",
             ),
-            _q.EPOCHS.name: Interval(
+            "epochs": Interval(
                 lower=1.0, upper=500.0, source="App. A: fitted runs have 1-500 epochs"
             ),
         },

@@ -37,10 +37,9 @@ from scipy.optimize import least_squares, nnls
 from .._registry import CATALOG
 from .._types import Evidence, GoldenVector, Interval
 from ..interrupt import checkpoint
-from . import _quantities as _q
+from ..references import QUE2024
 from ._fit_only import FitOnlyLaw
 from ._fitting import FitQuality, fit_quality
-from ._references import QUE2024
 
 __all__ = ["CONSTANT_NAMES", "LAW", "FittedDcptLaw", "dcpt_loss", "fit"]
 
@@ -94,7 +93,7 @@ class FittedDcptLaw:
         values = {
             "n_params_total": params,
             "n_cpt_tokens": tokens,
-            _q.MIXTURE_PROPORTION.name: ratio,
+            "mixture_proportion": ratio,
         }
         return [
             name
@@ -187,7 +186,7 @@ def fit(
         region={
             "n_params_total": (float(n.min()), float(n.max())),
             "n_cpt_tokens": (float(d.min()), float(d.max())),
-            _q.MIXTURE_PROPORTION.name: (float(r.min()), float(r.max())),
+            "mixture_proportion": (float(r.min()), float(r.max())),
         },
     )
 
@@ -271,8 +270,8 @@ LAW = CATALOG.register(
         ),
         quantities={
             "N": "n_params_total",
-            "D": _q.N_CPT_TOKENS.name,
-            "r": _q.MIXTURE_PROPORTION.name,
+            "D": "n_cpt_tokens",
+            "r": "mixture_proportion",
             "L": "loss_nats_per_token",
         },
         validity={

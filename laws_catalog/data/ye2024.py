@@ -41,10 +41,9 @@ from scipy.optimize import least_squares, linprog
 from .._registry import CATALOG
 from .._types import Evidence, GoldenVector, Interval
 from ..interrupt import checkpoint
-from . import _quantities as _q
+from ..references import YE2024
 from ._fit_only import FitOnlyLaw
 from ._fitting import FitQuality, fit_quality
-from ._references import YE2024
 
 __all__ = ["LAW", "FittedMixingLaw", "MixtureRegion", "fit", "mixing_law"]
 
@@ -318,7 +317,7 @@ LAW = CATALOG.register(
             "L(r) = sum_i w_i L_i(r), w_i = validation-set composition  (explicit aggregation)",
         ),
         quantities={
-            "r_j": _q.MIXTURE_PROPORTION.name,
+            "r_j": "mixture_proportion",
             "L_i": "loss_nats_per_token",
         },
         validity={

@@ -13,7 +13,6 @@ Importing this package registers every module's law. Call any of them the same w
 """
 
 from . import (
-    _quantities,  # noqa: F401  (registers the glossary entries first)
     deepseek2024,
     kaplan2020,
     minicpm2024,

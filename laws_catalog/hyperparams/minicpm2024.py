@@ -22,8 +22,8 @@ from collections.abc import Mapping
 
 from .._registry import CATALOG
 from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from ..references import MINICPM2024
 from ._law import Estimate, HyperparamLaw, TrainingPoint
-from ._references import MINICPM2024
 
 __all__ = ["LAW", "batch_size_tokens"]
 

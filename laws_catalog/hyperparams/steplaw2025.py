@@ -23,8 +23,8 @@ from collections.abc import Mapping
 
 from .._registry import CATALOG
 from .._types import ConstantSet, Evidence, GoldenVector, Interval, ParameterUncertainty
+from ..references import STEPLAW2025
 from ._law import Estimate, HyperparamLaw, TrainingPoint
-from ._references import STEPLAW2025
 
 __all__ = ["LAW"]
 

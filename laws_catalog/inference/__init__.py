@@ -10,7 +10,6 @@ Importing this package registers every module's catalogue record:
 """
 
 from . import (
-    _quantities,  # noqa: F401  (the family's glossary entries, before the records)
     limits,
     massiveds2024,
     parscale2025,

@@ -24,8 +24,8 @@ from scipy.stats import binom
 
 from .._registry import CATALOG
 from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from ..references import SHAO2024
 from ._law import InferenceLaw
-from ._references import SHAO2024
 
 __all__ = [
     "LAW",

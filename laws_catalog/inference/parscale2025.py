@@ -31,10 +31,10 @@ from scipy.optimize import minimize
 from .._registry import CATALOG
 from .._types import ConstantSet, Evidence, GoldenVector, Interval
 from ..loss import PosynomialLoss, PowerTerm
+from ..references import CHEN2025
 from . import roofline
 from ._law import InferenceLaw
 from ._parscale_data import LOSSES, NON_EMBEDDING_PARAMS, SIZES, STREAMS
-from ._references import CHEN2025
 from ._serving import Accelerators, Efficiency, ModelShape, ServingPrecision
 
 __all__ = [

@@ -41,8 +41,8 @@ import numpy as np
 
 from .._registry import CATALOG
 from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from ..references import POPE2022
 from ._law import InferenceLaw
-from ._references import POPE2022
 from ._serving import (
     Accelerators,
     Efficiency,

@@ -33,8 +33,8 @@ from .._registry import CATALOG
 from .._types import ConstantSet, Evidence, GoldenVector, Interval
 from ..loss import hoffmann2022
 from ..loss._chinchilla import chinchilla_terms
+from ..references import SARDANA2024
 from ._law import InferenceLaw
-from ._references import SARDANA2024
 
 __all__ = [
     "LAW",

@@ -3,7 +3,7 @@
 Importing this package registers every module's law.
 """
 
-from . import _glossary, luo2025, schedules, tissue2024
+from . import luo2025, schedules, tissue2024
 from ._law import LossCurveLaw
 
-__all__ = ["LossCurveLaw", "_glossary", "luo2025", "schedules", "tissue2024"]
+__all__ = ["LossCurveLaw", "luo2025", "schedules", "tissue2024"]

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from .._types import GoldenVector, LawBase
-from ._glossary import STEP_CONVENTION
+from ..quantities import STEP_CONVENTION
 
 __all__ = ["LossCurveLaw", "PredictFn", "RecoverFn"]
 

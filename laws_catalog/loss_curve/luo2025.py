@@ -27,9 +27,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._registry import CATALOG
 from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from ..references import LUO2025
 from ._arrays import as_schedule, as_steps
 from ._law import LossCurveLaw
-from ._references import LUO2025
 
 __all__ = ["LAW", "PARAMETERS", "predict"]
 

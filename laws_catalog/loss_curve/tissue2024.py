@@ -45,9 +45,9 @@ from scipy.signal import lfilter
 from .._registry import CATALOG
 from .._types import Evidence, GoldenVector, Interval
 from ..interrupt import checkpoint
+from ..references import TISSUE2024
 from ._arrays import as_schedule, as_steps
 from ._law import LossCurveLaw
-from ._references import TISSUE2024
 from .schedules import lr_schedule
 
 __all__ = [

@@ -5,7 +5,7 @@ loss penalty of a training format, serving loss and memory, best format under a 
 are answered by :mod:`.decisions`.
 """
 
-from . import _quantities, decisions, formats, kumar2024, ouyang2024, sun2025
+from . import decisions, formats, kumar2024, ouyang2024, sun2025
 from ._law import EffectiveParamsLaw, FloatTrainingLaw, PrecisionLaw, PtqPowerLaw
 from .decisions import (
     FormatPeak,
@@ -44,5 +44,3 @@ __all__ = [
     "training_formats",
     "training_penalty",
 ]
-
-del _quantities

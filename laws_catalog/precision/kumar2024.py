@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from .._registry import CATALOG
 from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from ..references import KUMAR2024
 from ._law import EffectiveParamsLaw
-from ._references import KUMAR2024
 
 __all__ = ["LAW"]
 

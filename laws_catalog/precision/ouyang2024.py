@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from .._registry import CATALOG
 from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from ..references import OUYANG2024
 from ._law import PtqPowerLaw
-from ._references import OUYANG2024
 
 __all__ = ["LAW", "SINGLE_FACTOR_EXPONENTS", "TABLE1"]
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from .._registry import CATALOG
 from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from ..references import SUN2025
 from ._law import FloatTrainingLaw
-from ._references import SUN2025
 
 __all__ = ["CHANNELWISE_LOG2_BLOCK", "LAW"]
 

@@ -9,7 +9,6 @@
 """
 
 from . import (
-    _quantities,  # noqa: F401  (registers the glossary entries first)
     tao2024,
 )
 from ._law import VocabularyAdvice, VocabularyLaw

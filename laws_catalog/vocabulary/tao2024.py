@@ -34,8 +34,8 @@ from scipy.optimize import brentq
 
 from .._registry import CATALOG
 from .._types import ConstantSet, Interval
+from ..references import TAO2024
 from ._law import ExtraCheck, VocabularyAdvice, VocabularyLaw
-from ._references import TAO2024
 from ._tao2024_constants import APPROACHES, SETS, TOKENIZATION, WIDTH_BEYOND, WIDTH_MAP
 from ._tao2024_golden import GOLDEN
 
