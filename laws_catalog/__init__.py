@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the names below are loaded on first use (see ``__getattr__`
     )
     from ._registry import (
         CATALOG,
+        AnyLaw,
         Catalog,
         CatalogLookupError,
         ResolvedLaw,
@@ -33,11 +34,15 @@ if TYPE_CHECKING:  # the names below are loaded on first use (see ``__getattr__`
     )
     from ._types import ConstantSet, Evidence, GoldenVector, Interval, LawBase, Reference
     from .allocation import Allocation, AllocationLaw
+    from .law import Law, Traits
     from .loss import ParametricLossLaw, PosynomialLoss, PowerTerm
     from .quantities import GLOSSARY, Quantity
 
 _HOME = {
     "CATALOG": "._registry",
+    "AnyLaw": "._registry",
+    "Law": ".law",
+    "Traits": ".law",
     "Catalog": "._registry",
     "CatalogLookupError": "._registry",
     "ResolvedLaw": "._registry",
@@ -91,6 +96,7 @@ __all__ = [
     "CATALOG",
     "GLOSSARY",
     "Allocation",
+    "AnyLaw",
     "AllocationLaw",
     "Catalog",
     "CatalogLookupError",
@@ -98,6 +104,7 @@ __all__ = [
     "Evidence",
     "GoldenVector",
     "Interval",
+    "Law",
     "LawBase",
     "ParametricLossLaw",
     "PosynomialLoss",
@@ -105,6 +112,7 @@ __all__ = [
     "Quantity",
     "Reference",
     "ResolvedLaw",
+    "Traits",
     "UnknownConstantSet",
     "UnknownLaw",
     "WrongFamily",

@@ -5,12 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ._types import ConstantSet, LawBase
+from .law import Law
+
+AnyLaw = LawBase | Law[Any]
+"""Any registered law (while families move from their own record classes to :class:`Law`)."""
 
 __all__ = [
     "CATALOG",
+    "AnyLaw",
     "Catalog",
     "CatalogLookupError",
     "ResolvedLaw",
@@ -19,8 +24,8 @@ __all__ = [
     "WrongFamily",
 ]
 
-L = TypeVar("L", bound=LawBase)
-L_co = TypeVar("L_co", bound=LawBase, covariant=True)
+L = TypeVar("L", bound=AnyLaw)
+L_co = TypeVar("L_co", bound=AnyLaw, covariant=True)
 
 
 class CatalogLookupError(LookupError):
@@ -60,7 +65,7 @@ class Catalog:
     """All registered laws, keyed by ``family/id``."""
 
     def __init__(self) -> None:
-        self._laws: dict[str, LawBase] = {}
+        self._laws: dict[str, AnyLaw] = {}
         self._version: str | None = None
         self._loaded = False
 
@@ -87,7 +92,7 @@ class Catalog:
         self._version = None
         return law
 
-    def all_laws(self) -> list[LawBase]:
+    def all_laws(self) -> list[AnyLaw]:
         self.load_all()
         return sorted(self._laws.values(), key=lambda law: (law.family, law.id))
 
@@ -99,11 +104,11 @@ class Catalog:
         self.load_all()
         return sorted(law.id for law in self._laws.values() if law.family == family)
 
-    def find(self, law_id: str) -> list[LawBase]:
+    def find(self, law_id: str) -> list[AnyLaw]:
         """Every entry with this id, across families (one paper, several laws)."""
         return [law for law in self.all_laws() if law.id == law_id]
 
-    def get(self, family: str, law_id: str) -> LawBase:
+    def get(self, family: str, law_id: str) -> AnyLaw:
         self.load_all()
         law = self._laws.get(f"{family}/{law_id}")
         if law is not None:

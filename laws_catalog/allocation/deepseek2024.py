@@ -7,28 +7,38 @@ the planner reports, N = M/6, is an upper bound on non-embedding parameters (exa
 the attention term). Tokens are the paper's own D_opt law; C/M_opt differs from it by the
 1.0001 product of the printed coefficients.
 
->>> from laws_catalog.allocation.deepseek2024 import LAW
->>> alloc = LAW.allocate(1e20)
+>>> from laws_catalog.allocation.deepseek2024 import LAW, allocate
+>>> alloc = allocate(1e20, **LAW.constants())
 >>> round(alloc.extras["model_flops_per_token"] / 1e9, 3)
 5.251
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..references import DEEPSEEK2024
-from ._law import Allocation, AllocationLaw
+from ._law import Allocation, AllocationLaw, AllocationTraits
 
-__all__ = ["LAW"]
+__all__ = ["LAW", "allocate"]
 
 
-def _allocate(flops: float, values: Mapping[str, float]) -> Allocation:
-    m = values["M_coef"] * flops ** values["M_exp"]
-    d = values["D_coef"] * flops ** values["D_exp"]
-    return Allocation(n_params=m / 6.0, n_tokens=d, extras={"model_flops_per_token": m})
+def allocate(
+    flops: float,
+    *,
+    M_coef: float,
+    M_exp: float,
+    D_coef: float,
+    D_exp: float,
+) -> Allocation:
+    """Eq. 4: M_opt = M_coef C^M_exp [non-embedding FLOPs/token], D_opt = D_coef C^D_exp
+    [tokens] for C = ``flops`` [FLOPs]; parameters are reported as M_opt / 6 (DeepSeek-AI 2024).
+    """
+    m = M_coef * flops**M_exp
+    return Allocation(
+        n_params=m / 6.0, n_tokens=D_coef * flops**D_exp, extras={"model_flops_per_token": m}
+    )
 
 
 _EQ4 = ConstantSet(
@@ -43,6 +53,8 @@ _EQ4 = ConstantSet(
 LAW = CATALOG.register(
     AllocationLaw(
         id="deepseek2024",
+        family="allocation",
+        kind="closed_form",
         title="DeepSeek LLM allocation: M_opt(C), D_opt(C) with C = M D",
         reference=DEEPSEEK2024,
         equations=(
@@ -56,30 +68,14 @@ LAW = CATALOG.register(
             "D": "n_tokens",
             "C": "flops",
         },
-        params_quantity="n_params_non_embedding",
-        flops_per_param_token=6.0,
+        traits=AllocationTraits(params_quantity="n_params_non_embedding"),
         validity={
             "flops": Interval(lower=1e17, upper=3e20, source="IsoFLOP budgets 1e17 to 3e20"),
         },
         constant_sets=(_EQ4,),
         default_constant_set="eq4",
-        allocate_fn=_allocate,
-        companion_loss=None,
-        golden=(
-            GoldenVector(
-                check="allocation",
-                constant_set="eq4",
-                inputs={"flops": 1e20},
-                expected={
-                    "model_flops_per_token": 0.1715 * 1e20**0.5243,
-                    "n_tokens": 5.8316 * 1e20**0.4757,
-                },
-                rtol=1e-12,
-                why_tolerance="the law evaluates Eq. 4's own M_opt and D_opt (no re-derivation)",
-                source="Eq. 4 evaluated at 1e20 (derived)",
-                evidence=Evidence.DERIVED,
-            ),
-        ),
+        functions={"allocate": allocate},
+        golden=golden_vectors(__file__, "deepseek2024"),
         notes=(
             "Table 4: the allocation exponent rises with data quality (0.450 early data, 0.524 "
             "current data, 0.578 OpenWebText2).",

@@ -5,23 +5,22 @@ a = b = 0.50), not a fitted coefficient. The constant set here is a least-square
 log N on log C through Table 3's nine rows (reproduced by ``refit_table3``). Tokens follow
 from the budget, D = C/(6N), so the plan spends exactly its FLOPs.
 
->>> from laws_catalog.allocation.hoffmann2022 import LAW
->>> round(LAW.allocate(1e21).n_params / 1e9, 2)
+>>> from laws_catalog.allocation.hoffmann2022 import allocate
+>>> round(allocate(1e21, N_coef=0.09916, N_exp=0.4981).n_params / 1e9, 2)
 2.86
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..references import HOFFMANN2022
-from ._law import Allocation, AllocationLaw
+from ._law import Allocation, AllocationLaw, AllocationTraits
 
-__all__ = ["LAW", "TABLE3", "refit_table3"]
+__all__ = ["LAW", "TABLE3", "allocate", "refit_table3"]
 
 #: Table 3 of Hoffmann et al. (2022): (parameters, FLOPs, tokens), Approach 1 projections.
 TABLE3: tuple[tuple[float, float, float], ...] = (
@@ -45,8 +44,11 @@ def refit_table3() -> tuple[float, float]:
     return float(np.exp(log_coef)), float(exponent)
 
 
-def _allocate(flops: float, values: Mapping[str, float]) -> Allocation:
-    n = values["N_coef"] * flops ** values["N_exp"]
+def allocate(flops: float, *, N_coef: float, N_exp: float) -> Allocation:
+    """Approach 1 projection: N_opt = N_coef C^N_exp [parameters, all of them], D = C / (6 N)
+    [tokens] for a budget of ``flops`` [FLOPs] (Hoffmann et al. 2022, Table 3 and Appendix F).
+    """
+    n = N_coef * flops**N_exp
     return Allocation(n_params=n, n_tokens=flops / (6.0 * n))
 
 
@@ -59,16 +61,19 @@ _TABLE3_FIT = ConstantSet(
     note="Table 2 reports a = 0.50 (80% interval 0.488-0.502) for Approach 1.",
 )
 
-_ROW_TOL = "Table 3 prints 3 significant figures; the power-law fit passes within 2% of each row"
 
 LAW = CATALOG.register(
     AllocationLaw(
         id="hoffmann2022",
+        family="allocation",
+        kind="closed_form",
         title="Chinchilla Approach 1: compute-optimal N and D from training-curve minima",
         reference=HOFFMANN2022,
         equations=("N_opt(C) = N_coef * C^N_exp  (fit to Table 3)", "D_opt(C) = C / (6 N_opt)"),
         quantities={"N": "n_params_total", "D": "n_tokens", "C": "flops"},
-        params_quantity="n_params_total",
+        traits=AllocationTraits(
+            params_quantity="n_params_total", companion_loss="hoffmann2022@tex"
+        ),
         validity={
             "n_params_total": Interval(
                 lower=7e7, upper=1.6e10, source="abstract: runs of 70M to over 16B parameters"
@@ -76,44 +81,8 @@ LAW = CATALOG.register(
         },
         constant_sets=(_TABLE3_FIT,),
         default_constant_set="table3_fit",
-        allocate_fn=_allocate,
-        companion_loss="hoffmann2022@tex",
-        golden=(
-            *(
-                GoldenVector(
-                    check="allocation",
-                    constant_set="table3_fit",
-                    inputs={"flops": flops},
-                    expected={"n_params": n},
-                    rtol=0.02,
-                    why_tolerance=_ROW_TOL,
-                    source=f"Table 3 row {n / 1e9:g}B params / {flops:.3g} FLOPs",
-                    evidence=Evidence.VERIFIED,
-                )
-                for n, flops, _tokens in TABLE3
-            ),
-            GoldenVector(
-                check="allocation",
-                constant_set="table3_fit",
-                inputs={"flops": 1e21},
-                expected={"n_params": 2.86e9},
-                rtol=0.02,
-                why_tolerance="text quotes 3 significant figures",
-                source="Appendix D.4: Approach 1 gives 2.86B parameters at 1e21 FLOPs",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="allocation",
-                constant_set="table3_fit",
-                inputs={"flops": 5.76e23},
-                expected={"n_tokens": 1.5e12},
-                rtol=0.06,
-                why_tolerance="Table 3's own row is 4.5% off 6ND (1.43T), and the power-law fit "
-                "is 1.2% above this row's N, so D = C/(6N) lands 5.6% below the printed 1.5T",
-                source="Table 3 row 67B / 5.76e23 FLOPs / 1.5T tokens",
-                evidence=Evidence.VERIFIED,
-            ),
-        ),
+        functions={"allocate": allocate},
+        golden=golden_vectors(__file__, "hoffmann2022"),
         notes=(
             "'20 tokens per parameter' is read off these rows; the paper does not state it as a "
             "rule.",

@@ -10,31 +10,39 @@ non-embedding. Tokens are the paper's own D_opt; its rounded constants make 6 N_
 about 0.90 C (table6), which the planner reports as an accounting gap instead of
 re-deriving D from the budget.
 
->>> from laws_catalog.allocation.kaplan2020 import LAW
->>> alloc = LAW.allocate(1e21)
+>>> from laws_catalog.allocation.kaplan2020 import LAW, allocate
+>>> alloc = allocate(1e21, **LAW.constants("table6"))
 >>> round(alloc.n_params / 1e9, 2), round(alloc.n_tokens / 1e10, 2)
 (4.68, 3.21)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..references import KAPLAN2020
-from ._law import Allocation, AllocationLaw
+from ._law import Allocation, AllocationLaw, AllocationTraits
 
-__all__ = ["LAW"]
+__all__ = ["LAW", "PF_DAY_FLOPS", "allocate"]
 
 PF_DAY_FLOPS = 8.64e19
 
 
-def _allocate(flops: float, values: Mapping[str, float]) -> Allocation:
-    c_min_pf_days = values["c_min_fraction"] * flops / PF_DAY_FLOPS
-    n = values["N_e"] * c_min_pf_days ** values["p_N"]
-    d = values["D_e"] * c_min_pf_days ** values["p_D"]
-    return Allocation(n_params=n, n_tokens=d)
+def allocate(
+    flops: float,
+    *,
+    N_e: float,
+    p_N: float,
+    D_e: float,
+    p_D: float,
+    c_min_fraction: float,
+) -> Allocation:
+    """Table 6: N_opt = N_e C_min^p_N [non-embedding parameters], D_opt = D_e C_min^p_D
+    [tokens], with C_min = c_min_fraction * ``flops`` in PF-days (Kaplan et al. 2020, Eq. 5.5).
+    """
+    c_min_pf_days = c_min_fraction * flops / PF_DAY_FLOPS
+    return Allocation(n_params=N_e * c_min_pf_days**p_N, n_tokens=D_e * c_min_pf_days**p_D)
 
 
 _TABLE6 = ConstantSet(
@@ -58,6 +66,8 @@ _CMIN_EQUALS_C = ConstantSet(
 LAW = CATALOG.register(
     AllocationLaw(
         id="kaplan2020",
+        family="allocation",
+        kind="closed_form",
         title="Kaplan compute-efficient allocation N_opt(C_min) (non-embedding parameters)",
         reference=KAPLAN2020,
         equations=(
@@ -65,7 +75,9 @@ LAW = CATALOG.register(
             "D_opt = D_e (c_min_fraction * C / 8.64e19)^p_D  (Table 6)",
         ),
         quantities={"N": "n_params_non_embedding", "D": "n_tokens", "C": "flops"},
-        params_quantity="n_params_non_embedding",
+        traits=AllocationTraits(
+            params_quantity="n_params_non_embedding", companion_loss="kaplan2020@table2"
+        ),
         validity={
             "n_params_non_embedding": Interval(
                 lower=768, upper=1.5e9, source="models of 768 to 1.5B non-embedding params"
@@ -73,40 +85,8 @@ LAW = CATALOG.register(
         },
         constant_sets=(_TABLE6, _CMIN_EQUALS_C),
         default_constant_set="table6",
-        allocate_fn=_allocate,
-        companion_loss="kaplan2020@table2",
-        golden=(
-            GoldenVector(
-                check="allocation",
-                constant_set="table6",
-                inputs={"flops": 1e21},
-                expected={"n_params": 4.68e9},
-                rtol=0.01,
-                why_tolerance="text quotes 3 significant figures",
-                source="Hoffmann et al. 2022 App. D.4: Kaplan's law gives 4.68B at 1e21 FLOPs",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="allocation",
-                constant_set="table6",
-                inputs={"flops": 1e21},
-                expected={"n_tokens": 2e10 * (0.5 * 1e21 / PF_DAY_FLOPS) ** 0.27},
-                rtol=1e-12,
-                why_tolerance="the law is Table 6's D_opt itself (no re-derivation from C)",
-                source="Table 6 D_opt = D_e C_min^p_D at C_min = 1e21/2 FLOPs (derived)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="allocation",
-                constant_set="table6_cmin_equals_c",
-                inputs={"flops": 1e21},
-                expected={"n_params": 7.77e9},
-                rtol=0.01,
-                why_tolerance="derived value quoted to 3 significant figures",
-                source="laws-loss.md section 10 row 5 (C_min = C reading)",
-                evidence=Evidence.DERIVED,
-            ),
-        ),
+        functions={"allocate": allocate},
+        golden=golden_vectors(__file__, "kaplan2020"),
         notes=(
             "Tokens are Table 6's D_opt = 2e10 C_min^0.27; 6 N_opt D_opt is about 0.90 C with "
             "the table6 reading (1.81 C with table6_cmin_equals_c), a gap plans report.",

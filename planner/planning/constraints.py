@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from laws_catalog import LawBase, PowerTerm
+from laws_catalog import AnyLaw, PowerTerm
 
 from ..optimize.program import Constraint, bound, compute_budget, compute_floor
 from ..schemas.requests import Constraints
@@ -41,7 +41,7 @@ def named_limits(
     constraints: Constraints,
     *,
     params_quantity: str,
-    laws: Iterable[LawBase] = (),
+    laws: Iterable[AnyLaw] = (),
     budget: tuple[float, str] | None = None,
 ) -> dict[str, tuple[float, list[str]]]:
     """The user's limits (and fitted ranges on request) by limit name -> (value, labels).
@@ -56,7 +56,7 @@ def named_limits(
 
 
 def _collect(
-    constraints: Constraints, params_quantity: str, laws: Iterable[LawBase]
+    constraints: Constraints, params_quantity: str, laws: Iterable[AnyLaw]
 ) -> dict[str, tuple[float, list[str]]]:
     found: dict[str, tuple[float, list[str]]] = {}
     for field, key in _USER_FIELDS.items():
@@ -80,7 +80,7 @@ def collect_bounds(
     *,
     params_quantity: str,
     compute_terms: tuple[PowerTerm, ...],
-    laws: Iterable[LawBase] = (),
+    laws: Iterable[AnyLaw] = (),
 ) -> list[Constraint]:
     """The user's limits, plus each law's fitted range when ``stay_in_fitted_range``.
 

@@ -8,8 +8,8 @@ from typing import TypeVar
 from laws_catalog import (
     CATALOG,
     AllocationLaw,
+    AnyLaw,
     CatalogLookupError,
-    LawBase,
     ParametricLossLaw,
     ResolvedLaw,
 )
@@ -23,7 +23,7 @@ from ..schemas.requests import DEFAULT_LOSS_LAW, LawChoice
 
 __all__ = ["SelectedLaws", "resolve", "resolve_one_of", "select_laws"]
 
-L = TypeVar("L", bound=LawBase)
+L = TypeVar("L", bound=AnyLaw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def select_laws(choice: LawChoice) -> SelectedLaws:
         allocation = resolve("allocation", choice.allocation, AllocationLaw, "laws.allocation")
     loss_ref = choice.loss
     if loss_ref is None:
-        companion = allocation.law.companion_loss if allocation is not None else None
+        companion = allocation.law.traits.companion_loss if allocation is not None else None
         loss_ref = companion or DEFAULT_LOSS_LAW
     if isinstance(loss_ref, FittedLaw):
         loss = fitted_law_record(loss_ref)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from laws_catalog import CATALOG, Evidence, LawBase
+from laws_catalog import CATALOG, AnyLaw, Evidence
 from laws_catalog.loss_curve import luo2025, tissue2024
 from laws_catalog.loss_curve._law import LossCurveLaw
 from laws_catalog.loss_curve.schedules import lr_schedule
@@ -62,7 +62,7 @@ def _prediction_steps(request: LossCurveRequest, length: int) -> npt.NDArray[np.
     return np.unique(np.linspace(0, length - 1, DEFAULT_POINTS).round().astype(np.int64))
 
 
-def _fit_law(request: LossCurveRequest, law: LawBase) -> LossCurveResponse:
+def _fit_law(request: LossCurveRequest, law: AnyLaw) -> LossCurveResponse:
     lrs = [_schedule(c) for c in request.curves]
     try:
         fitted = tissue2024.fit(

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from laws_catalog import CATALOG, Evidence, LawBase
+from laws_catalog import CATALOG, AnyLaw, Evidence
 from laws_catalog.data import FitQuality, que2024, ye2024
 
 from ..errors import InvalidRequest, PlanInfeasible
@@ -55,7 +55,7 @@ def _quality(q: FitQuality, constants: Mapping[str, float], field: str = "runs")
 
 
 def _fitted_use(
-    law: LawBase, constants: dict[str, float], produces: list[str], method: str
+    law: AnyLaw, constants: dict[str, float], produces: list[str], method: str
 ) -> LawUse:
     return LawUse(
         role="data_mixture",

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from laws_catalog import CATALOG
+from laws_catalog import CATALOG, AnyLaw
 from laws_catalog.architecture import ModelShape
 from laws_catalog.hardware import Device
 from laws_catalog.precision import decisions
@@ -187,7 +187,7 @@ def _inference_inputs(
         return None
     retrieved = retrieval.prompt_tokens if retrieval is not None else 0.0
     setup = serving_setup(request, extra, retrieved)
-    law = laws.allocation.law if laws.allocation is not None else laws.loss.law
+    law = laws.allocation.law.traits if laws.allocation is not None else laws.loss.law
     context = ServingContext(setup, limit_specs(setup), law.params_quantity, request.architecture)
     streams = stream_law(request.laws) if request.inference.parallel_streams != 1 else None
     return InferenceInputs(
@@ -361,7 +361,7 @@ def _assemble(
     retrieval: RetrievalCost | None = None,
 ) -> PlanResponse:
     loss_law = laws.loss.law
-    params_law = laws.allocation.law if laws.allocation is not None else loss_law
+    params_law = laws.allocation.law.traits if laws.allocation is not None else loss_law
     cset = laws.loss.constants.name
     loss = (
         answer.loss
@@ -418,7 +418,9 @@ def _assemble(
         "flops": answer.flops,
     }
     warnings = list(answer.warnings)
-    used = [loss_law] if laws.allocation is None else [laws.allocation.law, loss_law]
+    used: list[AnyLaw] = [loss_law]
+    if laws.allocation is not None:
+        used.insert(0, laws.allocation.law)
     for law in used:
         warnings += range_warnings(law, point) + fit_warnings(law)
     if answer.variant is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from laws_catalog import LawBase, ParametricLossLaw, ResolvedLaw
+from laws_catalog import AnyLaw, ParametricLossLaw, ResolvedLaw
 from laws_catalog.quantities import quantity
 
 from ..schemas.responses import LawUse
@@ -11,7 +11,7 @@ __all__ = ["law_use", "units_for"]
 
 
 def law_use(
-    resolved: ResolvedLaw[LawBase],
+    resolved: ResolvedLaw[AnyLaw],
     *,
     role: str,
     produces: list[str],

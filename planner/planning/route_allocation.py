@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from laws_catalog import AllocationLaw, ParametricLossLaw, PowerTerm, ResolvedLaw
+from laws_catalog import ParametricLossLaw, PowerTerm, ResolvedLaw
+from laws_catalog.allocation import AllocationLaw, allocate
 
 from ..errors import PlanInfeasible
 from ..optimize.program import Constraint
@@ -72,11 +73,11 @@ def plan_by_allocation(
     allocation, loss = laws.allocation, laws.loss
     assert allocation is not None
     law = allocation.law
-    k = law.flops_per_param_token
-    alloc = law.allocate(flops, allocation.constants.name)
+    k = law.traits.flops_per_param_token
+    alloc = allocate(law, flops, allocation.constants.name)
     bounds = collect_bounds(
         request.constraints,
-        params_quantity=law.params_quantity,
+        params_quantity=law.traits.params_quantity,
         compute_terms=(PowerTerm(k, 1.0, 1.0),),
         laws=[law],
     )
@@ -111,10 +112,10 @@ def plan_by_allocation(
 
     def accounted_at(n: float) -> tuple[ModelAccount, float]:
         try:
-            found = account_model(n, law.params_quantity, flops, request.architecture, vocab)
+            found = account_model(n, law.traits.params_quantity, flops, request.architecture, vocab)
         except VocabularyDoesNotFit as exc:
             raise vocabulary_cause(exc, bounds) from None
-        return found, vocabulary_flop_params(found, law.params_quantity)
+        return found, vocabulary_flop_params(found, law.traits.params_quantity)
 
     account, extra = accounted_at(n_params)
     for _ in range(_SETTLE_ROUNDS if broken and extra else 0):
@@ -165,12 +166,12 @@ def plan_by_allocation(
         loss=loss.law.loss(n_params, n_tokens, loss.constants.name),
     )
     answer.extras["flops_accounted"] = accounted
-    if law.params_quantity != loss.law.params_quantity:
+    if law.traits.params_quantity != loss.law.params_quantity:
         answer.warnings.append(
             Warning(
                 code="convention_mismatch",
-                message=f"{allocation.ref} counts {law.params_quantity} but {loss.ref} expects "
-                f"{loss.law.params_quantity}; the loss is evaluated without conversion",
+                message=f"{allocation.ref} counts {law.traits.params_quantity} but {loss.ref} "
+                f"expects {loss.law.params_quantity}; the loss is evaluated without conversion",
                 law=loss.law.key,
             )
         )
@@ -219,7 +220,7 @@ def _budget_margin(
 ) -> MarginalValue:
     """Loss change when the budget grows 10 % and the allocation rule is followed again."""
     law = allocation.law
-    k = law.flops_per_param_token
+    k = law.traits.flops_per_param_token
     base = loss.law.loss(n_params, n_tokens, loss.constants.name)
     more = flops * 1.1
     delta = None
@@ -228,7 +229,7 @@ def _budget_margin(
     except PlanInfeasible:
         low, high = math.inf, 0.0  # 10 % more would leave the allowed compute range
     if low <= high:
-        alloc = law.allocate(more, allocation.constants.name)
+        alloc = allocate(law, more, allocation.constants.name)
         n_more, d_more = alloc.n_params, alloc.n_tokens
         if _broken(bounds, n_more, d_more):
             n_more = min(max(n_more, low), high)

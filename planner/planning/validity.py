@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-from laws_catalog import LawBase
+from laws_catalog import AnyLaw
 
 from ..schemas.responses import OutOfRange, Warning
 from ..schemas.severity import extrapolation_severity
@@ -30,7 +30,7 @@ def _factor(value: float, lower: float, upper: float) -> float:
     return lower / value if value > 0 and lower > 0 else math.inf
 
 
-def range_warnings(law: LawBase, values: Mapping[str, float]) -> list[Warning]:
+def range_warnings(law: AnyLaw, values: Mapping[str, float]) -> list[Warning]:
     """At most one warning: every quantity of ``values`` outside ``law``'s fitted range."""
     found = []
     for quantity, interval in law.validity.items():
@@ -82,7 +82,7 @@ def extrapolation_warning(law: str | None, items: Iterable[OutOfRange]) -> Warni
     )
 
 
-def fit_warnings(law: LawBase) -> list[Warning]:
+def fit_warnings(law: AnyLaw) -> list[Warning]:
     """The fit-quality caveats of a law fitted to the user's runs, as warnings."""
     return [
         Warning(code="law_caveat", message=caveat, law=law.key, severity="warning")

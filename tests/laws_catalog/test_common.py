@@ -12,9 +12,9 @@ from laws_catalog import (
     CATALOG,
     GLOSSARY,
     AllocationLaw,
+    AnyLaw,
     Evidence,
     GoldenVector,
-    LawBase,
     ParametricLossLaw,
 )
 
@@ -22,12 +22,12 @@ LAWS = CATALOG.all_laws()
 VECTORS = [(law, vector) for law in LAWS for vector in law.golden]
 
 
-def _id(law: LawBase) -> str:
+def _id(law: AnyLaw) -> str:
     return law.key
 
 
 @pytest.mark.parametrize("law", LAWS, ids=_id)
-def test_reference_is_citable(law: LawBase) -> None:
+def test_reference_is_citable(law: AnyLaw) -> None:
     ref = law.reference
     assert ref.title
     assert ref.authors
@@ -36,7 +36,7 @@ def test_reference_is_citable(law: LawBase) -> None:
 
 
 @pytest.mark.parametrize("law", LAWS, ids=_id)
-def test_quantities_come_from_the_glossary(law: LawBase) -> None:
+def test_quantities_come_from_the_glossary(law: AnyLaw) -> None:
     for role, name in law.quantities.items():
         assert name in GLOSSARY, f"{law.key}: {role} -> unknown quantity {name}"
     for name in law.validity:
@@ -44,7 +44,7 @@ def test_quantities_come_from_the_glossary(law: LawBase) -> None:
 
 
 @pytest.mark.parametrize("law", LAWS, ids=_id)
-def test_fitted_ranges_are_stated_with_sources(law: LawBase) -> None:
+def test_fitted_ranges_are_stated_with_sources(law: AnyLaw) -> None:
     assert law.validity, f"{law.key} has no fitted range"
     for interval in law.validity.values():
         assert 0 < interval.lower <= interval.upper
@@ -52,7 +52,7 @@ def test_fitted_ranges_are_stated_with_sources(law: LawBase) -> None:
 
 
 @pytest.mark.parametrize("law", LAWS, ids=_id)
-def test_constant_sets_are_traced(law: LawBase) -> None:
+def test_constant_sets_are_traced(law: AnyLaw) -> None:
     if law.fit_only:
         assert not law.constant_sets
         assert all(v.evidence is Evidence.DERIVED for v in law.golden), "synthetic checks only"
@@ -67,14 +67,14 @@ def test_constant_sets_are_traced(law: LawBase) -> None:
 
 
 @pytest.mark.parametrize("law", LAWS, ids=_id)
-def test_default_constants_are_unrounded_where_available(law: LawBase) -> None:
+def test_default_constants_are_unrounded_where_available(law: AnyLaw) -> None:
     unrounded = [c for c in law.constant_sets if not c.rounded]
     if unrounded:
         assert not law.constant_set().rounded, f"{law.key} defaults to a rounded set"
 
 
 @pytest.mark.parametrize("law", LAWS, ids=_id)
-def test_every_law_has_golden_vectors_with_sources(law: LawBase) -> None:
+def test_every_law_has_golden_vectors_with_sources(law: AnyLaw) -> None:
     assert law.golden
     for vector in law.golden:
         assert vector.source
@@ -83,7 +83,7 @@ def test_every_law_has_golden_vectors_with_sources(law: LawBase) -> None:
 
 
 @pytest.mark.parametrize("law", LAWS, ids=_id)
-def test_description_is_json(law: LawBase) -> None:
+def test_description_is_json(law: AnyLaw) -> None:
     described = json.loads(json.dumps(law.describe()))
     assert described["id"] == law.id
     assert described["reference"]["title"] == law.reference.title

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from laws_catalog import CATALOG, ParametricLossLaw
+from laws_catalog.allocation import AllocationLaw, allocate
 from laws_catalog.allocation.hoffmann2022 import LAW as APPROACH1
 from laws_catalog.allocation.hoffmann2022 import TABLE3, refit_table3
 
@@ -68,8 +69,9 @@ def test_deepseek_allocation_keeps_both_published_laws() -> None:
     """Eq. 4's M_opt and D_opt as printed: M D = C times the coefficients' product 1.0001
     (the exponents 0.5243 + 0.4757 sum to exactly 1), not D re-derived as C / M."""
     law = CATALOG.get("allocation", "deepseek2024")
+    assert isinstance(law, AllocationLaw)
     for flops in (1e17, 1e20, 1e24):
-        alloc = law.allocate(flops)  # type: ignore[attr-defined]
+        alloc = allocate(law, flops)
         assert alloc.n_tokens == pytest.approx(5.8316 * flops**0.4757, rel=1e-12)
         product = alloc.extras["model_flops_per_token"] * alloc.n_tokens
         assert product == pytest.approx(flops * 0.1715 * 5.8316, rel=1e-12)
