@@ -15,7 +15,7 @@ RUN python -m pip install -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY laws_catalog ./laws_catalog
 COPY planner ./planner
-RUN python -m pip install --no-deps . && python -c "import planner, laws_catalog"
+RUN python -m pip install --no-deps . && python -c "import planner; from laws_catalog import CATALOG; CATALOG.load_all()"
 # matplotlib's font cache, built once here (else every process builds it on its first picture)
 RUN python -c "import matplotlib.font_manager" && chmod -R a+rwX "$MPLCONFIGDIR"
 
