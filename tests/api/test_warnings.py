@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from laws_catalog import CATALOG
 from planner.cli import main
-from planner.planning.warning_digest import digest
+from planner.planning.checks.warning_digest import digest
 from planner.schemas.responses import OutOfRange, Warning
 from planner.schemas.severity import (
     DEFAULT_SEVERITY,

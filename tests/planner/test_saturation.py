@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from planner.errors import PlanInfeasible
-from planner.planning.answer import RouteAnswer
-from planner.planning.saturation import (
+from planner.planning.plan.answer import RouteAnswer
+from planner.planning.plan.saturation import (
     SATURATION_SHARE,
     saturate,
     saturation_warning,
