@@ -27,7 +27,7 @@ __all__ = [
     "SourceOut",
     "SweepResponse",
     "SweepRowError",
-    "Warning",
+    "AnswerWarning",
 ]
 
 
@@ -78,7 +78,7 @@ class OutOfRange(_Out):
     source: str = Field(description="where the fitted range comes from")
 
 
-class Warning(_Out):
+class AnswerWarning(_Out):
     """Something the user must know to trust the number (never silently fixed)."""
 
     code: Literal[
@@ -340,7 +340,7 @@ class PlanResponse(_Out):
     target: dict[str, float] | None = None
     units: dict[str, str]
     provenance: list[LawUse]
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
     binding_constraints: list[str]
     marginal_values: list[MarginalValue]
     hyperparams_by_law: list[HyperparamRow] = Field(default_factory=list)
@@ -380,7 +380,7 @@ class PredictResponse(_Out):
     parallel_streams: PredictedStreams | None = None
     units: dict[str, str]
     provenance: list[LawUse]
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
     catalog_version: str
 
 

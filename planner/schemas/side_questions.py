@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .requests import LawRef
-from .responses import LawUse, Warning
+from .responses import AnswerWarning, LawUse
 
 __all__ = [
     "ContinualRequest",
@@ -167,7 +167,7 @@ class LossCurveResponse(_Out):
     )
     prediction: LossCurvePrediction | None
     provenance: list[LawUse]
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
     catalog_version: str
 
 
@@ -208,7 +208,7 @@ class VocabularyResponse(_Out):
     answer: VocabularyAnswer
     approaches: list[VocabularyAnswer] = Field(description="every approach, side by side")
     provenance: list[LawUse]
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
     catalog_version: str
 
 
@@ -292,7 +292,7 @@ class MixtureResponse(_Out):
     inside_seen_hull: bool
     extrapolated: bool
     provenance: list[LawUse]
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
     catalog_version: str
 
 
@@ -330,5 +330,5 @@ class ContinualResponse(_Out):
     objective: float
     outside_fitted_region: list[str]
     provenance: list[LawUse]
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
     catalog_version: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ...schemas.requests import PlanRequest, PredictRequest
-from ...schemas.responses import LawUse, PlanResponse, PredictResponse, Warning
+from ...schemas.responses import AnswerWarning, LawUse, PlanResponse, PredictResponse
 from ...schemas.severity import Severity
 from ...schemas.side_questions import VocabularyResponse
 from .lr_cap import capped
@@ -64,7 +64,9 @@ def _lr_remedy(hyperparams: str) -> str:
     )
 
 
-def _finish(warnings: Iterable[Warning | None], min_severity: Severity) -> list[Warning]:
+def _finish(
+    warnings: Iterable[AnswerWarning | None], min_severity: Severity
+) -> list[AnswerWarning]:
     return digest([w for w in warnings if w is not None], min_severity)
 
 

@@ -7,7 +7,7 @@ The hyperparameter law's value is kept in ``hyperparams_by_law``; the plan's
 from __future__ import annotations
 
 from ...schemas.requests import PlanRequest
-from ...schemas.responses import PlanResponse, Warning
+from ...schemas.responses import AnswerWarning, PlanResponse
 
 __all__ = ["capped"]
 
@@ -21,7 +21,7 @@ def capped(response: PlanResponse, request: PlanRequest) -> PlanResponse:
         (use.law for use in response.provenance if "learning_rate" in use.produces),
         request.laws.hyperparams,
     )
-    warning = Warning(
+    warning = AnswerWarning(
         code="learning_rate_capped",
         message=f"peak learning rate {given:.4g} from {source} capped at "
         f"{cap:.4g} by constraints.max_learning_rate (the law's values stay in "

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from ...schemas.responses import Warning
+from ...schemas.responses import AnswerWarning
 from ...schemas.severity import Severity
 
 __all__ = ["BOUNDS", "LARGEST_PUBLISHED_VOCAB", "Bound", "implausible", "loss_bound"]
@@ -103,7 +103,7 @@ def implausible(
     vocab_size: int | None = None,
     law: str | None = None,
     where: str | None = None,
-) -> Warning | None:
+) -> AnswerWarning | None:
     """The ``implausible`` warning for ``value`` of ``quantity``, or None within its bound.
 
     ``where`` names the response field when it is not the quantity itself (e.g.
@@ -124,7 +124,7 @@ def implausible(
     message = f"{field} = {value:.4g}: {bound.meaning} ({relation} {shown}; see basis)"
     if remedy:
         message += f". {remedy}"
-    return Warning(
+    return AnswerWarning(
         code="implausible",
         message=message,
         law=law,

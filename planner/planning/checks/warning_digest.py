@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ...schemas.responses import OutOfRange, Warning
+from ...schemas.responses import AnswerWarning, OutOfRange
 from ...schemas.severity import Severity, at_least
 from ..laws.validity import extrapolation_warning
 
@@ -14,13 +14,13 @@ __all__ = ["digest"]
 _ORDER = {"critical": 0, "warning": 1, "info": 2}
 
 
-def _merge_extrapolations(warnings: list[Warning]) -> list[Warning]:
+def _merge_extrapolations(warnings: list[AnswerWarning]) -> list[AnswerWarning]:
     """Every structured ``outside_fitted_range`` of a law becomes one, where the first was."""
     items: dict[str | None, list[OutOfRange]] = {}
     for warning in warnings:
         if warning.code == "outside_fitted_range" and warning.out_of_range:
             items.setdefault(warning.law, []).extend(warning.out_of_range)
-    merged: list[Warning] = []
+    merged: list[AnswerWarning] = []
     placed: set[str | None] = set()
     for warning in warnings:
         if warning.code != "outside_fitted_range" or not warning.out_of_range:
@@ -33,9 +33,11 @@ def _merge_extrapolations(warnings: list[Warning]) -> list[Warning]:
     return merged
 
 
-def digest(warnings: Iterable[Warning], min_severity: Severity = "info") -> list[Warning]:
+def digest(
+    warnings: Iterable[AnswerWarning], min_severity: Severity = "info"
+) -> list[AnswerWarning]:
     """Merged per law, deduplicated, ordered critical -> info, filtered by ``min_severity``."""
-    unique: list[Warning] = []
+    unique: list[AnswerWarning] = []
     seen: set[str] = set()
     for warning in _merge_extrapolations(list(warnings)):
         key = warning.model_dump_json()

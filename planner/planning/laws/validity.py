@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from laws_catalog import LawBase
 
-from ...schemas.responses import OutOfRange, Warning
+from ...schemas.responses import AnswerWarning, OutOfRange
 from ...schemas.severity import extrapolation_severity
 
 __all__ = ["extrapolation_warning", "fit_warnings", "range_warnings"]
@@ -30,7 +30,7 @@ def _factor(value: float, lower: float, upper: float) -> float:
     return lower / value if value > 0 and lower > 0 else math.inf
 
 
-def range_warnings(law: LawBase, values: Mapping[str, float]) -> list[Warning]:
+def range_warnings(law: LawBase, values: Mapping[str, float]) -> list[AnswerWarning]:
     """At most one warning: every quantity of ``values`` outside ``law``'s fitted range."""
     found = []
     for quantity, interval in law.validity.items():
@@ -56,7 +56,7 @@ def _describe(item: OutOfRange) -> str:
     return f"{item.quantity} = {item.value:.4g} ({side} [{lo:.4g}, {hi:.4g}], x{item.factor:.3g})"
 
 
-def extrapolation_warning(law: str | None, items: Iterable[OutOfRange]) -> Warning | None:
+def extrapolation_warning(law: str | None, items: Iterable[OutOfRange]) -> AnswerWarning | None:
     """The single extrapolation warning of ``law`` naming every item (worst first)."""
     unique: dict[str, OutOfRange] = {}
     for item in items:
@@ -67,7 +67,7 @@ def extrapolation_warning(law: str | None, items: Iterable[OutOfRange]) -> Warni
         return None
     ordered = sorted(unique.values(), key=lambda item: -item.factor)
     worst = ordered[0]
-    return Warning(
+    return AnswerWarning(
         code="outside_fitted_range",
         message=f"{law or 'the law'} is extrapolated: "
         + "; ".join(_describe(item) for item in ordered)
@@ -82,10 +82,10 @@ def extrapolation_warning(law: str | None, items: Iterable[OutOfRange]) -> Warni
     )
 
 
-def fit_warnings(law: LawBase) -> list[Warning]:
+def fit_warnings(law: LawBase) -> list[AnswerWarning]:
     """The fit-quality caveats of a law fitted to the user's runs, as warnings."""
     return [
-        Warning(code="law_caveat", message=caveat, law=law.key, severity="warning")
+        AnswerWarning(code="law_caveat", message=caveat, law=law.key, severity="warning")
         for caveat in law.caveats
         if caveat.startswith(FIT_CAVEAT)
     ]

@@ -16,7 +16,7 @@ from laws_catalog.vocabulary import VocabularyAdvice, VocabularyLaw
 
 from ...errors import InvalidRequest
 from ...schemas.requests import Architecture
-from ...schemas.responses import Warning
+from ...schemas.responses import AnswerWarning
 
 __all__ = [
     "SHAPE_DEVIATION_WARNING",
@@ -65,13 +65,13 @@ def advise_vocabulary(
 
 def tensor_parallel_warnings(
     shape: ShapeChoice | None, n_nv: float, arch: Architecture
-) -> list[Warning]:
+) -> list[AnswerWarning]:
     if shape is None or arch.tensor_parallel == 1:
         return []
     if abs(shape.relative_deviation) <= SHAPE_DEVIATION_WARNING:
         return []
     return [
-        Warning(
+        AnswerWarning(
             code="law_caveat",
             message=f"the shape's exact non-embedding count {shape.n_params_non_embedding:.4g} "
             f"is {shape.relative_deviation:+.1%} off the planned {n_nv:.4g}: "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...schemas.responses import LawUse, MarginalValue, SourceOut, Warning
+from ...schemas.responses import AnswerWarning, LawUse, MarginalValue, SourceOut
 from .model_account import ModelAccount
 from .optimum import Optimum, binding_labels
 from .variants import Variant
@@ -45,7 +45,7 @@ class RouteAnswer:
     binding: list[str]
     margins: list[MarginalValue] = field(default_factory=list)
     provenance: list[LawUse] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[AnswerWarning] = field(default_factory=list)
     extras: dict[str, float] = field(default_factory=dict)
     account: ModelAccount | None = None
     data: DataOutcome | None = None
@@ -60,7 +60,7 @@ def answer_from_optimum(optimum: Optimum, flops: float, *, method: str) -> Route
     warnings = []
     if not optimum.polished and optimum.status != "optimal":
         warnings.append(
-            Warning(
+            AnswerWarning(
                 code="solver_inaccurate",
                 message=f"solver status {optimum.status}; the answer may be off in the 5th digit",
             )

@@ -38,7 +38,7 @@ from laws_catalog.vocabulary.tao2024 import width_for_non_vocab_params
 from ...deadline import checkpoint
 from ...errors import InvalidRequest, SolverFailure
 from ...schemas.requests import Architecture
-from ...schemas.responses import Warning
+from ...schemas.responses import AnswerWarning
 from .account_checks import (
     ModelTooSmall,
     VocabularyDoesNotFit,
@@ -77,7 +77,7 @@ class ModelAccount:
     tied: bool
     shape: ShapeChoice | None
     vocab: VocabularyAdvice | None
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[AnswerWarning] = field(default_factory=list)
 
     @property
     def vocab_params(self) -> float:
@@ -289,7 +289,7 @@ def account_model(
     if shape is None:
         low, high = N_PARAMS_RANGE
         warnings.append(
-            Warning(
+            AnswerWarning(
                 code="law_caveat",
                 severity="warning",
                 message=f"no shape: {n_nv:.3g} non-embedding parameters is outside the shape "
@@ -304,7 +304,7 @@ def account_model(
     warnings += tensor_parallel_warnings(shape, n_nv, arch)
     if embedding > 0.5 * (n_nv + embedding):
         warnings.append(
-            Warning(
+            AnswerWarning(
                 code="law_caveat",
                 message=f"the vocabulary holds {embedding / (n_nv + embedding):.0%} of the "
                 "parameters; the loss laws were fitted on models where it held far less",

@@ -30,13 +30,13 @@ from laws_catalog.precision import decisions
 from ...errors import InvalidRequest
 from ...schemas.requests import PlanRequest
 from ...schemas.responses import (
+    AnswerWarning,
     BudgetOut,
     LawUse,
     PlanBody,
     PlanResponse,
     PrecisionOut,
     ShapeOut,
-    Warning,
 )
 from ..checks.answer_checks import checked_plan
 from ..laws.provenance import law_use, units_for
@@ -289,7 +289,7 @@ def _shape_out(account: ModelAccount, tensor_parallel: int = 1) -> ShapeOut | No
 
 def _vocabulary_use(
     laws: SelectedLaws, account: ModelAccount, request: PlanRequest
-) -> tuple[list[LawUse], list[Warning]]:
+) -> tuple[list[LawUse], list[AnswerWarning]]:
     if account.vocab is None:
         return [], []
     advice = account.vocab
@@ -332,7 +332,7 @@ def _precision(
     account: ModelAccount,
     loss: float,
     extra: Mapping[str, Device],
-) -> tuple[PrecisionOut | None, list[LawUse], list[Warning]]:
+) -> tuple[PrecisionOut | None, list[LawUse], list[AnswerWarning]]:
     spec = request.precision
     if spec is None:
         return None, [], []
@@ -401,7 +401,7 @@ def _assemble(
     )
     provenance += vocab_uses + recipe.provenance + precision_uses
     inference = None
-    serving_warnings: list[Warning] = []
+    serving_warnings: list[AnswerWarning] = []
     if inference_inputs is not None:
         inference, serving_uses, serving_warnings = inference_report(
             inference_inputs, answer, account, params_law.params_quantity

@@ -14,12 +14,12 @@ from laws_catalog.precision.formats import FORMATS, UnknownFormat, number_format
 from ...errors import InvalidRequest
 from ...schemas.requests import PlanRequest
 from ...schemas.responses import (
+    AnswerWarning,
     FormatOption,
     LawUse,
     ServingOption,
     ServingPrecisionOut,
     TrainingPrecisionOut,
-    Warning,
 )
 from ..laws.provenance import law_use
 from ..laws.selection import resolve_one_of
@@ -96,7 +96,7 @@ def serving_precision(
     n_tokens: float,
     loss: float,
     candidates_device: Device | None,
-) -> tuple[ServingPrecisionOut, list[LawUse], list[Warning]]:
+) -> tuple[ServingPrecisionOut, list[LawUse], list[AnswerWarning]]:
     """Post-training quantisation of the planned model: a fixed format or the best under a
     weight-memory limit (formats the serving device runs natively, when one is given)."""
     spec = request.precision
@@ -181,7 +181,7 @@ def serving_precision(
         options=options,
     )
     warnings = [
-        Warning(code="law_caveat", message=w, law=resolved.law.key)
+        AnswerWarning(code="law_caveat", message=w, law=resolved.law.key)
         for w in estimate.loss_increase.warnings
     ]
     use = law_use(

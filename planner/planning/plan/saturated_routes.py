@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ...schemas.requests import PlanRequest, Target
-from ...schemas.responses import BudgetOut, Warning
+from ...schemas.responses import AnswerWarning, BudgetOut
 from ..laws.selection import SelectedLaws
 from ..routes.allocation import plan_by_allocation
 from ..routes.budget import plan_for_budget
@@ -76,7 +76,7 @@ def target_saturation_warning(
     answer: RouteAnswer,
     variants: list[Variant],
     serving: ServingContext | None,
-) -> Warning | None:
+) -> AnswerWarning | None:
     """``compute_saturated`` when a target within the loss tolerance of what the limits allow
     costs more than twice the compute of the eased target (:mod:`.saturation`)."""
     assert answer.loss is not None

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from scipy.optimize import brentq
 
 from ...errors import PlannerError
-from ...schemas.responses import MarginalValue, Warning
+from ...schemas.responses import AnswerWarning, MarginalValue
 from .answer import RouteAnswer
 
 __all__ = [
@@ -160,7 +160,7 @@ def saturate(
 
 def saturation_warning(
     saturation: Saturation, budget_flops: float, limits: list[str], budget_label: str
-) -> Warning | None:
+) -> AnswerWarning | None:
     """``compute_saturated`` when the plan leaves part of the budget unspent."""
     unspent = saturation.unspent_share * budget_flops
     if unspent <= 1e-6 * budget_flops:
@@ -182,7 +182,7 @@ def saturation_warning(
             f"{budget_flops:.3g} FLOPs budget; the remaining {unspent:.3g} FLOPs would buy no "
             "lower loss"
         )
-    return Warning(code="compute_saturated", message=message, value=spent, quantity="flops")
+    return AnswerWarning(code="compute_saturated", message=message, value=spent, quantity="flops")
 
 
 def target_saturation(
@@ -193,7 +193,7 @@ def target_saturation(
     elasticity: float | None,
     limits: list[str],
     loss_at: Callable[[float], float] | None = None,
-) -> Warning | None:
+) -> AnswerWarning | None:
     """``compute_saturated`` for a target within ``tolerance`` of what the limits allow.
 
     ``cost_of(loss)`` is the least compute reaching ``loss``; ``elasticity`` is
@@ -220,7 +220,7 @@ def target_saturation(
     if cheaper > SATURATION_SHARE * cost:
         return None
     cause = ", ".join(limits) if limits else "the loss law's floor"
-    return Warning(
+    return AnswerWarning(
         code="compute_saturated",
         message=f"the target is within {tolerance:.2%} of the lowest loss reachable (limited by "
         f"{cause}): loss {eased:.5g} needs only {cheaper:.3g} FLOPs; the last "

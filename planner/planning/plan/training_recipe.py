@@ -15,7 +15,7 @@ from laws_catalog import CATALOG, ResolvedLaw
 from laws_catalog.architecture import model_flops_per_token
 from laws_catalog.hyperparams import HyperparamAdvice, HyperparamLaw, MissingInput, TrainingPoint
 
-from ...schemas.responses import HyperparamRow, LawUse, Warning
+from ...schemas.responses import AnswerWarning, HyperparamRow, LawUse
 from ..laws.provenance import law_use
 from ..laws.selection import resolve
 from ..laws.validity import range_warnings
@@ -48,7 +48,7 @@ class TrainingRecipe:
     model_flops_per_token: float | None
     rows: list[HyperparamRow]
     provenance: list[LawUse] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[AnswerWarning] = field(default_factory=list)
 
 
 def _resolve(ref: str) -> ResolvedLaw[HyperparamLaw]:

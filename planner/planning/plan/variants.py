@@ -28,7 +28,7 @@ from ...deadline import checkpoint
 from ...errors import InvalidRequest
 from ...optimize.program import Constraint
 from ...schemas.requests import PlanRequest
-from ...schemas.responses import Warning
+from ...schemas.responses import AnswerWarning
 from .budget import budget_device, budget_flops, gpu_hours
 
 __all__ = ["Variant", "base_variant", "effective_params_loss", "training_variants"]
@@ -58,7 +58,7 @@ class Variant:
     serving_per_param: float = 0.0
     """Lifetime inference cost per FLOP-bearing parameter, in the budget's training FLOPs
     (2 T, times P streams, times the price ratio for a dollar cost); 0 without a lifetime."""
-    warnings: tuple[Warning, ...] = field(default=())
+    warnings: tuple[AnswerWarning, ...] = field(default=())
 
     @property
     def label(self) -> str:
@@ -74,12 +74,12 @@ def base_variant(loss: PosynomialLoss, flops: float | None) -> Variant:
 
 def _with_penalty(
     base: PosynomialLoss, fmt: NumberFormat, resolved: ResolvedLaw[PrecisionLaw]
-) -> tuple[PosynomialLoss, list[Warning]]:
+) -> tuple[PosynomialLoss, list[AnswerWarning]]:
     """The base law with ``fmt``'s training penalty; raises ValueError when the format cannot
     be trained at all (Kumar: no effective parameters left)."""
     law, cset = resolved.law, resolved.constants.name
     warnings = [
-        Warning(
+        AnswerWarning(
             code="law_caveat",
             message=f"training precision: {law.key}'s penalty is added to the chosen loss law "
             "(its N is the loss law's, the penalty law counts non-embedding N)",
@@ -90,7 +90,9 @@ def _with_penalty(
         return base, []
     if isinstance(law, FloatTrainingLaw):
         estimate = decisions.training_penalty(fmt, 1.0, 1.0, law="sun2025", constant_set=cset)
-        warnings += [Warning(code="law_caveat", message=w, law=law.key) for w in estimate.warnings]
+        warnings += [
+            AnswerWarning(code="law_caveat", message=w, law=law.key) for w in estimate.warnings
+        ]
         values = law.constant_set(cset).values
         term = PowerTerm(estimate.value, -values["alpha"], values["beta"])
         return PosynomialLoss(base.offset, (*base.terms, term), base.power), warnings
@@ -98,7 +100,7 @@ def _with_penalty(
     bits = float(fmt.total_bits)
     fraction = law.effective_fraction((bits, bits, bits), cset)
     warnings.append(
-        Warning(
+        AnswerWarning(
             code="law_caveat",
             message=f"{fmt.name}: weights, activations and KV cache trained at {fmt.total_bits} "
             f"bits keep N_eff/N = {fraction:.3g} effective parameters (Kumar et al. Eq. 4)",
@@ -182,7 +184,7 @@ def training_variants(
             throughput = REFERENCE_BITS / min(fmt.total_bits, REFERENCE_BITS)
             source = "precision papers' cost model C = (6/16) P N D: throughput 16 / bits"
             warnings.append(
-                Warning(
+                AnswerWarning(
                     code="law_caveat",
                     message=f"no GPU in the budget: {fmt.name}'s throughput taken as "
                     f"16/{min(fmt.total_bits, REFERENCE_BITS)} of BF16 (real speed-ups are "

@@ -13,7 +13,7 @@ from laws_catalog.loss_curve.schedules import lr_schedule
 
 from ...deadline import checkpoint
 from ...errors import InvalidRequest
-from ...schemas.responses import LawUse, Warning
+from ...schemas.responses import AnswerWarning, LawUse
 from ...schemas.side_questions import (
     CurveSpec,
     FittedConstant,
@@ -73,7 +73,7 @@ def _fit_law(request: LossCurveRequest, law: LawBase) -> LossCurveResponse:
         )
     except ValueError as exc:
         raise InvalidRequest(f"curves: {exc}", field="curves") from None
-    warnings: list[Warning] = []
+    warnings: list[AnswerWarning] = []
     prediction = None
     if request.predict is not None:
         schedule = _schedule(request.predict)
@@ -91,7 +91,7 @@ def _fit_law(request: LossCurveRequest, law: LawBase) -> LossCurveResponse:
         low, high = fitted.forward_area_range
         if area.max() > high * (1 + 1e-9) or area.min() < low * (1 - 1e-9):
             warnings.append(
-                Warning(
+                AnswerWarning(
                     code="outside_fitted_range",
                     message=f"the predicted schedule's forward area reaches "
                     f"[{area.min():.4g}, {area.max():.4g}] beyond the fitted "

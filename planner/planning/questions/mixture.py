@@ -25,7 +25,7 @@ from laws_catalog.data import FitQuality, que2024, ye2024
 
 from ...errors import InvalidRequest, PlanInfeasible
 from ...optimize.mixture import optimal_mixture
-from ...schemas.responses import LawUse, Warning
+from ...schemas.responses import AnswerWarning, LawUse
 from ...schemas.side_questions import (
     ContinualRequest,
     ContinualResponse,
@@ -99,7 +99,8 @@ def best_mixture(request: MixtureRequest) -> MixtureResponse:
         raise PlanInfeasible(exc.message, conflicting=exc.conflicting) from None
     law = CATALOG.get("data", "ye2024")
     warnings = [
-        Warning(code="outside_fitted_range", message=text, law=law.key) for text in plan.warnings
+        AnswerWarning(code="outside_fitted_range", message=text, law=law.key)
+        for text in plan.warnings
     ]
     return MixtureResponse(
         law=law.id,
@@ -171,10 +172,10 @@ def best_continual_ratio(request: ContinualRequest) -> ContinualResponse:
         set(domain.outside_region(request.params, request.tokens, r_best))
         | set(general.outside_region(request.params, request.tokens, 1.0 - r_best))
     )
-    warnings: list[Warning] = []
+    warnings: list[AnswerWarning] = []
     if outside:
         warnings.append(
-            Warning(
+            AnswerWarning(
                 code="outside_fitted_range",
                 message=f"{', '.join(outside)} outside the range of the fitted runs: the "
                 "predicted losses are extrapolations",

@@ -6,7 +6,7 @@ from laws_catalog import CATALOG, ParametricLossLaw, ResolvedLaw
 from laws_catalog.inference import parscale2025 as parscale
 
 from ...schemas.requests import PredictRequest
-from ...schemas.responses import LawUse, PredictedStreams, PredictResponse, Warning
+from ...schemas.responses import AnswerWarning, LawUse, PredictedStreams, PredictResponse
 from ..checks.answer_checks import checked_prediction
 from ..laws.provenance import law_use, units_for
 from ..laws.selection import select_laws
@@ -19,7 +19,7 @@ __all__ = ["predict"]
 
 def _with_streams(
     request: PredictRequest, loss: ResolvedLaw[ParametricLossLaw], single_stream: float
-) -> tuple[float, PredictedStreams, LawUse, list[Warning]]:
+) -> tuple[float, PredictedStreams, LawUse, list[AnswerWarning]]:
     """The loss law at N (1 + k ln P), and the ParScale law's own value at (N, P)."""
     streams = request.parallel_streams
     assert streams is not None
@@ -65,7 +65,7 @@ def predict(request: PredictRequest) -> PredictResponse:
     provenance = [
         law_use(loss, role="loss", produces=["loss"], method=f"{loss.ref} evaluated at (N, D)")
     ]
-    warnings: list[Warning] = []
+    warnings: list[AnswerWarning] = []
     stream_out = None
     if request.parallel_streams is not None:
         value, stream_out, use, warnings = _with_streams(request, loss, value)

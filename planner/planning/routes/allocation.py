@@ -10,7 +10,7 @@ from laws_catalog import AllocationLaw, ParametricLossLaw, PowerTerm, ResolvedLa
 from ...errors import PlanInfeasible
 from ...optimize.program import Constraint
 from ...schemas.requests import PlanRequest
-from ...schemas.responses import MarginalValue, Warning
+from ...schemas.responses import AnswerWarning, MarginalValue
 from ..laws.provenance import law_use
 from ..laws.selection import SelectedLaws
 from ..plan.account_checks import VocabularyDoesNotFit
@@ -90,7 +90,7 @@ def plan_by_allocation(
             conflicting=labels,
         )
     n_params, n_tokens, binding = alloc.n_params, alloc.n_tokens, [budget_label]
-    warnings: list[Warning] = []
+    warnings: list[AnswerWarning] = []
     broken = _broken(bounds, n_params, n_tokens)
     if broken:
         n_params = min(max(n_params, low), high)
@@ -99,7 +99,7 @@ def plan_by_allocation(
             moved = low_labels if n_params == low else high_labels
         binding += moved
         warnings.append(
-            Warning(
+            AnswerWarning(
                 code="allocation_overridden",
                 message=f"{allocation.ref} allocates {alloc.n_params:.4g} parameters and "
                 f"{alloc.n_tokens:.4g} tokens; {', '.join(moved)} moved the plan to "
@@ -167,7 +167,7 @@ def plan_by_allocation(
     answer.extras["flops_accounted"] = accounted
     if law.params_quantity != loss.law.params_quantity:
         answer.warnings.append(
-            Warning(
+            AnswerWarning(
                 code="convention_mismatch",
                 message=f"{allocation.ref} counts {law.params_quantity} but {loss.ref} expects "
                 f"{loss.law.params_quantity}; the loss is evaluated without conversion",
@@ -194,9 +194,9 @@ def _broken(bounds: Sequence[Constraint], n: float, d: float) -> list[Constraint
 
 def _accounting_warning(
     ref: str, key: str, k: float, extra: float, flops: float, accounted: float
-) -> Warning:
+) -> AnswerWarning:
     counted = f"{k:g} (N + V d) D" if extra else f"{k:g} N D"
-    return Warning(
+    return AnswerWarning(
         code="flops_accounting_gap",
         message=f"{ref}'s own (N, D) is kept as published: the budget is {flops:.4g} FLOPs by "
         f"the paper's accounting, {accounted:.4g} FLOPs by the planner's {counted} "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ...errors import PlanInfeasible
 from ...optimize.program import Constraint, compute_budget
 from ...schemas.requests import PlanRequest
-from ...schemas.responses import Warning
+from ...schemas.responses import AnswerWarning
 from ..laws.provenance import law_use
 from ..laws.selection import SelectedLaws
 from ..plan.account_checks import VocabularyDoesNotFit
@@ -49,7 +49,7 @@ class _Solved:
     training_flops: float
     spent: float
     """Budget FLOPs used: training plus lifetime inference."""
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
 
 
 def _solve_variant(

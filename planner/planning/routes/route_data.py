@@ -24,7 +24,7 @@ from ...errors import InvalidRequest, PlanInfeasible, TargetUnreachable
 from ...optimize.data_mix import TokenSplit, solve_data_mix
 from ...optimize.repetition import LIMIT_FOR_KEYWORD, solve_repetition
 from ...schemas.requests import DataSpec, PlanRequest
-from ...schemas.responses import MarginalValue, SourceOut, Warning
+from ...schemas.responses import AnswerWarning, MarginalValue, SourceOut
 from ..laws.provenance import law_use
 from ..laws.selection import SelectedLaws, resolve
 from ..laws.validity import range_warnings
@@ -364,7 +364,7 @@ def plan_with_data(
             }
         ),
     ]
-    warnings: list[Warning] = []
+    warnings: list[AnswerWarning] = []
     point = {
         "n_params_total": n,
         "n_tokens": d,
@@ -374,7 +374,7 @@ def plan_with_data(
     warnings += range_warnings(repetition.law, point)
     if transplanted:
         warnings.append(
-            Warning(
+            AnswerWarning(
                 code="law_caveat",
                 message=f"{repetition.ref}'s decay constants (R_D*, R_N*) were fitted on its "
                 f"own C4 base law; here they discount {loss.ref}'s constants",
@@ -383,7 +383,7 @@ def plan_with_data(
         )
     if spec.sources is not None:
         warnings += [
-            Warning(code="law_caveat", message=text, law="multisource")
+            AnswerWarning(code="law_caveat", message=text, law="multisource")
             for text in MULTISOURCE_CAVEATS
         ]
         warnings += caveats(laws_of_sources)

@@ -22,7 +22,7 @@ from laws_catalog.data import RepetitionConstants
 
 from ...errors import InvalidRequest
 from ...schemas.requests import DataSpec
-from ...schemas.responses import Warning
+from ...schemas.responses import AnswerWarning
 from ..laws.selection import resolve
 
 __all__ = ["SourceLaw", "source_laws"]
@@ -66,5 +66,5 @@ def source_laws(spec: DataSpec) -> list[SourceLaw]:
     return out
 
 
-def caveats(laws: list[SourceLaw]) -> list[Warning]:
-    return [Warning(code="law_caveat", message=CAVEAT)] if laws else []
+def caveats(laws: list[SourceLaw]) -> list[AnswerWarning]:
+    return [AnswerWarning(code="law_caveat", message=CAVEAT)] if laws else []

@@ -11,7 +11,7 @@ from ...deadline import checkpoint
 from ...errors import InvalidRequest, PlanInfeasible, PlannerError, TargetUnreachable
 from ...optimize.program import Constraint
 from ...schemas.requests import PlanRequest, Target
-from ...schemas.responses import MarginalValue, Warning
+from ...schemas.responses import AnswerWarning, MarginalValue
 from ..laws.provenance import law_use
 from ..laws.selection import SelectedLaws
 from ..plan.account_checks import VocabularyDoesNotFit
@@ -105,7 +105,7 @@ class _Solved:
     spent: float
     """Training FLOPs."""
     total: float
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
 
     @property
     def cost(self) -> float:

@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from ...optimize.program import Constraint
 from ...schemas.requests import Architecture
-from ...schemas.responses import Warning
+from ...schemas.responses import AnswerWarning
 from ..plan.model_account import ModelAccount
 from .limits import LimitSpec, serving_bounds, violated
 from .model import ServedModelMap, ServingSetup, ShapeDims
@@ -82,7 +82,7 @@ def solve_within_limits(
     streams: int,
     solve: Callable[[list[Constraint]], tuple[S, ModelAccount]],
     n_of: Callable[[S], float],
-) -> tuple[S, ModelAccount, list[Warning]]:
+) -> tuple[S, ModelAccount, list[AnswerWarning]]:
     """``solve(extra_bounds)`` until the concrete model meets every limit."""
     if context is None or not context.limits:
         solution, account = solve([])
@@ -112,7 +112,7 @@ def solve_within_limits(
             context.settled_vocab.append(account.vocab_size)
             return solution, account, []
     warnings = [
-        Warning(
+        AnswerWarning(
             code="law_caveat",
             severity="warning",
             message=f"inference.{limit.field}: the concrete shape's rounding leaves the plan "

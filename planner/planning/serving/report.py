@@ -18,7 +18,7 @@ from ...schemas.inference_out import (
     StreamsOut,
     TrainingOptimalComparison,
 )
-from ...schemas.responses import LawUse, Warning
+from ...schemas.responses import AnswerWarning, LawUse
 from ..laws.provenance import law_use
 from ..laws.validity import range_warnings
 from ..plan.answer import RouteAnswer
@@ -44,7 +44,7 @@ class InferenceInputs:
 
 def _performance(
     inputs: InferenceInputs, shape: ModelShape
-) -> tuple[dict[str, float | str | None], MemoryOut, list[Warning]]:
+) -> tuple[dict[str, float | str | None], MemoryOut, list[AnswerWarning]]:
     setup = inputs.serving.setup
     spec = setup.spec
     memory = roofline.serving_memory(
@@ -66,7 +66,7 @@ def _performance(
     warnings = []
     if fits is False:
         warnings.append(
-            Warning(
+            AnswerWarning(
                 code="law_caveat",
                 severity="warning",
                 message=f"serving needs {per_device:.4g} bytes per device, more than the "
@@ -191,7 +191,7 @@ def _comparison(
 
 def inference_report(
     inputs: InferenceInputs, answer: RouteAnswer, account: ModelAccount, params_quantity: str
-) -> tuple[InferenceOut, list[LawUse], list[Warning]]:
+) -> tuple[InferenceOut, list[LawUse], list[AnswerWarning]]:
     setup = inputs.serving.setup
     spec = setup.spec
     variant = answer.variant.chosen if answer.variant is not None else None

@@ -19,7 +19,7 @@ from laws_catalog.inference import parscale2025 as parscale
 from laws_catalog.inference._law import InferenceLaw
 
 from ...schemas.requests import LawChoice, PlanRequest
-from ...schemas.responses import Warning
+from ...schemas.responses import AnswerWarning
 from ..laws.selection import resolve_one_of
 from ..plan.variants import Variant, effective_params_loss
 
@@ -55,8 +55,8 @@ def multiplier(law: ResolvedLaw[InferenceLaw], streams: int) -> float:
     return parscale.equivalent_params(n, streams, law.constants.name) / n
 
 
-def stream_caveat(law: ResolvedLaw[InferenceLaw], streams: int, m: float) -> Warning:
-    return Warning(
+def stream_caveat(law: ResolvedLaw[InferenceLaw], streams: int, m: float) -> AnswerWarning:
+    return AnswerWarning(
         code="law_caveat",
         message=f"{streams} parallel streams: {law.ref}'s multiplier 1 + k ln P = {m:.4f} is "
         "applied to the chosen loss law's parameter term; it was fitted at 42B training "
