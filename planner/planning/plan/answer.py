@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ...schemas.responses import AnswerWarning, LawUse, MarginalValue, SourceOut
@@ -12,7 +13,7 @@ from .variants import Variant
 __all__ = ["DataOutcome", "RouteAnswer", "VariantResult", "answer_from_optimum"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class DataOutcome:
     """What limited unique data did to the plan (repetition routes only)."""
 
@@ -25,7 +26,7 @@ class DataOutcome:
     sources: list[SourceOut] | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class VariantResult:
     """The variant a route chose and every one it weighed: (variant, N, D, loss), and those
     that had no plan with the reason."""
@@ -35,31 +36,57 @@ class VariantResult:
     failures: list[tuple[Variant, str]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class RouteAnswer:
+    """What a route found, fixed once built (a later stage that adjusts it makes a copy with
+    :func:`dataclasses.replace`)."""
+
     n_params: float
     n_tokens: float
-    flops: float
+    training_flops: float
+    """FLOPs of training alone (6 (N + V d) D with the law's k)."""
     status: str
     method: str
-    binding: list[str]
-    margins: list[MarginalValue] = field(default_factory=list)
-    provenance: list[LawUse] = field(default_factory=list)
-    warnings: list[AnswerWarning] = field(default_factory=list)
-    extras: dict[str, float] = field(default_factory=dict)
+    binding: tuple[str, ...]
+    margins: tuple[MarginalValue, ...] = ()
+    provenance: tuple[LawUse, ...] = ()
+    warnings: tuple[AnswerWarning, ...] = ()
+    published_extras: Mapping[str, float] = field(default_factory=dict)
+    """Further quantities an allocation law publishes with its (N, D)."""
+    flops_accounted: float | None = None
+    """Allocation routes: the FLOPs the planned model actually counts (6 (N + V d) D)."""
     account: ModelAccount | None = None
     data: DataOutcome | None = None
     loss: float | None = None
     """Set when the route's loss is not the loss law at (N, D) (e.g. repeated data)."""
     variant: VariantResult | None = None
-    budget_spent: float | None = None
+    budget_flops: float | None = None
     """Budget FLOPs used when more than training spends them (lifetime inference)."""
 
+    @property
+    def budget_flops_spent(self) -> float:
+        """Budget FLOPs the plan uses: training plus, when planned, lifetime inference."""
+        return self.budget_flops or self.training_flops
 
-def answer_from_optimum(optimum: Optimum, flops: float, *, method: str) -> RouteAnswer:
-    warnings = []
+
+def answer_from_optimum(
+    optimum: Optimum,
+    training_flops: float,
+    *,
+    method: str,
+    loss: float,
+    account: ModelAccount,
+    budget_flops: float,
+    variant: VariantResult,
+    margins: Sequence[MarginalValue],
+    provenance: Sequence[LawUse],
+    warnings: Sequence[AnswerWarning],
+    binding_first: Sequence[str] = (),
+) -> RouteAnswer:
+    """A geometric program's answer: the solver's status warning first, then ``warnings``."""
+    solver: list[AnswerWarning] = []
     if not optimum.polished and optimum.status != "optimal":
-        warnings.append(
+        solver.append(
             AnswerWarning(
                 code="solver_inaccurate",
                 message=f"solver status {optimum.status}; the answer may be off in the 5th digit",
@@ -68,9 +95,15 @@ def answer_from_optimum(optimum: Optimum, flops: float, *, method: str) -> Route
     return RouteAnswer(
         n_params=optimum.n_params,
         n_tokens=optimum.n_tokens,
-        flops=flops,
+        training_flops=training_flops,
         status=optimum.status,
         method=method,
-        binding=binding_labels(optimum),
-        warnings=warnings,
+        binding=(*binding_first, *binding_labels(optimum)),
+        margins=tuple(margins),
+        provenance=tuple(provenance),
+        warnings=(*solver, *warnings),
+        account=account,
+        loss=loss,
+        variant=variant,
+        budget_flops=budget_flops,
     )

@@ -2,9 +2,13 @@
 
 The routes share one assembly step:
 
-* budget + loss law      -> :mod:`..routes.budget` (geometric program, minimise loss);
+* budget + loss law      -> :mod:`..routes.gp` (geometric program, minimise loss);
 * budget + allocation    -> :mod:`..routes.allocation` (published N_opt(C), limits as overrides);
-* target loss or error   -> :mod:`..routes.target` (geometric program, minimise compute).
+* target loss or error   -> :mod:`..routes.gp` (geometric program, minimise budget FLOPs);
+* limited unique data    -> :mod:`..routes.route_data` (repetition, several sources).
+
+The routes receive a :class:`.problem.PlanProblem`: the request's laws, devices, budget in
+FLOPs or target as a loss, and limits, resolved once.
 
 Before the route, the discrete choices become variants (training format, parallel streams;
 :mod:`.variants`, :mod:`..serving.streams`), a lifetime inference cost joins the compute
@@ -42,8 +46,8 @@ from ..checks.answer_checks import checked_plan
 from ..laws.provenance import law_use, units_for
 from ..laws.selection import SelectedLaws, select_laws
 from ..laws.validity import fit_warnings, range_warnings
+from ..routes.gp import plan_for_target
 from ..routes.route_data import plan_with_data
-from ..routes.target import plan_for_target, target_loss_of
 from ..serving.fit import ServingContext
 from ..serving.lifetime import lifetime_cost
 from ..serving.limits import limit_specs
@@ -55,11 +59,11 @@ from .answer import RouteAnswer
 from .budget import budget_flops, describe_budget
 from .model_account import ModelAccount, ModelTooSmall, account_model
 from .precision_stage import (
-    configured_devices,
     precision_law,
     serving_precision,
     training_precision,
 )
+from .problem import BUDGET_FIELD, PlanProblem, request_devices, resolve_problem
 from .saturated_routes import budget_answer, report_saturation, target_saturation_warning
 from .training_recipe import training_recipe
 from .uncertainty import plan_with_uncertainty
@@ -67,12 +71,6 @@ from .variants import Variant, base_variant, training_variants
 
 __all__ = ["make_plan"]
 
-_BUDGET_FIELD = {
-    "flops": "budget.flops",
-    "gpu_hours": "budget.gpu_hours",
-    "gpu_count_hours": "budget.hours",
-    "dollars": "budget.dollars",
-}
 SHAPE_COUNTING = (
     "attention q, k, v, o and MLP matrices plus one d_model gain per norm (two per layer and a "
     "final one); no biases, no positional parameters (laws_catalog.architecture)"
@@ -100,43 +98,49 @@ def _too_small_field(request: PlanRequest) -> tuple[str, str]:
         field = "target.loss" if request.target.loss is not None else "target.downstream_error"
         return field, "a lower target (a larger model)"
     assert request.budget is not None
-    return _BUDGET_FIELD[request.budget.amount_kind() or "flops"], "a larger budget"
+    return BUDGET_FIELD[request.budget.amount_kind() or "flops"], "a larger budget"
 
 
 def _plan(request: PlanRequest, devices: Mapping[str, Device] | None) -> PlanResponse:
-    extra = configured_devices(request, devices)
+    extra = request_devices(request, devices)
     laws = select_laws(request.laws)
     _check_combinations(request, laws)
     retrieval = retrieval_cost(request)
     inference = _inference_inputs(request, laws, extra, retrieval)
     serving = inference.serving if inference is not None else None
     variants = _variants(request, laws, extra, inference, retrieval)
-    if request.target is not None:
+    problem = resolve_problem(request, laws, extra, _build_flops(retrieval))
+    if problem.target_loss is not None:
         if request.data is not None:
-            target_loss = target_loss_of(laws.loss, request.target)
-            answer = plan_with_data(request, laws, None, "budget.flops", target_loss)
-            target = _targets(request, target_loss)
+            answer = plan_with_data(request, laws, None, "budget.flops", problem.target_loss)
         else:
-            answer, target = plan_for_target(request, laws, request.target, variants, serving)
-        found = target_saturation_warning(request, laws, answer, variants, serving)
+            answer = plan_for_target(problem, variants, serving)
+        found = target_saturation_warning(request, problem, answer, variants, serving)
         if found is not None:
-            answer.warnings.append(found)
-        spent = (answer.budget_spent or answer.flops) + _build_flops(retrieval)
+            answer = replace(answer, warnings=(*answer.warnings, found))
+        spent = answer.budget_flops_spent + _build_flops(retrieval)
         budget = describe_budget(request.budget, spent, extra, _format_of(answer))
         return _assemble(
-            request, laws, answer, budget, "min_flops", target, extra, inference, retrieval
+            request,
+            laws,
+            answer,
+            budget,
+            "min_flops",
+            _targets(problem),
+            extra,
+            inference,
+            retrieval,
         )
     assert request.budget is not None
-    label = _BUDGET_FIELD[request.budget.amount_kind() or "flops"]
-    flops = budget_flops(request.budget, extra) - _build_flops(retrieval)
-    answer, saturation = budget_answer(request, laws, variants, label, flops, serving)
-    bought = flops
+    assert problem.budget_flops is not None
+    answer, saturation = budget_answer(request, problem, variants, serving)
+    bought = problem.budget_flops
     if answer.variant is not None and answer.variant.chosen.flops is not None:
         bought = answer.variant.chosen.flops / saturation.fraction
     budget = describe_budget(
         request.budget, bought + _build_flops(retrieval), extra, _format_of(answer)
     )
-    report_saturation(request, answer, budget, saturation, bought, label)
+    answer = report_saturation(request, answer, budget, saturation, bought, problem.budget_label)
     return _assemble(request, laws, answer, budget, "min_loss", None, extra, inference, retrieval)
 
 
@@ -250,11 +254,11 @@ def _format_of(answer: RouteAnswer) -> str | None:
     return answer.variant.chosen.format.hardware_key
 
 
-def _targets(request: PlanRequest, target_loss: float) -> dict[str, float]:
-    assert request.target is not None
-    out = {"loss": target_loss}
-    if request.target.downstream_error is not None:
-        out["downstream_error"] = request.target.downstream_error
+def _targets(problem: PlanProblem) -> dict[str, float]:
+    assert problem.target_loss is not None
+    out = {"loss": problem.target_loss}
+    if problem.target_error is not None:
+        out["downstream_error"] = problem.target_error
     return out
 
 
@@ -306,10 +310,13 @@ def _vocabulary_use(
 
 
 def _accounting(answer: RouteAnswer) -> dict[str, Any]:
-    accounted = answer.extras.get("flops_accounted")
+    accounted = answer.flops_accounted
     if accounted is None:
         return {}
-    return {"flops_accounted": accounted, "flops_accounting_gap": accounted / answer.flops - 1}
+    return {
+        "flops_accounted": accounted,
+        "flops_accounting_gap": accounted / answer.training_flops - 1,
+    }
 
 
 def _data_fields(answer: RouteAnswer) -> dict[str, Any]:
@@ -383,7 +390,7 @@ def _assemble(
     account = answer.account or account_model(
         answer.n_params,
         params_law.params_quantity,
-        answer.flops,
+        answer.training_flops,
         request.architecture,
         laws.vocabulary if request.architecture.vocab_size is None else None,
     )
@@ -391,7 +398,7 @@ def _assemble(
         laws.hyperparams,
         account,
         n_tokens=answer.n_tokens,
-        flops=answer.flops,
+        flops=answer.training_flops,
         loss=loss,
         context_length=request.context_length,
     )
@@ -409,13 +416,13 @@ def _assemble(
         provenance += serving_uses
     retrieval_out = None
     if retrieval is not None:
-        retrieval_out, retrieval_use = retrieval.report(answer.flops)
+        retrieval_out, retrieval_use = retrieval.report(answer.training_flops)
         provenance.append(retrieval_use)
     point = {
         params_law.params_quantity: answer.n_params,
         "n_tokens": answer.n_tokens,
         "tokens_per_param": answer.n_tokens / answer.n_params,
-        "flops": answer.flops,
+        "flops": answer.training_flops,
     }
     warnings = list(answer.warnings)
     used = [loss_law] if laws.allocation is None else [laws.allocation.law, loss_law]
@@ -432,7 +439,7 @@ def _assemble(
             params_definition=params_law.params_quantity,
             tokens=answer.n_tokens,
             tokens_per_param=answer.n_tokens / answer.n_params,
-            flops=answer.flops,
+            flops=answer.training_flops,
             **_accounting(answer),
             loss=loss,
             downstream_error=downstream,
@@ -441,7 +448,7 @@ def _assemble(
             params_total=account.total_params,
             embeddings_tied=account.tied,
             vocab_size=account.vocab_size,
-            model_flops_per_token=answer.extras.get(
+            model_flops_per_token=answer.published_extras.get(
                 "model_flops_per_token", recipe.model_flops_per_token
             ),
             learning_rate=recipe.learning_rate,
@@ -464,8 +471,8 @@ def _assemble(
         ),
         provenance=provenance,
         warnings=warnings,
-        binding_constraints=answer.binding,
-        marginal_values=answer.margins,
+        binding_constraints=list(answer.binding),
+        marginal_values=list(answer.margins),
         hyperparams_by_law=recipe.rows,
         precision=precision,
         inference=inference,

@@ -3,10 +3,8 @@ serving format with its post-quantisation loss and weight memory."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from laws_catalog import ResolvedLaw
-from laws_catalog.hardware import Device, InvalidDevice, parse_device
+from laws_catalog.hardware import Device
 from laws_catalog.precision import decisions
 from laws_catalog.precision._law import PrecisionLaw
 from laws_catalog.precision.formats import FORMATS, UnknownFormat, number_format
@@ -27,7 +25,6 @@ from .answer import VariantResult
 from .model_account import ModelAccount
 
 __all__ = [
-    "configured_devices",
     "precision_law",
     "serving_precision",
     "training_precision",
@@ -193,17 +190,3 @@ def serving_precision(
         "format's bits per element (block scales included) over all stored parameters",
     )
     return out, [use], warnings
-
-
-def configured_devices(
-    request: PlanRequest, configured: Mapping[str, Device] | None
-) -> dict[str, Device]:
-    """Settings devices overridden by the request's own (validated)."""
-    out = dict(configured or {})
-    for i, raw in enumerate(request.devices or []):
-        try:
-            parsed = parse_device(raw)
-        except InvalidDevice as exc:
-            raise InvalidRequest(f"devices[{i}]: {exc}", field=f"devices[{i}]") from None
-        out[parsed.id] = parsed
-    return out

@@ -7,15 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from ...schemas.requests import PlanRequest, Target
+from ...schemas.requests import PlanRequest
 from ...schemas.responses import AnswerWarning, BudgetOut
-from ..laws.selection import SelectedLaws
 from ..routes.allocation import plan_by_allocation
-from ..routes.budget import plan_for_budget
+from ..routes.gp import plan_for_budget, plan_for_target
 from ..routes.route_data import plan_with_data
-from ..routes.target import plan_for_target
 from ..serving.fit import ServingContext
 from .answer import RouteAnswer
+from .problem import PlanProblem
 from .saturation import (
     DEFAULT_LOSS_TOLERANCE,
     Saturation,
@@ -30,14 +29,14 @@ __all__ = ["budget_answer", "report_saturation", "saturating_limits", "target_sa
 
 def budget_answer(
     request: PlanRequest,
-    laws: SelectedLaws,
+    problem: PlanProblem,
     variants: list[Variant],
-    label: str,
-    flops: float,
     serving: ServingContext | None,
 ) -> tuple[RouteAnswer, Saturation]:
     """The min-loss route, cut to the least compute within the loss tolerance when the
     budget is saturated (:mod:`.saturation`)."""
+    laws, label, flops = problem.laws, problem.budget_label, problem.budget_flops
+    assert flops is not None
     assert request.budget is not None
     route: Callable[[float, bool], RouteAnswer]
     if request.data is not None or laws.allocation is not None:
@@ -46,23 +45,23 @@ def budget_answer(
         def route(fraction: float, margins: bool) -> RouteAnswer:
             if by_data:
                 return plan_with_data(request, laws, flops * fraction, label, margins=margins)
-            return plan_by_allocation(request, laws, flops * fraction, label)
+            return plan_by_allocation(problem, flops * fraction)
 
         def measure(answer: RouteAnswer, fraction: float) -> tuple[float, float]:
             assert answer.loss is not None
-            return answer.loss, (answer.budget_spent or answer.flops) / flops
+            return answer.loss, answer.budget_flops_spent / flops
 
     else:
 
         def route(fraction: float, margins: bool) -> RouteAnswer:
             scaled = variants if fraction == 1.0 else [_scaled(v, fraction) for v in variants]
-            return plan_for_budget(request, laws, scaled, label, serving, margins=margins)
+            return plan_for_budget(problem, scaled, serving, margins=margins)
 
         def measure(answer: RouteAnswer, fraction: float) -> tuple[float, float]:
             assert answer.loss is not None
             assert answer.variant is not None
             assert answer.variant.chosen.flops is not None
-            spent = answer.budget_spent or answer.flops
+            spent = answer.budget_flops_spent
             return answer.loss, fraction * spent / answer.variant.chosen.flops
 
     full = route(1.0, True)
@@ -72,18 +71,19 @@ def budget_answer(
 
 def target_saturation_warning(
     request: PlanRequest,
-    laws: SelectedLaws,
+    problem: PlanProblem,
     answer: RouteAnswer,
     variants: list[Variant],
     serving: ServingContext | None,
 ) -> AnswerWarning | None:
     """``compute_saturated`` when a target within the loss tolerance of what the limits allow
     costs more than twice the compute of the eased target (:mod:`.saturation`)."""
+    laws = problem.laws
     assert answer.loss is not None
     tolerance = DEFAULT_LOSS_TOLERANCE if request.budget is None else request.budget.loss_tolerance
 
     def cost(found: RouteAnswer) -> float:
-        spent = found.budget_spent or found.flops
+        spent = found.budget_flops_spent
         if found.variant is None:
             return spent
         return spent / found.variant.chosen.throughput
@@ -91,7 +91,8 @@ def target_saturation_warning(
     def cost_of(loss: float) -> float:
         if request.data is not None:
             return cost(plan_with_data(request, laws, None, "budget.flops", loss))
-        return cost(plan_for_target(request, laws, Target(loss=loss), variants, serving)[0])
+        eased = replace(problem, target_loss=loss, target_error=None)
+        return cost(plan_for_target(eased, variants, serving))
 
     elasticity = next((m.elasticity for m in answer.margins if m.resource == "target.loss"), None)
     limits = [b for b in answer.binding if b != "target"]
@@ -136,8 +137,9 @@ def report_saturation(
     saturation: Saturation,
     bought: float,
     label: str,
-) -> None:
-    """Fill the budget's spent/unspent fields and add ``compute_saturated`` when due."""
+) -> RouteAnswer:
+    """Fill the budget's spent/unspent fields; the answer with ``compute_saturated`` added when
+    due."""
     unspent = saturation.unspent_share * bought
     budget.flops_unspent = unspent
     budget.flops_spent = budget.flops - unspent
@@ -146,5 +148,6 @@ def report_saturation(
         budget.loss_with_full_budget = saturation.best_loss
     limits = saturating_limits(request, answer, label)
     found = saturation_warning(saturation, bought, limits, label)
-    if found is not None:
-        answer.warnings.append(found)
+    if found is None:
+        return answer
+    return replace(answer, warnings=(*answer.warnings, found))

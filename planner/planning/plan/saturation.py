@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scipy.optimize import brentq
 
@@ -144,17 +144,20 @@ def saturate(
         fraction = math.exp(high)
         answer = route(fraction, True)
         loss, share = measure(answer, fraction)
-    answer.binding = ["budget.loss_tolerance", *(b for b in answer.binding if b != budget_label)]
-    answer.margins = [
-        MarginalValue(
-            resource=budget_label,
-            relaxation="spend the whole budget",
-            effect_on="loss",
-            delta=best - loss,
-            extra_flops=None,
+    answer = replace(
+        answer,
+        binding=("budget.loss_tolerance", *(b for b in answer.binding if b != budget_label)),
+        margins=(
+            MarginalValue(
+                resource=budget_label,
+                relaxation="spend the whole budget",
+                effect_on="loss",
+                delta=best - loss,
+                extra_flops=None,
+            ),
+            *(m for m in answer.margins if m.resource != budget_label),
         ),
-        *(m for m in answer.margins if m.resource != budget_label),
-    ]
+    )
     return answer, Saturation(tolerance, best, full_share, share, loss, fraction, True)
 
 

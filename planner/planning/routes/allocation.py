@@ -9,15 +9,14 @@ from laws_catalog import AllocationLaw, ParametricLossLaw, PowerTerm, ResolvedLa
 
 from ...errors import PlanInfeasible
 from ...optimize.program import Constraint
-from ...schemas.requests import PlanRequest
 from ...schemas.responses import AnswerWarning, MarginalValue
 from ..laws.provenance import law_use
-from ..laws.selection import SelectedLaws
 from ..plan.account_checks import VocabularyDoesNotFit
 from ..plan.answer import RouteAnswer
 from ..plan.constraints import collect_bounds
 from ..plan.limit_causes import vocabulary_cause
 from ..plan.model_account import ModelAccount, account_model, vocabulary_flop_params
+from ..plan.problem import PlanProblem
 
 __all__ = ["plan_by_allocation"]
 
@@ -66,16 +65,16 @@ def _params_interval(
     return low, low_labels, high, high_labels
 
 
-def plan_by_allocation(
-    request: PlanRequest, laws: SelectedLaws, flops: float, budget_label: str
-) -> RouteAnswer:
+def plan_by_allocation(problem: PlanProblem, flops: float) -> RouteAnswer:
+    """N from the allocation law at ``flops`` training FLOPs, D from the budget."""
+    laws, budget_label = problem.laws, problem.budget_label
     allocation, loss = laws.allocation, laws.loss
     assert allocation is not None
     law = allocation.law
     k = law.flops_per_param_token
     alloc = law.allocate(flops, allocation.constants.name)
     bounds = collect_bounds(
-        request.constraints,
+        problem.limits,
         params_quantity=law.params_quantity,
         compute_terms=(PowerTerm(k, 1.0, 1.0),),
         laws=[law],
@@ -107,11 +106,11 @@ def plan_by_allocation(
                 law=law.key,
             )
         )
-    vocab = None if request.architecture.vocab_size is not None else laws.vocabulary
+    vocab = None if problem.architecture.vocab_size is not None else laws.vocabulary
 
     def accounted_at(n: float) -> tuple[ModelAccount, float]:
         try:
-            found = account_model(n, law.params_quantity, flops, request.architecture, vocab)
+            found = account_model(n, law.params_quantity, flops, problem.architecture, vocab)
         except VocabularyDoesNotFit as exc:
             raise vocabulary_cause(exc, bounds) from None
         return found, vocabulary_flop_params(found, law.params_quantity)
@@ -137,15 +136,26 @@ def plan_by_allocation(
     gap = accounted / flops - 1.0
     if not broken and abs(gap) > 1e-3:
         warnings.append(_accounting_warning(allocation.ref, law.key, k, extra, flops, accounted))
-    answer = RouteAnswer(
+    if law.params_quantity != loss.law.params_quantity:
+        warnings.append(
+            AnswerWarning(
+                code="convention_mismatch",
+                message=f"{allocation.ref} counts {law.params_quantity} but {loss.ref} expects "
+                f"{loss.law.params_quantity}; the loss is evaluated without conversion",
+                law=loss.law.key,
+            )
+        )
+    return RouteAnswer(
         n_params=n_params,
         n_tokens=n_tokens,
-        flops=flops,
+        training_flops=flops,
         status="closed_form",
         method=method,
-        binding=binding,
-        margins=[_budget_margin(allocation, loss, bounds, flops, n_params, n_tokens, budget_label)],
-        provenance=[
+        binding=tuple(binding),
+        margins=(
+            _budget_margin(allocation, loss, bounds, flops, n_params, n_tokens, budget_label),
+        ),
+        provenance=(
             law_use(
                 allocation,
                 role="allocation",
@@ -158,23 +168,13 @@ def plan_by_allocation(
                 produces=["loss"],
                 method=f"{loss.ref} evaluated at the allocated (N, D)",
             ),
-        ],
-        warnings=warnings,
-        extras=alloc.extras if n_params == alloc.n_params else {},
+        ),
+        warnings=tuple(warnings),
+        published_extras=alloc.extras if n_params == alloc.n_params else {},
+        flops_accounted=accounted,
         account=account,
         loss=loss.law.loss(n_params, n_tokens, loss.constants.name),
     )
-    answer.extras["flops_accounted"] = accounted
-    if law.params_quantity != loss.law.params_quantity:
-        answer.warnings.append(
-            AnswerWarning(
-                code="convention_mismatch",
-                message=f"{allocation.ref} counts {law.params_quantity} but {loss.ref} expects "
-                f"{loss.law.params_quantity}; the loss is evaluated without conversion",
-                law=loss.law.key,
-            )
-        )
-    return answer
 
 
 def _broken(bounds: Sequence[Constraint], n: float, d: float) -> list[Constraint]:

@@ -397,17 +397,16 @@ def plan_with_data(
             )
             for source_law in laws_of_sources
         ]
-    answer = RouteAnswer(
+    return RouteAnswer(
         n_params=n,
         n_tokens=d,
-        flops=k * n * d,
+        training_flops=k * n * d,
         status="optimal",
         method=METHOD,
-        binding=bound_labels,
-        margins=found,
-        provenance=provenance,
-        warnings=warnings,
+        binding=tuple(bound_labels),
+        margins=tuple(found),
+        provenance=tuple(provenance),
+        warnings=tuple(warnings),
+        data=outcome,
+        loss=value,
     )
-    answer.data = outcome
-    answer.loss = value
-    return answer

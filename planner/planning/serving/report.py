@@ -255,10 +255,10 @@ def inference_report(
         )
     if inputs.lifetime is not None and variant is not None:
         extra = vocabulary_flop_params(account, params_quantity)
-        total = answer.budget_spent or answer.flops
+        total = answer.budget_flops_spent
         comparison = _comparison(inputs, answer, variant, extra, total)
         out.lifetime, use = inputs.lifetime.report(
-            answer.n_params + extra, answer.flops, streams, comparison, variant.throughput
+            answer.n_params + extra, answer.training_flops, streams, comparison, variant.throughput
         )
         uses.append(use)
     return out, uses, warnings
