@@ -5,7 +5,7 @@ from __future__ import annotations
 from laws_catalog import LawBase, ParametricLossLaw, ResolvedLaw
 from laws_catalog.quantities import quantity
 
-from ...schemas.responses import LawUse
+from ...schemas.responses import LawRole, LawUse
 
 __all__ = ["law_use", "units_for"]
 
@@ -13,14 +13,14 @@ __all__ = ["law_use", "units_for"]
 def law_use(
     resolved: ResolvedLaw[LawBase],
     *,
-    role: str,
+    role: LawRole,
     produces: list[str],
     method: str,
     equations: list[str] | None = None,
 ) -> LawUse:
     law, constants = resolved.law, resolved.constants
     return LawUse(
-        role=role,  # type: ignore[arg-type]
+        role=role,
         law=law.id,
         family=law.family,
         constant_set=constants.name,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 from laws_catalog.hardware import Device, UnknownDevice, device
 
 from ...errors import InvalidRequest
-from ...schemas.requests import MIN_TRAINING_FLOPS, Budget
+from ...schemas.requests import MIN_TRAINING_FLOPS, Budget, BudgetKind
 from ...schemas.responses import BudgetOut
 
 __all__ = ["budget_device", "budget_flops", "describe_budget", "gpu_hours"]
@@ -69,13 +70,15 @@ def describe_budget(
     budget: Budget | None, flops: float, extra: Devices = None, number_format: str | None = None
 ) -> BudgetOut:
     """The budget as the plan spends it, converted to GPU-hours and dollars where possible."""
-    given_as = (budget.amount_kind() if budget is not None else None) or "target"
+    given_as: BudgetKind | Literal["target"] = (
+        budget.amount_kind() if budget is not None else None
+    ) or "target"
     fmt = number_format or (budget.number_format if budget is not None else "bf16")
     hardware = budget_device(budget, extra, fmt) if budget is not None else None
     if budget is None or hardware is None or budget.mfu is None:
         return BudgetOut(
             flops=flops,
-            given_as=given_as,  # type: ignore[arg-type]
+            given_as=given_as,
             conversion="FLOPs as given" if given_as == "flops" else "FLOPs the plan needs",
         )
     peak = hardware.dense_peak[fmt]
@@ -83,7 +86,7 @@ def describe_budget(
     price = budget.price_per_gpu_hour
     return BudgetOut(
         flops=flops,
-        given_as=given_as,  # type: ignore[arg-type]
+        given_as=given_as,
         conversion=(
             f"FLOPs = GPU-hours x 3600 s x {peak.value:.4g} FLOP/s ({hardware.name}, dense "
             f"{fmt}) x MFU {budget.mfu:g}"

@@ -17,7 +17,7 @@ from laws_catalog import ParametricLossLaw, ResolvedLaw
 from laws_catalog.loss import _besiroglu2024_bootstrap
 
 from ...fitting.forms import FORMS
-from ...schemas.fitted_law import FittedLaw
+from ...schemas.fitted_law import FittedForm, FittedLaw
 
 __all__ = ["ConstantSamples", "constant_samples"]
 
@@ -28,7 +28,7 @@ FloatArray = npt.NDArray[np.float64]
 class ConstantSamples:
     """Samples of a chinchilla-type law, as arrays, with the form to rebuild each one."""
 
-    form: str
+    form: FittedForm
     values: dict[str, FloatArray]
     source: str
 

@@ -11,7 +11,11 @@ from laws_catalog import LawBase, PowerTerm
 from ...optimize.program import Constraint, bound, compute_budget, compute_floor
 from ...schemas.requests import Constraints
 
-__all__ = ["collect_bounds", "named_limits"]
+__all__ = ["NO_BUDGET_FLOPS", "collect_bounds", "named_limits"]
+
+NO_BUDGET_FLOPS = 1e300
+"""The budget of a target question, which has none: finite (the data-constrained frontier
+needs a ``c_max``) and far above any compute a plan can reach."""
 
 _USER_FIELDS = {
     "max_params": "n_max",

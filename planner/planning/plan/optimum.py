@@ -20,7 +20,7 @@ from ...optimize.feasibility import conflicting_constraints
 from ...optimize.gp import GPSolution, solve_program
 from ...optimize.posynomial import Posynomial
 from ...optimize.program import Constraint, GeometricProgram
-from ...schemas.responses import MarginalValue
+from ...schemas.responses import MarginalValue, MarginEffect
 
 __all__ = [
     "Optimum",
@@ -152,7 +152,7 @@ def binding_labels(optimum: Optimum) -> list[str]:
 def relaxation_margins(
     optimum: Optimum,
     effect: Callable[[float, float], float],
-    effect_on: str,
+    effect_on: MarginEffect,
     log_scale: float,
 ) -> list[MarginalValue]:
     """Re-solve with each binding constraint relaxed by 10 % and report the change in
@@ -178,7 +178,7 @@ def relaxation_margins(
                 MarginalValue(
                     resource=label,
                     relaxation="+10%" if constraint.field_direction == "upper" else "-10%",
-                    effect_on=effect_on,  # type: ignore[arg-type]
+                    effect_on=effect_on,
                     delta=delta,
                     elasticity=elasticity,
                 )

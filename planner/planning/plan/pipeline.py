@@ -38,6 +38,7 @@ from ...schemas.responses import (
     BudgetOut,
     LawUse,
     PlanBody,
+    PlanObjective,
     PlanResponse,
     PrecisionOut,
     ShapeOut,
@@ -361,7 +362,7 @@ def _assemble(
     laws: SelectedLaws,
     answer: RouteAnswer,
     budget: BudgetOut,
-    objective: str,
+    objective: PlanObjective,
     target: dict[str, float] | None,
     extra: Mapping[str, Device],
     inference_inputs: InferenceInputs | None = None,
@@ -433,7 +434,7 @@ def _assemble(
     warnings += account.warnings + vocab_warnings + recipe.warnings + precision_warnings
     warnings += serving_warnings
     return PlanResponse(
-        objective=objective,  # type: ignore[arg-type]
+        objective=objective,
         plan=PlanBody(
             params=answer.n_params,
             params_definition=params_law.params_quantity,

@@ -15,7 +15,7 @@ from laws_catalog import CATALOG, ResolvedLaw
 from laws_catalog.architecture import model_flops_per_token
 from laws_catalog.hyperparams import HyperparamAdvice, HyperparamLaw, MissingInput, TrainingPoint
 
-from ...schemas.responses import AnswerWarning, HyperparamRow, LawUse
+from ...schemas.responses import AnswerWarning, HyperparamRow, LawRole, LawUse
 from ..laws.provenance import law_use
 from ..laws.selection import resolve
 from ..laws.validity import range_warnings
@@ -24,7 +24,7 @@ from .model_account import ModelAccount
 __all__ = ["TrainingRecipe", "training_recipe"]
 
 #: output -> (fallback law id, provenance role) when the selected law does not give it
-FALLBACK = {
+FALLBACK: dict[str, tuple[str, LawRole]] = {
     "peak_learning_rate": ("steplaw2025", "hyperparams"),
     "batch_size_tokens": ("steplaw2025", "hyperparams"),
     "critical_batch_size_tokens": ("kaplan2020", "critical_batch"),
@@ -128,7 +128,7 @@ def training_recipe(
     values: dict[str, float | None] = {}
     source: dict[str, str] = {}
     used: dict[str, list[str]] = {}
-    roles: dict[str, str] = {}
+    roles: dict[str, LawRole] = {}
     for output, (fallback, role) in FALLBACK.items():
         values[output] = None
         for law_id in (selected.law.id, fallback):

@@ -221,7 +221,7 @@ def _sample_law(samples: ConstantSamples, index: int, point_law: FittedLaw | Non
         params=(1.0, 1e16), tokens=(1.0, 1e18), tokens_per_param=(1e-6, 1e9), flops=(1.0, 1e40)
     )
     return FittedLaw(
-        form=samples.form,  # type: ignore[arg-type]
+        form=samples.form,
         constants=samples.row(index),
         params_definition=point_law.params_definition if point_law else "n_params_total",
         flops_per_param_token=point_law.flops_per_param_token if point_law else 6.0,

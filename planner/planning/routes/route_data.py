@@ -29,7 +29,7 @@ from ..laws.provenance import law_use
 from ..laws.selection import SelectedLaws, resolve
 from ..laws.validity import range_warnings
 from ..plan.answer import DataOutcome, RouteAnswer
-from ..plan.constraints import named_limits
+from ..plan.constraints import NO_BUDGET_FLOPS, named_limits
 from .source_quality import SourceLaw, caveats, source_laws
 
 __all__ = ["plan_with_data", "repetition_constants"]
@@ -323,7 +323,7 @@ def plan_with_data(
         request.constraints,
         params_quantity=law.params_quantity,
         laws=[law],
-        budget=(flops, budget_label) if flops is not None else (1e300, budget_label),
+        budget=(flops if flops is not None else NO_BUDGET_FLOPS, budget_label),
     )
     problem = _Problem(constants, spec, limits, k)
     laws_of_sources = source_laws(spec)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from laws_catalog import PowerTerm, ResolvedLaw
 from laws_catalog.hardware import Device
@@ -38,7 +39,7 @@ class LifetimeCost:
     """How the request prices the model's lifetime inference."""
 
     law: ResolvedLaw[InferenceLaw]
-    cost: str
+    cost: Literal["flops", "dollars"]
     prompt_tokens: float
     output_tokens: float
     pricing: sardana.PhasePricing | None
@@ -68,7 +69,7 @@ class LifetimeCost:
     ) -> tuple[LifetimeOut, LawUse]:
         inference = sardana.inference_flops(flop_params * streams, self.tokens)
         out = LifetimeOut(
-            cost=self.cost,  # type: ignore[arg-type]
+            cost=self.cost,
             prompt_tokens=self.prompt_tokens,
             output_tokens=self.output_tokens,
             training_flops=training_flops,

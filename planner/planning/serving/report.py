@@ -4,6 +4,7 @@ which stream count was chosen and why, and its lifetime cost."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, TypedDict
 
 from laws_catalog import ResolvedLaw
 from laws_catalog.inference import ModelShape, roofline
@@ -42,9 +43,20 @@ class InferenceInputs:
     flops_per_param_token: float
 
 
+class _Timings(TypedDict, total=False):
+    """The roofline's serving times, as :class:`InferenceOut` fields."""
+
+    time_to_first_token_s: float
+    decode_s_per_token: float
+    worst_decode_s_per_token: float
+    request_s: float
+    decode_tokens_per_second: float
+    bound: Literal["compute", "memory"]
+
+
 def _performance(
     inputs: InferenceInputs, shape: ModelShape
-) -> tuple[dict[str, float | str | None], MemoryOut, list[AnswerWarning]]:
+) -> tuple[_Timings, MemoryOut, list[AnswerWarning]]:
     setup = inputs.serving.setup
     spec = setup.spec
     memory = roofline.serving_memory(
@@ -85,7 +97,7 @@ def _performance(
         spec.batch_size,
         setup.efficiency,
     )
-    timings: dict[str, float | str | None] = {
+    timings: _Timings = {
         "time_to_first_token_s": found.time_to_first_token,
         "decode_s_per_token": found.decode_seconds_per_token,
         "worst_decode_s_per_token": found.worst_decode_seconds,
@@ -227,7 +239,7 @@ def inference_report(
         limits=limits,
         binding_limit=next((lim.field for lim in limits if lim.binding), None),
         parallel_streams=_streams(inputs, answer, account, objective),
-        **timings,  # type: ignore[arg-type]
+        **timings,
     )
     uses = []
     if setup.accelerators is not None or limits:
