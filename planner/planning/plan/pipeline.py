@@ -66,7 +66,7 @@ from .precision_stage import (
 )
 from .problem import BUDGET_FIELD, PlanProblem, request_devices, resolve_problem
 from .saturated_routes import budget_answer, report_saturation, target_saturation_warning
-from .training_recipe import training_recipe
+from .training_recipe import TrainingRecipe, training_recipe
 from .uncertainty import plan_with_uncertainty
 from .variants import Variant, base_variant, training_variants
 
@@ -357,6 +357,90 @@ def _precision(
     return out, uses, warnings
 
 
+def _loss_and_downstream(
+    laws: SelectedLaws, answer: RouteAnswer
+) -> tuple[float, float | None, list[LawUse]]:
+    """The plan's loss (the route's, or the loss law at its (N, D)), its downstream error
+    when the loss law has one, and that law's use."""
+    loss_law, cset = laws.loss.law, laws.loss.constants.name
+    loss = (
+        answer.loss
+        if answer.loss is not None
+        else loss_law.loss(answer.n_params, answer.n_tokens, cset)
+    )
+    downstream = loss_law.downstream_error(loss, cset)
+    if downstream is None or loss_law.downstream is None:
+        return loss, downstream, []
+    use = law_use(
+        laws.loss,
+        role="downstream_error",
+        produces=["downstream_error"],
+        method="downstream-error law of the loss law, evaluated at the predicted loss",
+        equations=[loss_law.downstream.equation],
+    )
+    return loss, downstream, [use]
+
+
+def _route_warnings(
+    laws: SelectedLaws, answer: RouteAnswer, params_quantity: str
+) -> list[AnswerWarning]:
+    """The route's warnings, each law's fitted-range and fit warnings at the plan's point,
+    and the chosen variant's."""
+    point = {
+        params_quantity: answer.n_params,
+        "n_tokens": answer.n_tokens,
+        "tokens_per_param": answer.n_tokens / answer.n_params,
+        "flops": answer.training_flops,
+    }
+    warnings = list(answer.warnings)
+    loss_law = laws.loss.law
+    used = [loss_law] if laws.allocation is None else [laws.allocation.law, loss_law]
+    for law in used:
+        warnings += range_warnings(law, point) + fit_warnings(law)
+    if answer.variant is not None:
+        warnings += list(answer.variant.chosen.warnings)
+    return warnings
+
+
+def _plan_body(
+    request: PlanRequest,
+    answer: RouteAnswer,
+    account: ModelAccount,
+    recipe: TrainingRecipe,
+    loss: float,
+    downstream: float | None,
+    params_quantity: str,
+) -> PlanBody:
+    """The ``plan`` section: the route's (N, D), the laid-out model and its recipe."""
+    return PlanBody(
+        params=answer.n_params,
+        params_definition=params_quantity,
+        tokens=answer.n_tokens,
+        tokens_per_param=answer.n_tokens / answer.n_params,
+        flops=answer.training_flops,
+        **_accounting(answer),
+        loss=loss,
+        downstream_error=downstream,
+        params_non_embedding=account.n_non_embedding,
+        params_embedding=account.embedding_params,
+        params_total=account.total_params,
+        embeddings_tied=account.tied,
+        vocab_size=account.vocab_size,
+        model_flops_per_token=answer.published_extras.get(
+            "model_flops_per_token", recipe.model_flops_per_token
+        ),
+        learning_rate=recipe.learning_rate,
+        lr_schedule=recipe.lr_schedule,
+        batch_size_tokens=recipe.batch_size_tokens,
+        batch_size_sequences=recipe.batch_size_sequences,
+        critical_batch_size_tokens=recipe.critical_batch_size_tokens,
+        steps=recipe.steps,
+        context_length=request.context_length,
+        shape=_shape_out(account, request.architecture.tensor_parallel),
+        **_data_fields(answer),
+    )
+
+
 def _assemble(
     request: PlanRequest,
     laws: SelectedLaws,
@@ -370,24 +454,8 @@ def _assemble(
 ) -> PlanResponse:
     loss_law = laws.loss.law
     params_law = laws.allocation.law if laws.allocation is not None else loss_law
-    cset = laws.loss.constants.name
-    loss = (
-        answer.loss
-        if answer.loss is not None
-        else loss_law.loss(answer.n_params, answer.n_tokens, cset)
-    )
-    downstream = loss_law.downstream_error(loss, cset)
-    provenance = list(answer.provenance)
-    if downstream is not None and loss_law.downstream is not None:
-        provenance.append(
-            law_use(
-                laws.loss,
-                role="downstream_error",
-                produces=["downstream_error"],
-                method="downstream-error law of the loss law, evaluated at the predicted loss",
-                equations=[loss_law.downstream.equation],
-            )
-        )
+    loss, downstream, downstream_uses = _loss_and_downstream(laws, answer)
+    provenance = [*answer.provenance, *downstream_uses]
     account = answer.account or account_model(
         answer.n_params,
         params_law.params_quantity,
@@ -419,48 +487,13 @@ def _assemble(
     if retrieval is not None:
         retrieval_out, retrieval_use = retrieval.report(answer.training_flops)
         provenance.append(retrieval_use)
-    point = {
-        params_law.params_quantity: answer.n_params,
-        "n_tokens": answer.n_tokens,
-        "tokens_per_param": answer.n_tokens / answer.n_params,
-        "flops": answer.training_flops,
-    }
-    warnings = list(answer.warnings)
-    used = [loss_law] if laws.allocation is None else [laws.allocation.law, loss_law]
-    for law in used:
-        warnings += range_warnings(law, point) + fit_warnings(law)
-    if answer.variant is not None:
-        warnings += list(answer.variant.chosen.warnings)
+    warnings = _route_warnings(laws, answer, params_law.params_quantity)
     warnings += account.warnings + vocab_warnings + recipe.warnings + precision_warnings
     warnings += serving_warnings
     return PlanResponse(
         objective=objective,
-        plan=PlanBody(
-            params=answer.n_params,
-            params_definition=params_law.params_quantity,
-            tokens=answer.n_tokens,
-            tokens_per_param=answer.n_tokens / answer.n_params,
-            flops=answer.training_flops,
-            **_accounting(answer),
-            loss=loss,
-            downstream_error=downstream,
-            params_non_embedding=account.n_non_embedding,
-            params_embedding=account.embedding_params,
-            params_total=account.total_params,
-            embeddings_tied=account.tied,
-            vocab_size=account.vocab_size,
-            model_flops_per_token=answer.published_extras.get(
-                "model_flops_per_token", recipe.model_flops_per_token
-            ),
-            learning_rate=recipe.learning_rate,
-            lr_schedule=recipe.lr_schedule,
-            batch_size_tokens=recipe.batch_size_tokens,
-            batch_size_sequences=recipe.batch_size_sequences,
-            critical_batch_size_tokens=recipe.critical_batch_size_tokens,
-            steps=recipe.steps,
-            context_length=request.context_length,
-            shape=_shape_out(account, request.architecture.tensor_parallel),
-            **_data_fields(answer),
+        plan=_plan_body(
+            request, answer, account, recipe, loss, downstream, params_law.params_quantity
         ),
         budget=budget,
         target=target,
