@@ -106,25 +106,7 @@ def plan_by_allocation(problem: PlanProblem, flops: float) -> RouteAnswer:
                 law=law.key,
             )
         )
-    vocab = None if problem.architecture.vocab_size is not None else laws.vocabulary
-
-    def accounted_at(n: float) -> tuple[ModelAccount, float]:
-        try:
-            found = account_model(n, law.params_quantity, flops, problem.architecture, vocab)
-        except VocabularyDoesNotFit as exc:
-            raise vocabulary_cause(exc, bounds) from None
-        return found, vocabulary_flop_params(found, law.params_quantity)
-
-    account, extra = accounted_at(n_params)
-    for _ in range(_SETTLE_ROUNDS if broken and extra else 0):
-        # the vocabulary's FLOPs also come out of the budget: move N within the limits again
-        # with them counted, until N (and so the vocabulary) settles
-        low, _, high, _ = _params_interval(bounds, flops, k, extra)
-        moved_to = min(max(n_params, low), high)
-        if math.isclose(moved_to, n_params, rel_tol=1e-12):
-            break
-        n_params = moved_to
-        account, extra = accounted_at(n_params)
+    n_params, account, extra = _laid_out(problem, law, bounds, flops, n_params, moved=bool(broken))
     if broken:
         n_tokens = flops / (k * (n_params + extra))
         method = f"N from {allocation.ref} moved by the limits, D = C / ({k:g} N)"
@@ -175,6 +157,39 @@ def plan_by_allocation(problem: PlanProblem, flops: float) -> RouteAnswer:
         account=account,
         loss=loss.law.loss(n_params, n_tokens, loss.constants.name),
     )
+
+
+def _laid_out(
+    problem: PlanProblem,
+    law: AllocationLaw,
+    bounds: Sequence[Constraint],
+    flops: float,
+    n_params: float,
+    *,
+    moved: bool,
+) -> tuple[float, ModelAccount, float]:
+    """The model at ``n_params`` (its vocabulary and FLOP-bearing extra parameters); when the
+    limits moved N, N moved again until the vocabulary's FLOPs, which also come out of the
+    budget, settle."""
+    k = law.flops_per_param_token
+    vocab = None if problem.architecture.vocab_size is not None else problem.laws.vocabulary
+
+    def accounted_at(n: float) -> tuple[ModelAccount, float]:
+        try:
+            found = account_model(n, law.params_quantity, flops, problem.architecture, vocab)
+        except VocabularyDoesNotFit as exc:
+            raise vocabulary_cause(exc, bounds) from None
+        return found, vocabulary_flop_params(found, law.params_quantity)
+
+    account, extra = accounted_at(n_params)
+    for _ in range(_SETTLE_ROUNDS if moved and extra else 0):
+        low, _, high, _ = _params_interval(bounds, flops, k, extra)
+        moved_to = min(max(n_params, low), high)
+        if math.isclose(moved_to, n_params, rel_tol=1e-12):
+            break
+        n_params = moved_to
+        account, extra = accounted_at(n_params)
+    return n_params, account, extra
 
 
 def _broken(bounds: Sequence[Constraint], n: float, d: float) -> list[Constraint]:
