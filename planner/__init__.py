@@ -12,9 +12,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # loaded on first use: ``import planner.client`` must not pull in cvxpy
-    from .planning.plan import make_plan
-    from .planning.predict import predict
-    from .planning.sweep import sweep
+    from .planning.plan.pipeline import make_plan
+    from .planning.questions.predict import predict
+    from .planning.sweep.run import sweep
     from .schemas.requests import (
         Budget,
         Constraints,
@@ -27,9 +27,9 @@ if TYPE_CHECKING:  # loaded on first use: ``import planner.client`` must not pul
     from .schemas.responses import PlanResponse, PredictResponse, SweepResponse
 
 _HOME = {
-    "make_plan": ".planning.plan",
-    "predict": ".planning.predict",
-    "sweep": ".planning.sweep",
+    "make_plan": ".planning.plan.pipeline",
+    "predict": ".planning.questions.predict",
+    "sweep": ".planning.sweep.run",
     "Budget": ".schemas.requests",
     "Constraints": ".schemas.requests",
     "LawChoice": ".schemas.requests",

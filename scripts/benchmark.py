@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from benchmark_plans import bench_plans
 
-from planner.planning.plan import make_plan
+from planner.planning.plan.pipeline import make_plan
 from planner.schemas.requests import PlanRequest
 
 

@@ -20,7 +20,7 @@ import cvxpy as cp
 from laws_catalog import CATALOG, ParametricLossLaw
 from planner import PlanRequest, make_plan
 from planner.optimize.closed_form import separable_pair_allocation
-from planner.planning.sweep import sweep_json, sweep_table
+from planner.planning.sweep.run import sweep_json, sweep_table
 from planner.schemas.requests import SweepRequest
 
 __all__ = ["bench_plans"]

@@ -55,7 +55,7 @@ class Services:
 
 def warm_up() -> None:
     """Compile the common GP shapes in this thread (solver thread, job worker)."""
-    from ..planning.plan import make_plan
+    from ..planning.plan.pipeline import make_plan
     from ..schemas.requests import PlanRequest
 
     make_plan(PlanRequest.model_validate({"budget": {"flops": 1e21}}))

@@ -23,49 +23,49 @@ ImageFormat = Literal["svg", "png"]
 
 
 def plan(body: dict[str, Any], devices: Devices) -> Any:
-    from ..planning.plan import make_plan
+    from ..planning.plan.pipeline import make_plan
     from ..schemas.requests import PlanRequest
 
     return make_plan(PlanRequest.model_validate(body), devices)
 
 
 def predict(body: dict[str, Any], devices: Devices) -> Any:
-    from ..planning.predict import predict as predict_loss
+    from ..planning.questions.predict import predict as predict_loss
     from ..schemas.requests import PredictRequest
 
     return predict_loss(PredictRequest.model_validate(body))
 
 
 def sweep(body: dict[str, Any], devices: Devices) -> Any:
-    from ..planning.sweep import sweep as sweep_budgets
+    from ..planning.sweep.run import sweep as sweep_budgets
     from ..schemas.requests import SweepRequest
 
     return sweep_budgets(SweepRequest.model_validate(body), max_points=100_000, devices=devices)
 
 
 def vocabulary(body: dict[str, Any], devices: Devices) -> Any:
-    from ..planning.vocabulary_question import best_vocabulary
+    from ..planning.questions.vocabulary import best_vocabulary
     from ..schemas.side_questions import VocabularyRequest
 
     return best_vocabulary(VocabularyRequest.model_validate(body))
 
 
 def mixture(body: dict[str, Any], devices: Devices) -> Any:
-    from ..planning.mixture_question import best_mixture
+    from ..planning.questions.mixture import best_mixture
     from ..schemas.side_questions import MixtureRequest
 
     return best_mixture(MixtureRequest.model_validate(body))
 
 
 def continual(body: dict[str, Any], devices: Devices) -> Any:
-    from ..planning.mixture_question import best_continual_ratio
+    from ..planning.questions.mixture import best_continual_ratio
     from ..schemas.side_questions import ContinualRequest
 
     return best_continual_ratio(ContinualRequest.model_validate(body))
 
 
 def loss_curve(body: dict[str, Any], devices: Devices) -> Any:
-    from ..planning.loss_curve import loss_curve as fit_curve
+    from ..planning.questions.loss_curve import loss_curve as fit_curve
     from ..schemas.side_questions import LossCurveRequest
 
     return fit_curve(LossCurveRequest.model_validate(body))

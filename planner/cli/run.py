@@ -151,7 +151,7 @@ def _answer(args: argparse.Namespace, question: Question) -> int:
     else:
         result = _local(question)
         if csv_wanted:
-            from ..planning.csv_table import sweep_csv
+            from ..planning.sweep.csv_table import sweep_csv
 
             printed = sweep_csv(result)
         else:
@@ -198,7 +198,7 @@ def _sweep_with_progress(args: argparse.Namespace, question: Question, url: str 
     else:
         body = _remote_job(args, url, "sweep", question.body, draw)
     from ..client.tolerant import validate_tolerantly
-    from ..planning.csv_table import sweep_csv
+    from ..planning.sweep.csv_table import sweep_csv
     from ..schemas.responses import SweepResponse
 
     if args.json:

@@ -38,7 +38,7 @@ class SweepResult(SweepResponse):
 
     def to_dataframe(self) -> pandas.DataFrame:
         """One row per budget; columns as ``POST /v1/sweep?format=csv`` (blank -> NaN)."""
-        from ..planning.csv_table import sweep_records
+        from ..planning.sweep.csv_table import sweep_records
 
         pd = require_pandas()
         records = sweep_records(self)

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import numpy.typing as npt
 
-from ..planning.validity import FIT_CAVEAT
+from ..planning.laws.validity import FIT_CAVEAT
 from ..schemas.fit import (
     FitRequest,
     FitResponse,

@@ -46,7 +46,7 @@ def answering(question: Callable[[Any], BaseModel]) -> Callable[[Any, JobContext
 
 
 def _plan(request: PlanRequest, context: JobContext) -> bytes:
-    from ..planning.plan import make_plan
+    from ..planning.plan.pipeline import make_plan
 
     return make_plan(request, context.devices).model_dump_json().encode()
 
@@ -67,7 +67,7 @@ def _sweep(request: SweepRequest, context: JobContext) -> bytes:
     from laws_catalog import CATALOG
 
     from ..errors import InvalidRequest
-    from ..planning.sweep import sweep
+    from ..planning.sweep.run import sweep
     from ..schemas.responses import PlanResponse, SweepResponse, SweepRowError
 
     total = _sweep_rows(request)

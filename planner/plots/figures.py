@@ -9,8 +9,8 @@ from typing import Literal
 
 from laws_catalog.hardware import Device
 
-from ..planning.plan import make_plan
-from ..planning.sweep import sweep
+from ..planning.plan.pipeline import make_plan
+from ..planning.sweep.run import sweep
 from ..schemas.requests import PlanRequest, SweepRequest
 from ..schemas.responses import PlanResponse, SweepResponse
 from .frontier_data import frontier_data

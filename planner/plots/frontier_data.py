@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from laws_catalog import ParametricLossLaw, ResolvedLaw
 
-from ..planning.law_selection import select_laws
+from ..planning.laws.selection import select_laws
 from ..schemas.requests import PlanRequest
 from ..schemas.responses import PlanResponse
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..planning.law_selection import select_laws
+from ..planning.laws.selection import select_laws
 from ..schemas.requests import SweepRequest
 from ..schemas.responses import PlanResponse, SweepResponse
 

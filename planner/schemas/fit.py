@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from .base import StrictRequest
 from .fitted_law import FittedLaw
 
 __all__ = [
@@ -24,11 +25,7 @@ MAX_FIT_POINTS = 2000
 MAX_FIT_BOOTSTRAP = 500
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RunIn(_Strict):
+class RunIn(StrictRequest):
     """One measured point. Checkpoints of one training run share ``run``."""
 
     params: Annotated[float, Field(gt=0, le=1e16, allow_inf_nan=False)] = Field(
@@ -45,7 +42,7 @@ class RunIn(_Strict):
     )
 
 
-class BootstrapSpec(_Strict):
+class BootstrapSpec(StrictRequest):
     samples: Annotated[int, Field(ge=0, le=MAX_FIT_BOOTSTRAP)] = Field(
         default=200,
         description=f"bootstrap resamples of the runs (0 to {MAX_FIT_BOOTSTRAP}); 0 = no "
@@ -57,7 +54,7 @@ class BootstrapSpec(_Strict):
     )
 
 
-class FitRequest(_Strict):
+class FitRequest(StrictRequest):
     """Runs to fit (JSON; the same fields come as CSV columns and query parameters)."""
 
     runs: list[RunIn] = Field(
@@ -84,7 +81,7 @@ class FitRequest(_Strict):
     flops_per_param_token: Annotated[float, Field(gt=0, le=100)] = 6.0
 
 
-class FitWarning(_Strict):
+class FitWarning(StrictRequest):
     code: Literal[
         "few_sizes",
         "few_ratios",
@@ -100,7 +97,7 @@ class FitWarning(_Strict):
     constant: str | None = None
 
 
-class RunsUsed(_Strict):
+class RunsUsed(StrictRequest):
     points_given: int
     points_used: int
     points_dropped_early: int
@@ -110,7 +107,7 @@ class RunsUsed(_Strict):
     rule: str
 
 
-class RunResiduals(_Strict):
+class RunResiduals(StrictRequest):
     run: str
     params: float
     tokens: list[float]
@@ -119,7 +116,7 @@ class RunResiduals(_Strict):
     relative_error: list[float] = Field(description="predicted / measured - 1")
 
 
-class FitResponse(_Strict):
+class FitResponse(StrictRequest):
     law: FittedLaw
     form: str
     equation: str

@@ -9,9 +9,11 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-__all__ = ["MAX_BOOTSTRAP_SAMPLES", "FittedLaw", "FittedRange"]
+from .base import StrictRequest
+
+__all__ = ["MAX_BOOTSTRAP_SAMPLES", "FittedForm", "FittedLaw", "FittedRange"]
 
 MAX_BOOTSTRAP_SAMPLES = 1000
 _CONSTANTS = {"chinchilla": ("E", "A", "B", "alpha", "beta"), "gadre2024": ("E", "a", "b", "p")}
@@ -20,11 +22,11 @@ _EXPONENTS = ("alpha", "beta", "p")
 Positive = Annotated[float, Field(gt=0, le=1e40, allow_inf_nan=False)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+FittedForm = Literal["chinchilla", "gadre2024"]
+"""The loss-law forms a fit can take (``laws.loss`` inline)."""
 
 
-class FittedRange(_Strict):
+class FittedRange(StrictRequest):
     """The runs' range: plans outside it get an ``outside_fitted_range`` warning."""
 
     params: tuple[Positive, Positive]
@@ -41,11 +43,11 @@ class FittedRange(_Strict):
         return self
 
 
-class FittedLaw(_Strict):
+class FittedLaw(StrictRequest):
     """A loss law fitted to the requester's runs (the ``law`` field of a fit answer)."""
 
     kind: Literal["fitted"] = "fitted"
-    form: Literal["chinchilla", "gadre2024"]
+    form: FittedForm
     constants: dict[str, float] = Field(
         max_length=8,
         description="chinchilla: E, A, B, alpha, beta; gadre2024: E, a, b, p (Gadre et al.'s "

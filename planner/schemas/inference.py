@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from .base import StrictRequest
 
 __all__ = ["InferenceSpec", "RetrievalSpec", "ServingEfficiency", "StreamCount"]
 
@@ -20,11 +22,7 @@ FormatName = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=24)]
 StreamCount = Literal[1, 2, 4, 8]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ServingEfficiency(_Strict):
+class ServingEfficiency(StrictRequest):
     """Achievable fractions of peak in the roofline model (defaults: the serving-cost law's
     constant set, ``laws.serving_cost``)."""
 
@@ -33,7 +31,7 @@ class ServingEfficiency(_Strict):
     mbu: Fraction | None = Field(default=None, description="memory-bandwidth utilisation")
 
 
-class InferenceSpec(_Strict):
+class InferenceSpec(StrictRequest):
     """How the model will be served: the limits it must meet and what serving will cost.
 
     Limits (each becomes ``N <= N_max`` in the optimiser, for the device, serving format,
@@ -149,7 +147,7 @@ class InferenceSpec(_Strict):
         return self
 
 
-class RetrievalSpec(_Strict):
+class RetrievalSpec(StrictRequest):
     """A retrieval datastore beside the model (MassiveDS accounting, no quality law).
 
     The build cost (one retriever forward pass per datastore token) is taken from the

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from .base import StrictAnswer
 
 __all__ = [
     "EfficiencyOut",
@@ -19,18 +21,14 @@ __all__ = [
 ]
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-
-class EfficiencyOut(_Out):
+class EfficiencyOut(StrictAnswer):
     mfu_prefill: float
     mfu_decode: float
     mbu: float
     source: str = Field(description="constant set of the serving-cost law, or 'request'")
 
 
-class MemoryOut(_Out):
+class MemoryOut(StrictAnswer):
     """Accelerator memory of one replica [bytes]."""
 
     weights: float
@@ -42,7 +40,7 @@ class MemoryOut(_Out):
     fits: bool | None = None
 
 
-class LimitOut(_Out):
+class LimitOut(StrictAnswer):
     """One serving limit of the request: its value for the plan, and whether it binds."""
 
     field: str
@@ -52,7 +50,7 @@ class LimitOut(_Out):
     binding: bool
 
 
-class StreamOption(_Out):
+class StreamOption(StrictAnswer):
     """One stream count the planner weighed."""
 
     streams: int
@@ -64,7 +62,7 @@ class StreamOption(_Out):
     reason: str | None = Field(default=None, description="why the option has no plan")
 
 
-class StreamsOut(_Out):
+class StreamsOut(StrictAnswer):
     """Parallel streams (ParScale): how many, and what they cost and buy."""
 
     streams: int
@@ -77,7 +75,7 @@ class StreamsOut(_Out):
     reason: str
 
 
-class TrainingOptimalComparison(_Out):
+class TrainingOptimalComparison(StrictAnswer):
     """The training-compute-optimal model of the same loss, for contrast (Sardana et al.)."""
 
     params: float
@@ -87,7 +85,7 @@ class TrainingOptimalComparison(_Out):
     cost_ratio: float = Field(description="plan lifetime cost / training-optimal lifetime cost")
 
 
-class LifetimeOut(_Out):
+class LifetimeOut(StrictAnswer):
     """Training plus inference over the model's life (Sardana et al. 2024 accounting)."""
 
     cost: Literal["flops", "dollars"]
@@ -102,7 +100,7 @@ class LifetimeOut(_Out):
     versus_training_optimal: TrainingOptimalComparison | None = None
 
 
-class InferenceOut(_Out):
+class InferenceOut(StrictAnswer):
     """Serving the planned model on the request's device (roofline cost model)."""
 
     device: str | None = None
@@ -136,7 +134,7 @@ class InferenceOut(_Out):
     lifetime: LifetimeOut | None = None
 
 
-class RetrievalOut(_Out):
+class RetrievalOut(StrictAnswer):
     """Retrieval datastore accounting (MassiveDS); no quality law is applied."""
 
     datastore_tokens: float

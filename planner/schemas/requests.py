@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -14,6 +12,7 @@ from pydantic import (
     model_validator,
 )
 
+from .base import StrictRequest
 from .fitted_law import FittedLaw
 from .inference import InferenceSpec, RetrievalSpec, StreamCount
 from .severity import Severity
@@ -23,6 +22,7 @@ __all__ = [
     "DEFAULT_LOSS_LAW",
     "Architecture",
     "Budget",
+    "BudgetKind",
     "Constraints",
     "DataSource",
     "DataSpec",
@@ -85,11 +85,11 @@ def _uncertainty_flag(value: Any) -> Any:
     return value
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+BudgetKind = Literal["flops", "gpu_hours", "gpu_count_hours", "dollars"]
+"""How a budget's amount was given (``budget.amount_kind()``)."""
 
 
-class LawChoice(_Strict):
+class LawChoice(StrictRequest):
     """Which law answers which part of the question (``ID`` or ``ID@CONSTANT_SET``)."""
 
     loss: LossLawRef | None = Field(
@@ -137,7 +137,7 @@ class LawChoice(_Strict):
     )
 
 
-class Budget(_Strict):
+class Budget(StrictRequest):
     """Training compute, given as FLOPs, GPU time or dollars (exactly one amount).
 
     GPU time and dollars are turned into FLOPs with the device's dense peak for
@@ -167,13 +167,13 @@ class Budget(_Strict):
         "reports the rest unspent (0: always spend the whole budget)",
     )
 
-    def amount_kind(self) -> str | None:
+    def amount_kind(self) -> BudgetKind | None:
         """Which way the amount was given, or None when only hardware is described."""
         kinds = self._amount_kinds()
         return kinds[0] if kinds else None
 
-    def _amount_kinds(self) -> list[str]:
-        kinds = []
+    def _amount_kinds(self) -> list[BudgetKind]:
+        kinds: list[BudgetKind] = []
         if self.flops is not None:
             kinds.append("flops")
         if self.gpu_hours is not None:
@@ -210,7 +210,7 @@ class Budget(_Strict):
         return self
 
 
-class Target(_Strict):
+class Target(StrictRequest):
     """Inverse question: the smallest budget that reaches this loss or downstream error."""
 
     loss: Annotated[float, Field(strict=True, gt=0, le=100, allow_inf_nan=False)] | None = None
@@ -225,7 +225,7 @@ class Target(_Strict):
         return self
 
 
-class DataSource(_Strict):
+class DataSource(StrictRequest):
     """One source of training data: its unique tokens and how much one fresh token is worth."""
 
     name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
@@ -248,7 +248,7 @@ class DataSource(_Strict):
         return self
 
 
-class DataSpec(_Strict):
+class DataSpec(StrictRequest):
     """How much unique data there is: one pool, or several named sources."""
 
     unique_tokens: Count | None = None
@@ -268,7 +268,7 @@ class DataSpec(_Strict):
 FormatName = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=24)]
 
 
-class PrecisionSpec(_Strict):
+class PrecisionSpec(StrictRequest):
     """Number formats: fix them, or let the planner choose (``"auto"``)."""
 
     training: FormatName | None = Field(
@@ -296,7 +296,7 @@ class PrecisionSpec(_Strict):
         return self
 
 
-class Architecture(_Strict):
+class Architecture(StrictRequest):
     """How the planned parameters are laid out (the shape rule and vocabulary accounting)."""
 
     gated_mlp: bool = Field(default=False, description="SwiGLU-style MLP (d_ff = 8/3 d_model)")
@@ -314,7 +314,7 @@ class Architecture(_Strict):
     )
 
 
-class Constraints(_Strict):
+class Constraints(StrictRequest):
     """Hard limits on the plan. Parameters are in the chosen law's convention."""
 
     max_params: Units | None = None
@@ -348,7 +348,7 @@ class Constraints(_Strict):
         return self
 
 
-class PlanRequest(_Strict):
+class PlanRequest(StrictRequest):
     """What should I train? Either a budget (minimise loss) or a target (minimise compute)."""
 
     budget: Budget | None = None
@@ -414,7 +414,7 @@ class PlanRequest(_Strict):
             )
 
 
-class PredictRequest(_Strict):
+class PredictRequest(StrictRequest):
     """Loss (and downstream error) of a given model size and token count."""
 
     params: Annotated[float, Field(strict=True, ge=1, le=1e20, allow_inf_nan=False)]
@@ -434,7 +434,7 @@ class PredictRequest(_Strict):
         return self
 
 
-class SweepRequest(_Strict):
+class SweepRequest(StrictRequest):
     """Many budgets (or targets) at once, answered as JSON rows or CSV."""
 
     budgets: list[Budget] | None = Field(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from laws_catalog import Evidence, Reference
 
+from .base import StrictAnswer
 from .inference_out import InferenceOut, RetrievalOut
+from .requests import BudgetKind
 from .severity import DEFAULT_SEVERITY, Severity, severity_of
 from .uncertainty import UncertaintyOut
 
@@ -16,10 +18,13 @@ __all__ = [
     "BudgetOut",
     "ErrorBody",
     "HyperparamRow",
+    "LawRole",
     "LawUse",
+    "MarginEffect",
     "MarginalValue",
     "OutOfRange",
     "PlanBody",
+    "PlanObjective",
     "PrecisionOut",
     "PlanResponse",
     "PredictResponse",
@@ -27,35 +32,39 @@ __all__ = [
     "SourceOut",
     "SweepResponse",
     "SweepRowError",
-    "Warning",
+    "AnswerWarning",
 ]
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+LawRole = Literal[
+    "loss",
+    "allocation",
+    "downstream_error",
+    "hyperparams",
+    "critical_batch",
+    "vocabulary",
+    "repetition",
+    "training_precision",
+    "serving_precision",
+    "inference_cost",
+    "parallel_streams",
+    "lifetime_cost",
+    "retrieval",
+    "loss_curve",
+    "data_mixture",
+    "data_quality",
+]
+"""What a law did in an answer (``provenance[].role``)."""
+MarginEffect = Literal["loss", "flops", "lifetime_flops"]
+"""The quantity a marginal value's relaxation moves."""
+PlanObjective = Literal["min_loss", "min_flops"]
+"""A plan minimises the loss (a budget) or the compute (a target)."""
 
 
-class LawUse(_Out):
+class LawUse(StrictAnswer):
     """One law used in the answer, and which fields it produced."""
 
-    role: Literal[
-        "loss",
-        "allocation",
-        "downstream_error",
-        "hyperparams",
-        "critical_batch",
-        "vocabulary",
-        "repetition",
-        "training_precision",
-        "serving_precision",
-        "inference_cost",
-        "parallel_streams",
-        "lifetime_cost",
-        "retrieval",
-        "loss_curve",
-        "data_mixture",
-        "data_quality",
-    ]
+    role: LawRole
     law: str
     family: str
     constant_set: str = Field(description="named set, or 'fitted_to_request' for a fit")
@@ -68,7 +77,7 @@ class LawUse(_Out):
     caveats: list[str] = Field(default_factory=list)
 
 
-class OutOfRange(_Out):
+class OutOfRange(StrictAnswer):
     """One quantity outside a law's fitted range."""
 
     quantity: str
@@ -78,7 +87,7 @@ class OutOfRange(_Out):
     source: str = Field(description="where the fitted range comes from")
 
 
-class Warning(_Out):
+class AnswerWarning(StrictAnswer):
     """Something the user must know to trust the number (never silently fixed)."""
 
     code: Literal[
@@ -128,12 +137,12 @@ class Warning(_Out):
         return data
 
 
-class MarginalValue(_Out):
+class MarginalValue(StrictAnswer):
     """How the objective moves when one binding resource is relaxed."""
 
     resource: str = Field(description="request field, e.g. budget.flops or constraints.max_params")
     relaxation: str = Field(description="e.g. '+10%' (upper limits) or '-10%' (lower limits)")
-    effect_on: Literal["loss", "flops", "lifetime_flops"] = Field(
+    effect_on: MarginEffect = Field(
         description="lifetime_flops: training plus inference, in the budget's training-FLOP units"
     )
     delta: float | None = Field(
@@ -149,7 +158,7 @@ class MarginalValue(_Out):
     )
 
 
-class ShapeOut(_Out):
+class ShapeOut(StrictAnswer):
     """A transformer shape realising the planned non-embedding parameters."""
 
     n_layer: int
@@ -167,7 +176,7 @@ class ShapeOut(_Out):
     counting: str
 
 
-class HyperparamRow(_Out):
+class HyperparamRow(StrictAnswer):
     """One hyperparameter law's answer for the plan (all laws are listed side by side)."""
 
     law: str
@@ -180,7 +189,7 @@ class HyperparamRow(_Out):
     notes: list[str]
 
 
-class SourceOut(_Out):
+class SourceOut(StrictAnswer):
     """One data source in the plan."""
 
     name: str
@@ -195,7 +204,7 @@ class SourceOut(_Out):
     effective_tokens: float = Field(description="quality x repetition-discounted tokens")
 
 
-class FormatOption(_Out):
+class FormatOption(StrictAnswer):
     """One training format the planner weighed (every candidate is listed)."""
 
     format: str
@@ -207,7 +216,7 @@ class FormatOption(_Out):
     penalty: float
 
 
-class TrainingPrecisionOut(_Out):
+class TrainingPrecisionOut(StrictAnswer):
     format: str
     title: str
     total_bits: int
@@ -223,7 +232,7 @@ class TrainingPrecisionOut(_Out):
     options: list[FormatOption]
 
 
-class ServingOption(_Out):
+class ServingOption(StrictAnswer):
     format: str
     bits_per_param: float
     weight_bytes: float
@@ -231,7 +240,7 @@ class ServingOption(_Out):
     fits: bool | None = None
 
 
-class ServingPrecisionOut(_Out):
+class ServingPrecisionOut(StrictAnswer):
     format: str
     bits_per_param: float
     params_stored: float
@@ -243,12 +252,12 @@ class ServingPrecisionOut(_Out):
     options: list[ServingOption]
 
 
-class PrecisionOut(_Out):
+class PrecisionOut(StrictAnswer):
     training: TrainingPrecisionOut | None = None
     serving: ServingPrecisionOut | None = None
 
 
-class PlanBody(_Out):
+class PlanBody(StrictAnswer):
     params: float = Field(description="parameters, in the convention named by params_definition")
     params_definition: str
     tokens: float
@@ -298,11 +307,11 @@ class PlanBody(_Out):
     data_mix: list[SourceOut] | None = None
 
 
-class BudgetOut(_Out):
+class BudgetOut(StrictAnswer):
     """The budget as understood, with the conversion that produced the FLOPs."""
 
     flops: float
-    given_as: Literal["flops", "gpu_hours", "gpu_count_hours", "dollars", "target"]
+    given_as: Literal[BudgetKind, "target"]
     conversion: str
     gpu: str | None = None
     gpu_name: str | None = None
@@ -333,14 +342,14 @@ class BudgetOut(_Out):
     )
 
 
-class PlanResponse(_Out):
-    objective: Literal["min_loss", "min_flops"]
+class PlanResponse(StrictAnswer):
+    objective: PlanObjective
     plan: PlanBody
     budget: BudgetOut
     target: dict[str, float] | None = None
     units: dict[str, str]
     provenance: list[LawUse]
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
     binding_constraints: list[str]
     marginal_values: list[MarginalValue]
     hyperparams_by_law: list[HyperparamRow] = Field(default_factory=list)
@@ -355,7 +364,7 @@ class PlanResponse(_Out):
     )
 
 
-class PredictedStreams(_Out):
+class PredictedStreams(StrictAnswer):
     """ParScale at the requested P: the multiplier applied, and the law's own prediction."""
 
     streams: int
@@ -369,7 +378,7 @@ class PredictedStreams(_Out):
     )
 
 
-class PredictResponse(_Out):
+class PredictResponse(StrictAnswer):
     loss: float
     downstream_error: float | None = None
     params: float
@@ -380,11 +389,11 @@ class PredictResponse(_Out):
     parallel_streams: PredictedStreams | None = None
     units: dict[str, str]
     provenance: list[LawUse]
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
     catalog_version: str
 
 
-class SweepRowError(_Out):
+class SweepRowError(StrictAnswer):
     """A sweep row that could not be planned; the other rows are still answered."""
 
     index: int
@@ -395,12 +404,12 @@ class SweepRowError(_Out):
     conflicting: list[str] | None = None
 
 
-class SweepResponse(_Out):
+class SweepResponse(StrictAnswer):
     rows: list[PlanResponse | SweepRowError]
     catalog_version: str
 
 
-class ErrorBody(_Out):
+class ErrorBody(StrictAnswer):
     """Shape of every 4xx/5xx body."""
 
     error: str

@@ -6,8 +6,9 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .base import StrictRequest
 from .requests import LawRef
-from .responses import LawUse, Warning
+from .responses import AnswerWarning, LawUse
 
 __all__ = [
     "ContinualRequest",
@@ -40,17 +41,13 @@ Lr = Annotated[float, Field(strict=True, ge=0, le=10, allow_inf_nan=False)]
 Loss = Annotated[float, Field(strict=True, gt=0, le=100, allow_inf_nan=False)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 class _Out(BaseModel):
     """Answers: a non-finite number is refused when the answer is built, never sent as null."""
 
     model_config = ConfigDict(allow_inf_nan=False)
 
 
-class ScheduleSpec(_Strict):
+class ScheduleSpec(StrictRequest):
     """A learning-rate schedule by name (one LR per update, from update 0)."""
 
     kind: Literal["constant", "cosine", "wsd"]
@@ -69,7 +66,7 @@ class ScheduleSpec(_Strict):
         return self
 
 
-class CurveSpec(_Strict):
+class CurveSpec(StrictRequest):
     """A schedule, given by name or as the LR of every update."""
 
     schedule: ScheduleSpec | None = None
@@ -110,7 +107,7 @@ class ObservedCurve(CurveSpec):
         return self
 
 
-class LossCurveRequest(_Strict):
+class LossCurveRequest(StrictRequest):
     """Fit the LR-annealing law to measured curves and/or predict a schedule's loss curve."""
 
     law: LawRef = Field(default="tissue2024", description="tissue2024 (fit) or luo2025@SET")
@@ -167,11 +164,11 @@ class LossCurveResponse(_Out):
     )
     prediction: LossCurvePrediction | None
     provenance: list[LawUse]
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
     catalog_version: str
 
 
-class VocabularyRequest(_Strict):
+class VocabularyRequest(StrictRequest):
     """Best vocabulary for a model: at a FLOPs budget, or for a fixed token count."""
 
     params_non_vocabulary: Annotated[
@@ -208,7 +205,7 @@ class VocabularyResponse(_Out):
     answer: VocabularyAnswer
     approaches: list[VocabularyAnswer] = Field(description="every approach, side by side")
     provenance: list[LawUse]
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
     catalog_version: str
 
 
@@ -216,7 +213,7 @@ Share = Annotated[float, Field(strict=True, ge=0, le=1, allow_inf_nan=False)]
 DomainName = Annotated[str, Field(min_length=1, max_length=64)]
 
 
-class MixtureRun(_Strict):
+class MixtureRun(StrictRequest):
     """One measured run: its training mixture and its loss on each target domain."""
 
     mixture: dict[DomainName, Share] = Field(min_length=2, max_length=64)
@@ -230,7 +227,7 @@ class MixtureRun(_Strict):
         return self
 
 
-class MixtureRequest(_Strict):
+class MixtureRequest(StrictRequest):
     """Fit the exponential data-mixing law (Ye et al. 2024) and find the best mixture."""
 
     law: Literal["ye2024"] = "ye2024"
@@ -292,11 +289,11 @@ class MixtureResponse(_Out):
     inside_seen_hull: bool
     extrapolated: bool
     provenance: list[LawUse]
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
     catalog_version: str
 
 
-class ContinualRun(_Strict):
+class ContinualRun(StrictRequest):
     """One continual pre-training run of the D-CPT study design."""
 
     params: Annotated[float, Field(strict=True, gt=0, le=1e14, allow_inf_nan=False)]
@@ -306,7 +303,7 @@ class ContinualRun(_Strict):
     general_loss: Loss
 
 
-class ContinualRequest(_Strict):
+class ContinualRequest(StrictRequest):
     """Fit the D-CPT law (Que et al. 2024) to domain and general losses; pick the ratio."""
 
     runs: list[ContinualRun] = Field(min_length=10, max_length=2000)
@@ -330,5 +327,5 @@ class ContinualResponse(_Out):
     objective: float
     outside_fitted_region: list[str]
     provenance: list[LawUse]
-    warnings: list[Warning]
+    warnings: list[AnswerWarning]
     catalog_version: str

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from planner.fitting import huber
 from planner.fitting.forms import FORMS
 from planner.fitting.service import fit_runs
-from planner.planning.plan import make_plan
+from planner.planning.plan.pipeline import make_plan
 from planner.schemas.requests import PlanRequest
 
 from ..fitting.synthetic import ladder, request

@@ -3,7 +3,7 @@
 Each example of the issue text is a test; the bounds are restated here from their sources
 (ln V of a uniform guess; Gemma 3's 262,144-entry vocabulary, arXiv 2503.19786; MiniCPM's
 0.01 peak LR, arXiv 2404.06395; one token per parameter, Hoffmann et al. 2022 Tables 1 and 3),
-so a change of the table in planner/planning/plausibility.py must be deliberate.
+so a change of the table in planner/planning/checks/plausibility.py must be deliberate.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from planner.planning.plausibility import BOUNDS, LARGEST_PUBLISHED_VOCAB
+from planner.planning.checks.plausibility import BOUNDS, LARGEST_PUBLISHED_VOCAB
 
 LARGEST_VOCAB = 262_144
 LARGEST_LR = 1e-2

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from laws_catalog import CATALOG
-from planner.planning.csv_table import CSV_COLUMNS
+from planner.planning.sweep.csv_table import CSV_COLUMNS
 
 
 def test_predict_returns_loss_at_top_level(client: TestClient) -> None:

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from laws_catalog import CATALOG
 from planner.cli import main
-from planner.planning.warning_digest import digest
-from planner.schemas.responses import OutOfRange, Warning
+from planner.planning.checks.warning_digest import digest
+from planner.schemas.responses import AnswerWarning, OutOfRange
 from planner.schemas.severity import (
     DEFAULT_SEVERITY,
     SEVERITY_BY_CODE,
@@ -46,11 +46,11 @@ def test_severity_table() -> None:
     assert SEVERITY_BY_CODE["law_caveat"] == "info"
     assert DEFAULT_SEVERITY == "warning"
     # every code the schema allows is classified
-    codes = Warning.model_fields["code"].annotation.__args__  # type: ignore[union-attr]
+    codes = AnswerWarning.model_fields["code"].annotation.__args__  # type: ignore[union-attr]
     assert set(codes) <= set(SEVERITY_BY_CODE)
-    assert Warning(code="compute_saturated", message="m").severity == "warning"
-    assert Warning(code="law_caveat", message="m").severity == "info"
-    assert Warning(code="law_caveat", message="m", severity="critical").severity == "critical"
+    assert AnswerWarning(code="compute_saturated", message="m").severity == "warning"
+    assert AnswerWarning(code="law_caveat", message="m").severity == "info"
+    assert AnswerWarning(code="law_caveat", message="m", severity="critical").severity == "critical"
 
 
 def test_extrapolation_is_graded_by_its_factor() -> None:
@@ -70,10 +70,14 @@ def _out(quantity: str, factor: float) -> OutOfRange:
 
 
 def test_digest_merges_orders_and_filters() -> None:
-    a = Warning(code="outside_fitted_range", message="a", law="x", out_of_range=[_out("n", 2)])
-    b = Warning(code="outside_fitted_range", message="b", law="x", out_of_range=[_out("d", 50)])
-    c = Warning(code="implausible", message="c", severity="critical")
-    d = Warning(code="law_caveat", message="d")
+    a = AnswerWarning(
+        code="outside_fitted_range", message="a", law="x", out_of_range=[_out("n", 2)]
+    )
+    b = AnswerWarning(
+        code="outside_fitted_range", message="b", law="x", out_of_range=[_out("d", 50)]
+    )
+    c = AnswerWarning(code="implausible", message="c", severity="critical")
+    d = AnswerWarning(code="law_caveat", message="d")
     merged = digest([a, b, d, c, d])
     assert [w.code for w in merged] == ["implausible", "outside_fitted_range", "law_caveat"]
     (extrapolation,) = [w for w in merged if w.code == "outside_fitted_range"]

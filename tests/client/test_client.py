@@ -23,7 +23,7 @@ from planner.client import (
     PlannerServerError,
     SweepResult,
 )
-from planner.planning.plan import make_plan
+from planner.planning.plan.pipeline import make_plan
 from planner.schemas.requests import PlanRequest
 from tests.api.test_data_plans import _dcpt_runs, _mixture_runs
 from tests.api.test_side_questions import _curves

@@ -17,7 +17,7 @@ from planner.jobs.in_process import InProcessJobs
 from planner.jobs.kinds import JOB_KINDS, JobContext, answering
 from planner.jobs.progress import bar, wait_for_job
 from planner.jobs.views import JobView
-from planner.planning.predict import predict
+from planner.planning.questions.predict import predict
 from planner.schemas.requests import PredictRequest, SweepRequest
 
 from .helpers import assert_progress_advanced, poll, submit, sweep_request

@@ -12,7 +12,7 @@ from planner.errors import PlanInfeasible
 from planner.optimize.gp import _build, solve_program
 from planner.optimize.posynomial import Posynomial
 from planner.optimize.program import Constraint, GeometricProgram, bound, compute_budget
-from planner.planning.optimum import Optimum, minimise_compute, minimise_loss
+from planner.planning.plan.optimum import Optimum, minimise_compute, minimise_loss
 
 from .bruteforce import min_flops_for_target, min_loss
 

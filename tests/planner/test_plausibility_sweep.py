@@ -17,7 +17,7 @@ import pytest
 
 from laws_catalog import CATALOG, AllocationLaw, ParametricLossLaw
 from planner.errors import PlannerError
-from planner.planning.plan import make_plan
+from planner.planning.plan.pipeline import make_plan
 from planner.schemas.requests import PlanRequest
 from planner.schemas.responses import PlanResponse
 

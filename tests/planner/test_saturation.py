@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from planner.errors import PlanInfeasible
-from planner.planning.answer import RouteAnswer
-from planner.planning.saturation import (
+from planner.planning.plan.answer import RouteAnswer
+from planner.planning.plan.saturation import (
     SATURATION_SHARE,
     saturate,
     saturation_warning,
@@ -27,18 +27,28 @@ def _route(
         if calls is not None:
             calls.append(fraction)
         flops = BUDGET * fraction
-        answer = RouteAnswer(1.0, 1.0, flops, "optimal", "test", ["budget.flops"])
-        answer.loss = loss_of(flops)
+        loss = loss_of(flops)
+        found = ()
         if margins:
-            answer.margins = [
+            found = (
                 MarginalValue(
                     resource="budget.flops",
                     relaxation="+10%",
                     effect_on="loss",
-                    delta=loss_of(flops * 1.1) - answer.loss,
+                    delta=loss_of(flops * 1.1) - loss,
                     elasticity=loss_of.elasticity(flops),
-                )
-            ]
+                ),
+            )
+        answer = RouteAnswer(
+            n_params=1.0,
+            n_tokens=1.0,
+            training_flops=flops,
+            status="optimal",
+            method="test",
+            binding=("budget.flops",),
+            margins=found,
+            loss=loss,
+        )
         return answer
 
     return route
@@ -64,7 +74,7 @@ class LossCurve:
 
 def _measure(answer: RouteAnswer, fraction: float) -> tuple[float, float]:
     assert answer.loss is not None
-    return answer.loss, answer.flops / BUDGET
+    return answer.loss, answer.training_flops / BUDGET
 
 
 def test_a_power_law_budget_is_spent_without_a_second_solve() -> None:
@@ -74,7 +84,7 @@ def test_a_power_law_budget_is_spent_without_a_second_solve() -> None:
     assert calls == [1.0]  # the elasticity alone rules saturation out
     assert not found.saturated
     assert found.unspent_share == 0
-    assert answer.flops == BUDGET
+    assert answer.training_flops == BUDGET
 
 
 def test_a_flat_optimum_spends_the_least_compute_within_the_tolerance() -> None:
@@ -85,8 +95,8 @@ def test_a_flat_optimum_spends_the_least_compute_within_the_tolerance() -> None:
     # closed form: E + A C^-g = goal
     least = ((goal - curve.e) / curve.a) ** (-1 / curve.g)
     assert found.saturated
-    assert answer.flops == pytest.approx(least, rel=3e-3)
-    assert answer.flops >= least * (1 - 1e-12)
+    assert answer.training_flops == pytest.approx(least, rel=3e-3)
+    assert answer.training_flops >= least * (1 - 1e-12)
     assert found.plan_loss <= goal
     assert answer.binding[0] == "budget.loss_tolerance"
     (rest,) = answer.margins
@@ -94,7 +104,7 @@ def test_a_flat_optimum_spends_the_least_compute_within_the_tolerance() -> None:
     warning = saturation_warning(found, BUDGET, ["constraints.max_params"], "budget.flops")
     assert warning is not None
     assert warning.code == "compute_saturated"
-    assert warning.value == pytest.approx(answer.flops)
+    assert warning.value == pytest.approx(answer.training_flops)
     assert "constraints.max_params" in warning.message
 
 
@@ -114,7 +124,7 @@ def test_saturation_needs_half_the_budget_to_reach_the_tolerance() -> None:
 def test_zero_tolerance_never_cuts() -> None:
     route = _route(LossCurve(knee=1e15))
     answer, found = saturate(route, _measure, route(1.0, True), "budget.flops", 0.0, convex=True)
-    assert answer.flops == BUDGET
+    assert answer.training_flops == BUDGET
     assert saturation_warning(found, BUDGET, [], "budget.flops") is None
 
 

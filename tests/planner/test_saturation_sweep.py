@@ -20,8 +20,8 @@ import pytest
 
 from laws_catalog import CATALOG, ParametricLossLaw
 from planner.errors import PlannerError, SolverFailure
-from planner.planning.plan import make_plan
-from planner.planning.saturation import DEFAULT_LOSS_TOLERANCE, SATURATION_SHARE
+from planner.planning.plan.pipeline import make_plan
+from planner.planning.plan.saturation import DEFAULT_LOSS_TOLERANCE, SATURATION_SHARE
 from planner.schemas.requests import PlanRequest
 from planner.schemas.responses import PlanResponse
 

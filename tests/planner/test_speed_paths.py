@@ -21,14 +21,14 @@ import pytest
 
 import laws_catalog.shape_search as shape_search
 import planner.optimize.gp as gp
-import planner.planning.model_account as model_account
+import planner.planning.plan.model_account as model_account
 from laws_catalog import CATALOG, ParametricLossLaw, PowerTerm
 from laws_catalog.architecture import shape_for_non_embedding_params
 from planner import PlanRequest, make_plan
 from planner.optimize.closed_form import separable_pair, separable_pair_allocation
 from planner.optimize.program import bound, compute_budget
-from planner.planning.optimum import minimise_loss
-from planner.planning.sweep import sweep
+from planner.planning.plan.optimum import minimise_loss
+from planner.planning.sweep.run import sweep
 from planner.schemas.requests import SweepRequest
 from tests.planner.same_answers import assert_same
 

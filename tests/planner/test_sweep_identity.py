@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from planner import PlanRequest, make_plan
 from planner.errors import PlannerError
-from planner.planning.sweep import sweep, sweep_json
+from planner.planning.sweep.run import sweep, sweep_json
 from planner.schemas.requests import SweepRequest
 from planner.schemas.responses import PlanResponse, SweepRowError
 from tests.planner.same_answers import assert_same

@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from planner.planning.law_selection import select_laws
-from planner.planning.plan import make_plan
-from planner.planning.sweep import sweep
+from planner.planning.laws.selection import select_laws
+from planner.planning.plan.pipeline import make_plan
+from planner.planning.sweep.run import sweep
 from planner.plots import format_for_path, frontier_figure, sweep_figure
 from planner.plots.frontier_data import frontier_data, law_frontier, loss_interval
 from planner.plots.render import FIGURE_INCHES, PNG_DPI, draw_frontier

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import Response
 
-from ...planning.plan import make_plan
-from ...planning.predict import predict
-from ...planning.sweep import sweep_json, sweep_table
+from ...planning.plan.pipeline import make_plan
+from ...planning.questions.predict import predict
+from ...planning.sweep.run import sweep_json, sweep_table
 from ...schemas.requests import PlanRequest, PredictRequest, SweepRequest
 from ...schemas.responses import ErrorBody, PlanResponse, PredictResponse, SweepResponse
 from ...schemas.uncertainty import UncertaintyRequest

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from ...planning.loss_curve import loss_curve
-from ...planning.mixture_question import best_continual_ratio, best_mixture
-from ...planning.vocabulary_question import best_vocabulary
+from ...planning.questions.loss_curve import loss_curve
+from ...planning.questions.mixture import best_continual_ratio, best_mixture
+from ...planning.questions.vocabulary import best_vocabulary
 from ...schemas.responses import ErrorBody
 from ...schemas.side_questions import (
     ContinualRequest,

@@ -26,7 +26,7 @@ from laws_catalog.hardware import all_devices
 from ...chatops.command_text import parse_command_text
 from ...chatops.slack_reply import error_reply, plan_reply, usage_reply
 from ...errors import PlannerError, Unauthorized
-from ...planning.plan import make_plan
+from ...planning.plan.pipeline import make_plan
 from ...schemas.requests import PlanRequest
 from ...schemas.responses import ErrorBody, PlanResponse
 from ..errors import validation_body

@@ -1,0 +1,1 @@
+"""Checks on every answer: plausibility bounds, learning-rate cap, warning digest."""

@@ -1,0 +1,1 @@
+"""Laws every answer uses: selection from the catalogue, provenance, fitted-range warnings."""

@@ -1,0 +1,1 @@
+"""The plan pipeline: budget, variants, route, model layout, recipe, assembled answer."""

@@ -1,0 +1,126 @@
+"""The problem a plan's routes solve, resolved once from the request.
+
+The request names laws, devices, a budget in FLOPs, GPU time or dollars, or a target loss or
+downstream error. Resolving them (catalogue look-ups, the settings' and the request's devices,
+the budget in FLOPs less a retrieval datastore's build, the target as a loss) happens here, so
+the routes receive numbers and laws rather than the raw request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from laws_catalog import CATALOG, ParametricLossLaw, ResolvedLaw
+from laws_catalog.hardware import Device, InvalidDevice, parse_device
+
+from ...errors import InvalidRequest, TargetUnreachable
+from ...schemas.requests import Architecture, Constraints, PlanRequest, Target
+from ..laws.selection import SelectedLaws
+from .budget import budget_flops
+
+__all__ = [
+    "BUDGET_FIELD",
+    "PlanProblem",
+    "request_devices",
+    "resolve_problem",
+    "target_loss_of",
+]
+
+BUDGET_FIELD = {
+    "flops": "budget.flops",
+    "gpu_hours": "budget.gpu_hours",
+    "gpu_count_hours": "budget.hours",
+    "dollars": "budget.dollars",
+}
+"""The request field a budget was given as, by the kind of its amount."""
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    """One plan question with everything the routes need resolved."""
+
+    laws: SelectedLaws
+    devices: Mapping[str, Device]
+    """The settings' devices overridden by the request's own."""
+    architecture: Architecture
+    limits: Constraints
+    budget_label: str
+    """The request field the budget came as (``budget.flops`` for a target question)."""
+    budget_flops: float | None
+    """Training FLOPs the budget buys, less a retrieval datastore's build; None for a target."""
+    target_loss: float | None
+    """The loss to reach (a downstream-error target converted by the loss law); None for a
+    budget."""
+    target_error: float | None = None
+    """The downstream error asked, when the target was given as one."""
+
+
+def request_devices(
+    request: PlanRequest, configured: Mapping[str, Device] | None
+) -> dict[str, Device]:
+    """Settings devices overridden by the request's own (validated)."""
+    out = dict(configured or {})
+    for i, raw in enumerate(request.devices or []):
+        try:
+            parsed = parse_device(raw)
+        except InvalidDevice as exc:
+            raise InvalidRequest(f"devices[{i}]: {exc}", field=f"devices[{i}]") from None
+        out[parsed.id] = parsed
+    return out
+
+
+def target_loss_of(loss: ResolvedLaw[ParametricLossLaw], target: Target) -> float:
+    """The loss a target asks for: as given, or the loss law's loss at the asked error."""
+    if target.loss is not None:
+        return target.loss
+    law = loss.law
+    assert target.downstream_error is not None
+    if law.downstream is None:
+        with_downstream = [
+            candidate.id
+            for candidate in CATALOG.all_laws()
+            if isinstance(candidate, ParametricLossLaw) and candidate.downstream is not None
+        ]
+        raise InvalidRequest(
+            f"target.downstream_error: {law.id} has no downstream-error law",
+            field="target.downstream_error",
+            allowed={"laws.loss": with_downstream},
+        )
+    try:
+        return law.downstream.loss_for_error(target.downstream_error, loss.constants.values)
+    except ValueError as exc:
+        raise TargetUnreachable(
+            f"target.downstream_error: {exc}", field="target.downstream_error"
+        ) from None
+
+
+def resolve_problem(
+    request: PlanRequest,
+    laws: SelectedLaws,
+    devices: Mapping[str, Device],
+    build_flops: float = 0.0,
+) -> PlanProblem:
+    """The request's budget (in FLOPs, less ``build_flops``) or target (as a loss), its laws,
+    devices and limits."""
+    if request.target is not None:
+        return PlanProblem(
+            laws=laws,
+            devices=devices,
+            architecture=request.architecture,
+            limits=request.constraints,
+            budget_label="budget.flops",
+            budget_flops=None,
+            target_loss=target_loss_of(laws.loss, request.target),
+            target_error=request.target.downstream_error,
+        )
+    assert request.budget is not None
+    return PlanProblem(
+        laws=laws,
+        devices=devices,
+        architecture=request.architecture,
+        limits=request.constraints,
+        budget_label=BUDGET_FIELD[request.budget.amount_kind() or "flops"],
+        budget_flops=budget_flops(request.budget, devices) - build_flops,
+        target_loss=None,
+    )

@@ -1,0 +1,1 @@
+"""Side questions: predict, vocabulary, data mixture and continual pre-training, loss curves."""

@@ -1,0 +1,1 @@
+"""Serving: the served model, serving limits, parallel streams, lifetime cost and retrieval."""

@@ -1,0 +1,1 @@
+"""Many budgets or targets in one request, as JSON or CSV rows."""

@@ -1,0 +1,170 @@
+"""Sweep answers as CSV, one row per budget, for spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from ...schemas.responses import PlanResponse, SweepResponse, SweepRowError
+from .uncertainty_csv import interval_cells, interval_columns
+
+__all__ = ["CSV_COLUMNS", "csv_rows", "sweep_columns", "sweep_csv", "sweep_records"]
+
+CSV_COLUMNS = (
+    "index",
+    "given_as",
+    "flops",
+    "flops_unspent",
+    "gpu",
+    "gpu_hours",
+    "dollars",
+    "target_loss",
+    "params",
+    "params_definition",
+    "tokens",
+    "tokens_per_param",
+    "loss",
+    "downstream_error",
+    "params_total",
+    "vocab_size",
+    "n_layer",
+    "d_model",
+    "learning_rate",
+    "batch_size_tokens",
+    "batch_size_sequences",
+    "steps",
+    "unique_tokens",
+    "epochs",
+    "parallel_streams",
+    "decode_ms_per_token_worst",
+    "time_to_first_token_ms",
+    "serving_memory_per_device",
+    "lifetime_flops",
+    "loss_law",
+    "allocation_law",
+    "loss_change_per_10pct_more_budget",
+    "binding_constraints",
+    "warnings",
+    "error",
+    "error_detail",
+    "catalog_version",
+)
+
+
+def _law(plan: PlanResponse, role: str) -> str:
+    for use in plan.provenance:
+        if use.role == role:
+            return f"{use.law}@{use.constant_set}"
+    return ""
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+def _row(index: int, plan: PlanResponse) -> dict[str, object]:
+    budget_margin = next(
+        (
+            m.delta
+            for m in plan.marginal_values
+            if m.resource.startswith("budget.") and m.relaxation == "+10%"
+        ),
+        "",
+    )
+    served = plan.inference
+    streams = served.parallel_streams if served is not None else None
+    lifetime = served.lifetime if served is not None else None
+    worst = served.worst_decode_s_per_token if served is not None else None
+    first = served.time_to_first_token_s if served is not None else None
+    return {
+        "index": index,
+        "given_as": plan.budget.given_as,
+        "flops": plan.plan.flops,
+        "flops_unspent": _blank(plan.budget.flops_unspent),
+        "gpu": plan.budget.gpu or "",
+        "gpu_hours": plan.budget.gpu_hours if plan.budget.gpu_hours is not None else "",
+        "dollars": plan.budget.dollars if plan.budget.dollars is not None else "",
+        "target_loss": (plan.target or {}).get("loss", ""),
+        "params": plan.plan.params,
+        "params_definition": plan.plan.params_definition,
+        "tokens": plan.plan.tokens,
+        "tokens_per_param": plan.plan.tokens_per_param,
+        "loss": plan.plan.loss,
+        "downstream_error": plan.plan.downstream_error
+        if plan.plan.downstream_error is not None
+        else "",
+        "params_total": _blank(plan.plan.params_total),
+        "vocab_size": _blank(plan.plan.vocab_size),
+        "n_layer": _blank(plan.plan.shape.n_layer if plan.plan.shape else None),
+        "d_model": _blank(plan.plan.shape.d_model if plan.plan.shape else None),
+        "learning_rate": _blank(plan.plan.learning_rate),
+        "batch_size_tokens": _blank(plan.plan.batch_size_tokens),
+        "batch_size_sequences": _blank(plan.plan.batch_size_sequences),
+        "steps": _blank(plan.plan.steps),
+        "unique_tokens": _blank(plan.plan.unique_tokens),
+        "epochs": _blank(plan.plan.epochs),
+        "parallel_streams": _blank(streams.streams if streams is not None else None),
+        "decode_ms_per_token_worst": _blank(None if worst is None else worst * 1e3),
+        "time_to_first_token_ms": _blank(None if first is None else first * 1e3),
+        "serving_memory_per_device": _blank(served.memory.per_device if served else None),
+        "lifetime_flops": _blank(lifetime.total_flops if lifetime is not None else None),
+        "loss_law": _law(plan, "loss"),
+        "allocation_law": _law(plan, "allocation"),
+        "loss_change_per_10pct_more_budget": budget_margin,
+        "binding_constraints": ";".join(plan.binding_constraints),
+        "warnings": ";".join(sorted({w.code for w in plan.warnings})),
+        "error": "",
+        "error_detail": "",
+        "catalog_version": plan.catalog_version,
+    }
+
+
+def sweep_columns(uncertain: bool) -> tuple[str, ...]:
+    """The CSV's columns: the fixed ones, and ``*_low``/``*_high`` when intervals were asked."""
+    return CSV_COLUMNS + (interval_columns() if uncertain else ())
+
+
+def _record(
+    index: int, row: PlanResponse | SweepRowError, columns: tuple[str, ...], catalog_version: str
+) -> dict[str, object]:
+    if isinstance(row, PlanResponse):
+        cells = _row(index, row)
+        return cells | interval_cells(row) if len(columns) > len(CSV_COLUMNS) else cells
+    blank: dict[str, object] = dict.fromkeys(columns, "")
+    blank.update(
+        index=row.index, error=row.error, error_detail=row.detail, catalog_version=catalog_version
+    )
+    return blank
+
+
+def _has_intervals(rows: Iterable[PlanResponse | SweepRowError]) -> bool:
+    return any(isinstance(row, PlanResponse) and row.uncertainty for row in rows)
+
+
+def sweep_records(response: SweepResponse) -> list[dict[str, object]]:
+    """One flat record per sweep row, with the CSV's columns (blank where not applicable)."""
+    columns = sweep_columns(_has_intervals(response.rows))
+    return [
+        _record(index, row, columns, response.catalog_version)
+        for index, row in enumerate(response.rows)
+    ]
+
+
+def csv_rows(
+    rows: Iterable[PlanResponse | SweepRowError], catalog_version: str, *, uncertain: bool
+) -> str:
+    """One CSV line per sweep row, written as the rows arrive (none is kept)."""
+    columns = sweep_columns(uncertain)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for index, row in enumerate(rows):
+        writer.writerow(_record(index, row, columns, catalog_version))
+    return out.getvalue()
+
+
+def sweep_csv(response: SweepResponse) -> str:
+    return csv_rows(
+        response.rows, response.catalog_version, uncertain=_has_intervals(response.rows)
+    )
