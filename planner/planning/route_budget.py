@@ -8,7 +8,7 @@ cap N (:mod:`.serving_fit`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import PlanInfeasible
 from ..optimize.program import Constraint, compute_budget
@@ -120,6 +120,35 @@ def _solve_variant(
     )
 
 
+def _program_of(variant: Variant) -> tuple[object, ...]:
+    """Everything :func:`_solve_variant` reads from a variant: equal tuples, equal answers."""
+    return (
+        variant.loss,
+        variant.flops,
+        variant.compute_scale,
+        variant.serving_per_param,
+        variant.bounds,
+        variant.streams,
+    )
+
+
+def _same_program(
+    variant: Variant,
+    outcomes: list[tuple[Variant, _Solved | PlanInfeasible]],
+    serving: ServingContext | None,
+) -> _Solved | PlanInfeasible | None:
+    """The outcome of an earlier variant that posed the very same program (BF16 and FP16 on
+    one GPU: same throughput, no penalty), so it is solved and laid out once. Not under
+    serving limits: there each solve starts from the vocabulary the previous one settled."""
+    if serving is not None and serving.limits:
+        return None
+    program = _program_of(variant)
+    for earlier, outcome in outcomes:
+        if _program_of(earlier) == program:
+            return outcome
+    return None
+
+
 def plan_for_budget(
     request: PlanRequest,
     laws: SelectedLaws,
@@ -132,13 +161,21 @@ def plan_for_budget(
     """``margins=False`` skips the relaxation re-solves (a probe for the loss alone)."""
     solved: list[_Solved] = []
     failures: list[tuple[Variant, PlanInfeasible]] = []
+    outcomes: list[tuple[Variant, _Solved | PlanInfeasible]] = []
     for variant in variants:
-        try:
-            solved.append(_solve_variant(request, laws, variant, budget_label, serving))
-        except PlanInfeasible as exc:
-            if len(variants) == 1:
-                raise
-            failures.append((variant, exc))
+        outcome = _same_program(variant, outcomes, serving)
+        if outcome is None:
+            try:
+                outcome = _solve_variant(request, laws, variant, budget_label, serving)
+            except PlanInfeasible as exc:
+                if len(variants) == 1:
+                    raise
+                outcome = exc
+            outcomes.append((variant, outcome))
+        if isinstance(outcome, PlanInfeasible):
+            failures.append((variant, outcome))
+        else:
+            solved.append(replace(outcome, variant=variant))
     if not solved:
         raise failures[0][1]
     best = min(solved, key=lambda s: s.loss)
