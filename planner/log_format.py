@@ -12,7 +12,13 @@ from typing import Any, Literal, TextIO
 
 from .request_context import request_id
 
-__all__ = ["StructuredFormatter", "configure_logging"]
+__all__ = [
+    "StructuredFormatter",
+    "configure_logging",
+    "kv_value",
+    "structured_handler",
+    "timestamp",
+]
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {
     "message",
@@ -27,7 +33,8 @@ LOGGERS = ("planner", "uvicorn.error")
 _last_second: tuple[int, str] = (-1, "")
 
 
-def _timestamp(created: float) -> str:
+def timestamp(created: float) -> str:
+    """``2026-01-02T03:04:05.678Z`` for a ``time.time()`` value."""
     global _last_second
     seconds = int(created)
     if _last_second[0] != seconds:  # one strftime per second, not per line
@@ -38,7 +45,15 @@ def _timestamp(created: float) -> str:
 _NEEDS_QUOTES = re.compile(r'[\s"=\\]')
 
 
-def _kv(value: Any) -> str:
+def kv_value(value: Any) -> str:
+    """``value`` as written after ``key=`` in a key=value line."""
+    kind = type(value)
+    if kind is str:  # the common cases first: a line has a dozen fields
+        if value and _NEEDS_QUOTES.search(value) is None:
+            return str(value)
+        return json.dumps(value)
+    if kind is int or kind is float:
+        return repr(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return repr(value)
     if value is None or isinstance(value, bool):
@@ -56,7 +71,7 @@ class StructuredFormatter(logging.Formatter):
 
     def fields(self, record: logging.LogRecord) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "ts": _timestamp(record.created),
+            "ts": timestamp(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
@@ -72,10 +87,13 @@ class StructuredFormatter(logging.Formatter):
         return out
 
     def format(self, record: logging.LogRecord) -> str:
-        fields = self.fields(record)
+        return self.render(self.fields(record))
+
+    def render(self, fields: dict[str, Any]) -> str:
+        """One line from its fields (also used without a record: :mod:`planner.access_log`)."""
         if self.json:
             return json.dumps(fields, default=str, separators=(",", ":"))
-        return " ".join(f"{key}={_kv(value)}" for key, value in fields.items())
+        return " ".join(f"{key}={kv_value(value)}" for key, value in fields.items())
 
 
 class _StderrHandler(logging.StreamHandler[TextIO]):
@@ -88,6 +106,22 @@ class _StderrHandler(logging.StreamHandler[TextIO]):
     @stream.setter
     def stream(self, _: TextIO) -> None:
         pass
+
+
+def structured_handler(
+    logger: logging.Logger,
+) -> tuple[logging.StreamHandler[TextIO], StructuredFormatter] | None:
+    """The structured handler :func:`configure_logging` put on ``logger`` and its formatter,
+    when it is the logger's only handler and nothing filters it (else ``None``)."""
+    if len(logger.handlers) != 1 or logger.filters:
+        return None
+    handler = logger.handlers[0]
+    formatter = handler.formatter
+    if type(handler) is not _StderrHandler or handler.filters:
+        return None
+    if not isinstance(formatter, StructuredFormatter):
+        return None
+    return handler, formatter
 
 
 def configure_logging(level: str, style: Literal["json", "keyvalue"]) -> None:

@@ -6,7 +6,9 @@
   for a cached ``POST /v1/plan`` vs a bare FastAPI endpoint returning the same body bytes.
   Both servers run at once and the windows alternate, so machine noise hits both alike. The
   load client is an asyncio HTTP/1.1 client in this process (the servers are separate
-  processes): it needs nothing installed and costs a few µs per request;
+  processes): it needs nothing installed and costs a few µs per request. Each server's CPU
+  time per request is reported too (``cpu_ratio``): on a machine busy with other work it
+  holds where requests/s does not;
 * ``planner --help`` wall time vs ``python -c pass``.
 
 Run alone (``python scripts/benchmark_service.py``) or via ``scripts/benchmark.py --service``.
@@ -203,12 +205,16 @@ def bench_cached_http(
         bare = _spawn("benchmark_service:bare_app", bare_port, {**env, BODY_FILE_ENV: handle.name})
         _wait(bare_port, "/healthz", time.perf_counter())
         results: dict[str, Any] = {}
+        pids = {"bare": bare.pid, "planner": project.pid}
         for connections in (1, 4, 16):
             rates: dict[str, list[float]] = {"bare": [], "planner": []}
             latency: dict[str, list[float]] = {"bare": [], "planner": []}
+            cpu: dict[str, float] = {"bare": 0.0, "planner": 0.0}
             for _ in range(rounds):
                 for name, port in (("bare", bare_port), ("planner", project_port)):
+                    before = _cpu_seconds(pids[name])
                     rate, lat = asyncio.run(_load(port, raw, connections, seconds, b"x-cache: hit"))
+                    cpu[name] += _cpu_seconds(pids[name]) - before
                     rates[name].append(rate)
                     latency[name].extend(lat)
             bare_rate = statistics.median(rates["bare"])
@@ -222,6 +228,7 @@ def bench_cached_http(
                 "planner_latency_ms": round(planner_ms, 3),
                 "rps_ratio_bare_over_planner": round(bare_rate / planner_rate, 2),
                 "latency_ratio": round(planner_ms / bare_ms, 2),
+                **_cpu_figures(cpu, {name: len(lat) for name, lat in latency.items()}),
             }
         Path(handle.name).unlink()
         return results
@@ -230,6 +237,29 @@ def bench_cached_http(
             if proc is not None:
                 proc.terminate()
                 proc.wait(10)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_figures(cpu: dict[str, float], requests: dict[str, int]) -> dict[str, Any]:
+    """Server CPU per request: unlike requests/s, it holds on a machine busy with other work
+    (the client and other processes take wall time, not the server's CPU time)."""
+    if not cpu["bare"] or not all(requests.values()):
+        return {}
+    per = {name: cpu[name] / requests[name] * 1e6 for name in cpu}
+    return {
+        "bare_cpu_us_per_request": round(per["bare"], 1),
+        "planner_cpu_us_per_request": round(per["planner"], 1),
+        "cpu_ratio": round(per["planner"] / per["bare"], 2),
+    }
 
 
 def _body_of(port: int, raw: bytes) -> bytes:

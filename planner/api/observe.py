@@ -9,19 +9,18 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..access_log import write_access_line
 from ..request_context import request_id
 from .metrics import CACHE_HITS, CACHE_MISSES, REQUEST_SECONDS, SOLVE_SECONDS
 
 __all__ = ["ObserveMiddleware"]
 
-access_log = logging.getLogger("planner.access")
 _SANE_ID = re.compile(rb"[A-Za-z0-9._:/+=@-]{1,128}")
 UNMATCHED = "unmatched"
 """Route label of requests no route matched (keeps the label set bounded)."""
@@ -102,19 +101,13 @@ class ObserveMiddleware:
                 SOLVE_SECONDS.labels(route).observe(solve)
             if self.log_requests:
                 client = scope.get("client")
-                access_log.info(
-                    "%s %s %d",
+                write_access_line(
                     scope["method"],
                     scope["path"],
+                    route,
                     status,
-                    extra={
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "route": route,
-                        "status": status,
-                        "latency_ms": round(elapsed * 1e3, 3),
-                        "cache": cache,
-                        "client": client[0] if client else None,
-                    },
+                    round(elapsed * 1e3, 3),
+                    cache,
+                    client[0] if client else None,
                 )
             request_id.reset(token)

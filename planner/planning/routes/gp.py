@@ -18,7 +18,7 @@ Serving limits cap N (:mod:`..serving.fit`); the vocabulary's FLOPs are settled 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from laws_catalog import PosynomialLoss, PowerTerm
@@ -258,6 +258,35 @@ def _variant_result(
     )
 
 
+def _program_of(variant: Variant) -> tuple[object, ...]:
+    """Everything :func:`_solve_variant` reads from a variant: equal tuples, equal answers."""
+    return (
+        variant.loss,
+        variant.flops,
+        variant.compute_scale,
+        variant.serving_per_param,
+        variant.bounds,
+        variant.streams,
+    )
+
+
+def _same_program(
+    variant: Variant,
+    outcomes: list[tuple[Variant, _Solved | PlanInfeasible]],
+    serving: ServingContext | None,
+) -> _Solved | PlanInfeasible | None:
+    """The outcome of an earlier variant that posed the very same program (BF16 and FP16 on
+    one GPU: same throughput, no penalty), so it is solved and laid out once. Not under
+    serving limits: there each solve starts from the vocabulary the previous one settled."""
+    if serving is not None and serving.limits:
+        return None
+    program = _program_of(variant)
+    for earlier, outcome in outcomes:
+        if _program_of(earlier) == program:
+            return outcome
+    return None
+
+
 def plan_for_budget(
     problem: PlanProblem,
     variants: Sequence[Variant],
@@ -272,13 +301,21 @@ def plan_for_budget(
     objective = _LowestLoss(problem.budget_label)
     solved: list[_Solved] = []
     failures: list[tuple[Variant, PlannerError]] = []
+    outcomes: list[tuple[Variant, _Solved | PlanInfeasible]] = []
     for variant in variants:
-        try:
-            solved.append(_solve_variant(problem, variant, objective, serving))
-        except PlanInfeasible as exc:
-            if len(variants) == 1:
-                raise
-            failures.append((variant, exc))
+        outcome = _same_program(variant, outcomes, serving)
+        if outcome is None:
+            try:
+                outcome = _solve_variant(problem, variant, objective, serving)
+            except PlanInfeasible as exc:
+                if len(variants) == 1:
+                    raise
+                outcome = exc
+            outcomes.append((variant, outcome))
+        if isinstance(outcome, PlanInfeasible):
+            failures.append((variant, outcome))
+        else:
+            solved.append(replace(outcome, variant=variant))
     if not solved:
         raise failures[0][1]
     best = min(solved, key=lambda s: s.loss)
