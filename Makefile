@@ -40,7 +40,7 @@ browser:
 	fi
 
 pytest: install browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov --cov-report=
 
 test: lint typecheck pytest
 

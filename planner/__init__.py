@@ -3,7 +3,7 @@
 >>> from planner import PlanRequest, make_plan
 >>> answer = make_plan(PlanRequest.model_validate({"budget": {"flops": 1e21}}))
 >>> round(answer.plan.tokens_per_param, 1)
-21.6
+21.5
 """
 
 from __future__ import annotations

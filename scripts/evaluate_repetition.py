@@ -1,7 +1,8 @@
 """Score the data-constrained law against Muennighoff et al.'s measured runs.
 
 Usage: ``.venv/bin/python scripts/evaluate_repetition.py [path/to/datablations_runs.csv]``
-(default: ``$PLANNER_SHARED_DATA`` or ``../shared/data``, then ``muennighoff2023/``).
+(default: ``muennighoff2023/`` in ``$PLANNER_SHARED_DATA``, else in the nearest ``shared/data``
+of a directory above the repository).
 Compares ``data/muennighoff2023`` with plain single-epoch Chinchilla on the same constants
 (repetition ignored), overall and by epoch bucket, after dropping diverged runs.
 """
@@ -9,7 +10,6 @@ Compares ``data/muennighoff2023`` with plain single-epoch Chinchilla on the same
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -17,18 +17,11 @@ from laws_catalog.data.measured import (
     DIVERGED_LOSS,
     compare_with_single_epoch,
     drop_diverged,
+    find_shared_data,
     read_runs,
 )
 
 _RELATIVE = Path("muennighoff2023") / "datablations_runs.csv"
-
-
-def _default_path() -> Path:
-    repo = Path(__file__).resolve().parents[1]
-    for base in (os.environ.get("PLANNER_SHARED_DATA"), repo.parent / "shared" / "data"):
-        if base and (Path(base) / _RELATIVE).is_file():
-            return Path(base) / _RELATIVE
-    return Path("/work/shared/data") / _RELATIVE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("csv", nargs="?", type=Path, default=None)
     parser.add_argument("--constant-set", default=None, help="repetition law constant set")
     args = parser.parse_args(argv)
-    path: Path = args.csv or _default_path()
+    path = args.csv or find_shared_data(Path(__file__).parent, _RELATIVE)
+    if path is None:
+        print(f"{_RELATIVE} not found: pass its path or set PLANNER_SHARED_DATA", file=sys.stderr)
+        return 2
     if not path.is_file():
         print(f"no such file: {path}", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from laws_catalog.data.measured import find_shared_data
 from planner.api.app import create_app
 from planner.config import Settings
 
@@ -30,19 +31,10 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-def shared_data_dir() -> Path | None:
-    """``../shared/data`` of the workspace (measured runs we may read but not copy)."""
-    candidates = [os.environ.get("PLANNER_SHARED_DATA"), REPO.parent / "shared" / "data"]
-    candidates.append("/work/shared/data")
-    for candidate in candidates:
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    return None
-
-
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    found = shared_data_dir()
+    """The workspace's ``shared/data`` (measured runs we may read but not copy)."""
+    found = find_shared_data(REPO)
     if found is None:
         _missing("shared measured data not found (set PLANNER_SHARED_DATA)")
     assert found is not None

@@ -70,6 +70,7 @@ def test_predict_sweep_and_laws(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(capsys.readouterr().out)[0]["id"] == "gadre2024"
 
 
+@pytest.mark.slow
 def test_console_script_is_installed() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "planner.cli", "plan", "--flops", "1e21", "--json"],
@@ -229,6 +230,7 @@ def test_a_bad_csv_names_the_row(
     assert "row 2: column 'domain_loss'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_plot_writes_the_picture_the_endpoint_draws(
     tmp_path: pytest.TempPathFactory, client: TestClient, capsys: pytest.CaptureFixture[str]
 ) -> None:

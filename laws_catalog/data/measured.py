@@ -1,10 +1,11 @@
 """Score a repetition law against measured runs (Muennighoff et al.'s released final losses).
 
 The runs live outside the project (``shared/data/muennighoff2023/datablations_runs.csv``,
-read, never copied). Runs that diverged are dropped: a non-finite loss, or a loss at or above
-90 % of ``ln(50257)`` = 9.74 nats, the loss of predicting GPT-2's vocabulary uniformly (the
-file's README names two such runs, 10.7 and 11.0 nats). Runs whose loss rose with more
-epochs are kept: the law cannot represent that, and the score should show it.
+read, never copied; :func:`find_shared_data` finds them). Runs that diverged are dropped: a
+non-finite loss, or a loss at or above 90 % of ``ln(50257)`` = 9.74 nats, the loss of
+predicting GPT-2's vocabulary uniformly (the file's README names two such runs, 10.7 and
+11.0 nats). Runs whose loss rose with more epochs are kept: the law cannot represent that, and
+the score should show it.
 
 The baseline is the same single-epoch law with repetition ignored (``D' = D``, ``N' = N``):
 plain Chinchilla with the same constants.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,7 @@ __all__ = [
     "MeasuredRun",
     "compare_with_single_epoch",
     "drop_diverged",
+    "find_shared_data",
     "read_runs",
 ]
 
@@ -62,6 +65,21 @@ class MeasuredRun:
     @property
     def epochs(self) -> float:
         return self.tokens / self.unique_tokens
+
+
+def find_shared_data(start: Path, relative: Path | str = ".") -> Path | None:
+    """``relative`` inside the workspace's shared measured data, if it is there.
+
+    Looks in ``$PLANNER_SHARED_DATA``, then in ``shared/data`` of every directory above
+    ``start`` (nearest first), so a checkout anywhere below the workspace finds it.
+    """
+    configured = os.environ.get("PLANNER_SHARED_DATA")
+    bases = [Path(configured)] if configured else []
+    bases += [parent / "shared" / "data" for parent in start.resolve().parents]
+    for base in bases:
+        if (base / relative).exists():
+            return base / relative
+    return None
 
 
 def read_runs(path: Path) -> list[MeasuredRun]:

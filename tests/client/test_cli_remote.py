@@ -50,6 +50,7 @@ def test_an_unreachable_service_exits_4(capsys: pytest.CaptureFixture[str]) -> N
     assert "cannot reach" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_remote_plot(live_url: str, tmp_path: pytest.TempPathFactory) -> None:
     local = tmp_path / "local.svg"  # type: ignore[operator]
     remote = tmp_path / "remote.svg"  # type: ignore[operator]

@@ -13,6 +13,7 @@ from laws_catalog import (
     GLOSSARY,
     AllocationLaw,
     AnyLaw,
+    Catalog,
     Evidence,
     GoldenVector,
     ParametricLossLaw,
@@ -148,7 +149,30 @@ def test_keys_are_unique_and_families_known() -> None:
     }
 
 
+def _catalog_of(laws: list[AnyLaw]) -> Catalog:
+    catalog = Catalog()
+    for law in laws:
+        catalog.register(law)
+    return catalog
+
+
+def _with_one_constant_nudged(law: AnyLaw) -> AnyLaw:
+    first, *rest = law.constant_sets
+    name, value = next(iter(first.values.items()))
+    nudged = first.model_copy(update={"values": {**first.values, name: value * 1.001 + 1e-3}})
+    return law.model_copy(update={"constant_sets": (nudged, *rest)})
+
+
 def test_catalog_version_changes_with_content() -> None:
     version = CATALOG.version
     assert len(version) == 12
     assert CATALOG.version == version  # stable
+    assert _catalog_of(LAWS).version == version  # same content, same version
+    for i, law in enumerate(LAWS):
+        if law.constant_sets:
+            nudged = [*LAWS[:i], _with_one_constant_nudged(law), *LAWS[i + 1 :]]
+            assert _catalog_of(nudged).version != version, f"{law.key}: constant changed"
+    fewer = _catalog_of(LAWS[1:])
+    assert fewer.version != version  # a law removed
+    fewer.register(LAWS[0])  # registering drops the remembered version
+    assert fewer.version == version

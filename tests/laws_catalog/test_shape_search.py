@@ -80,6 +80,7 @@ def _fast(n_params: float, gated_mlp: bool, grouped_query: bool) -> tuple[float,
     )
 
 
+@pytest.mark.slow
 @given(
     log_n=st.floats(math.log10(N_PARAMS_RANGE[0]), math.log10(N_PARAMS_RANGE[1])),
     gated_mlp=st.booleans(),

@@ -71,6 +71,7 @@ def test_overhead_per_stream_is_about_a_fifth_of_a_percent() -> None:
 WORST_RESIDUAL = {"stack_v2_python": 0.0063, "pile": 0.0117}
 
 
+@pytest.mark.slow  # a global least-squares refit: over a minute per set
 @pytest.mark.parametrize("cset", SETS)
 def test_refit_predicts_what_the_shipped_constants_predict(cset: str) -> None:
     fitted = parscale2025.refit(cset)
