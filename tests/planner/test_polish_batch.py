@@ -40,11 +40,13 @@ def test_rows_equal_scalar_polish_bit_for_bit() -> None:
             start = budget_start(objective, budget)
             assert start == (n0[i], d0[i])
             single = polish(program, *start, [1.0])
-            assert single is not None and found.ok[i]
+            assert single is not None
+            assert found.ok[i]
             assert (single.n_params, single.n_tokens) == (found.n_params[i], found.n_tokens[i])
             assert single.multipliers == (found.multiplier[i],)
             loosened = program.replace_constraint(0, budget.relaxed())
             again = polish(loosened, single.n_params, single.n_tokens, single.multipliers)
-            assert again is not None and relaxed.ok[i]
+            assert again is not None
+            assert relaxed.ok[i]
             assert (again.n_params, again.n_tokens) == (relaxed.n_params[i], relaxed.n_tokens[i])
             assert again.multipliers == (relaxed.multiplier[i],)
