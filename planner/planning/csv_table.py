@@ -126,8 +126,13 @@ def sweep_columns(uncertain: bool) -> tuple[str, ...]:
 
 
 def _record(
-    index: int, row: PlanResponse | SweepRowError, columns: tuple[str, ...], catalog_version: str
+    index: int,
+    row: PlanResponse | SweepRowError | dict[str, object],
+    columns: tuple[str, ...],
+    catalog_version: str,
 ) -> dict[str, object]:
+    if isinstance(row, dict):  # written by the batch path (planning.sweep_batch)
+        return row
     if isinstance(row, PlanResponse):
         cells = _row(index, row)
         return cells | interval_cells(row) if len(columns) > len(CSV_COLUMNS) else cells
@@ -152,7 +157,10 @@ def sweep_records(response: SweepResponse) -> list[dict[str, object]]:
 
 
 def csv_rows(
-    rows: Iterable[PlanResponse | SweepRowError], catalog_version: str, *, uncertain: bool
+    rows: Iterable[PlanResponse | SweepRowError | dict[str, object]],
+    catalog_version: str,
+    *,
+    uncertain: bool,
 ) -> str:
     """One CSV line per sweep row, written as the rows arrive (none is kept)."""
     columns = sweep_columns(uncertain)

@@ -1,0 +1,404 @@
+"""Sweep rows that differ only in their budget, planned together (issue 13).
+
+The common sweep - FLOPs budgets, a loss law with a closed-form optimum that counts all
+parameters, no limits, no serving, data, precision or uncertainty sections - asks one question
+thousands of times with a different ``C``. Here every step of :func:`make_plan`'s route runs
+over all rows at once: the certified Newton solve and its +10 % budget re-solve
+(:mod:`planner.optimize.polish_batch`, the scalar polish's floats bit for bit), the saturation
+rule's shortcut, the vocabulary/shape fixed point with one shape search per distinct count
+(:mod:`.sweep_shapes`), the recipe and the checks, and the CSV record of each row is written
+straight from those values.
+
+Each step either reproduces the scalar arithmetic exactly or marks the row: a row that leaves
+the common path anywhere (the polish rejects its point, the budget is saturated, the fixed
+point needs another round, a vocabulary that does not fit, a non-finite number) gets ``None``
+and is planned by :func:`make_plan`, which answers or raises exactly as a single plan would.
+tests/planner/test_sweep_identity.py holds every row to its single plan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from laws_catalog import CATALOG, ParametricLossLaw, PosynomialLoss, ResolvedLaw
+from laws_catalog.architecture import N_PARAMS_RANGE, ShapeChoice, embedding_params
+from laws_catalog.hardware import Device
+from laws_catalog.vocabulary import VocabularyLaw
+
+from ..deadline import checkpoint
+from ..optimize.closed_form import separable_pair
+from ..optimize.polish_batch import budget_coefficients, closed_form_starts, polish_budget_rows
+from ..optimize.posynomial import Posynomial
+from ..optimize.program import RELAXATION
+from ..schemas.requests import Architecture, Budget, Constraints, PlanRequest, SweepRequest
+from .constraints import collect_bounds
+from .law_selection import SelectedLaws, select_laws
+from .model_account import (
+    _PIN_ROUNDS,
+    _ROUGH_ITERATIONS,
+    ModelAccount,
+    _Held,
+    _iterate,
+    _searched_shape,
+    _Settled,
+    _width,
+    _width_estimate,
+    compute_terms,
+    round_vocab,
+)
+from .optimum import BINDING_MULTIPLIER
+from .plausibility import BOUNDS, loss_bound
+from .saturation import SATURATION_SHARE
+from .training_recipe import training_recipe
+from .validity import FIT_CAVEAT
+
+__all__ = ["batch_records"]
+
+_BUDGET_LABEL = "budget.flops"
+_CHUNK = 512
+"""Rows between deadline checkpoints in the per-row loops."""
+
+Record = dict[str, object]
+ShapeRequest = Generator[float, ShapeChoice | None, ModelAccount | None]
+
+
+@dataclass(frozen=True)
+class _Setup:
+    laws: SelectedLaws
+    posy: PosynomialLoss
+    objective: Posynomial
+    pair: tuple[float, float, float, float]
+    k: float
+    architecture: Architecture
+    context_length: int
+    catalog_version: str
+
+
+def _setup(request: SweepRequest) -> _Setup | None:
+    """The shared inputs when the request is the common question, else ``None``."""
+    if request.budgets is None or request.inference is not None or request.uncertainty:
+        return None
+    if request.min_severity != "info" or request.constraints != Constraints():
+        return None
+    laws = select_laws(request.laws)
+    if laws.allocation is not None or not isinstance(laws.loss.law, ParametricLossLaw):
+        return None
+    law = laws.loss.law
+    if law.params_quantity != "n_params_total":
+        return None
+    posy = law.posynomial(laws.loss.constants.name)
+    objective = Posynomial.of(posy.terms)
+    pair = separable_pair(objective)
+    k = law.flops_per_param_token
+    if pair is None or collect_bounds(
+        request.constraints, params_quantity=law.params_quantity, compute_terms=compute_terms(k)
+    ):
+        return None
+    arch = Architecture()  # a sweep's rows take the default model and context
+    context_length = PlanRequest.model_fields["context_length"].default
+    if arch.vocab_size is not None or arch.tensor_parallel != 1:
+        return None
+    return _Setup(laws, posy, objective, pair, k, arch, context_length, CATALOG.version)
+
+
+def _plain_flops(budget: Budget) -> bool:
+    """A budget given as FLOPs alone (the hardware fields would add conversions)."""
+    return (
+        budget.flops is not None
+        and budget.gpu_hours is None
+        and budget.gpu_count is None
+        and budget.hours is None
+        and budget.dollars is None
+        and budget.gpu is None
+        and budget.mfu is None
+        and budget.price_per_gpu_hour is None
+    )
+
+
+def _account_steps(
+    n_law: float, flops: float, arch: Architecture, vocab_law: ResolvedLaw[VocabularyLaw]
+) -> ShapeRequest:
+    """:func:`.model_account.account_model` for a total-parameter law when its pinned fixed
+    point settles, yielding each count whose shape it needs; ``None`` when the row leaves
+    that path (make_plan then answers it, by the exact loop or with the error)."""
+    copies = 1 if arch.tied_embeddings else 2
+    searched: dict[float, ShapeChoice | None] = {}
+
+    def estimate(n: float) -> float:
+        low, high = N_PARAMS_RANGE
+        if low <= n <= high:
+            return _width_estimate(n)
+        return _width(n, None)
+
+    rough = _iterate(
+        n_law, flops, arch, vocab_law, True, estimate, strict=False, iterations=_ROUGH_ITERATIONS
+    )
+    if rough is None:
+        return None
+    where: _Settled = rough
+    result: _Settled | None = None
+    for _ in range(_PIN_ROUNDS):
+        if where.n_nv not in searched:
+            searched[where.n_nv] = yield where.n_nv
+        shape = searched[where.n_nv]
+        if shape is None:
+            return None
+        width = _width(where.n_nv, shape)
+        found = _iterate(
+            n_law, flops, arch, vocab_law, True, _Held(width), strict=False, start=where
+        )
+        if found is None or not found.settled:
+            return None
+        if found.last_n_nv not in searched:
+            searched[found.last_n_nv] = yield found.last_n_nv
+        if _width(found.last_n_nv, searched[found.last_n_nv]) == width:
+            result = found
+            break
+        where = found
+    if result is None:
+        return None
+    vocab, n_nv, advice = result.vocab, result.n_nv, result.advice
+    shape = searched[result.last_n_nv]
+    vocab_size = round_vocab(vocab)
+    if vocab_size != vocab:
+        n_nv = n_law - copies * vocab_size * _width(n_nv, shape)
+        if n_nv <= 0:
+            return None
+        if n_nv not in searched:
+            searched[n_nv] = yield n_nv
+        shape = searched[n_nv]
+    if shape is None:  # the no-shape caveat: make_plan words it
+        return None
+    d_model = _width(n_nv, shape)
+    embedding = float(embedding_params(shape.shape, vocab_size, arch.tied_embeddings))
+    if embedding > 0.5 * (n_nv + embedding):  # the vocabulary caveat: make_plan words it
+        return None
+    return ModelAccount(
+        n_non_embedding=n_nv,
+        vocab_size=vocab_size,
+        d_model=d_model,
+        embedding_params=embedding,
+        total_params=n_nv + embedding,
+        flop_params=n_nv + vocab_size * d_model,
+        tied=arch.tied_embeddings,
+        shape=shape,
+        vocab=advice,
+        warnings=[],
+    )
+
+
+def _shape_of(n: float, arch: Architecture) -> ShapeChoice | None | ValueError:
+    """``_shape`` of model_account, or the search's error (that row goes to make_plan)."""
+    low, high = N_PARAMS_RANGE
+    if not low <= n <= high:
+        return None
+    try:
+        return _searched_shape(n, arch.gated_mlp, arch.grouped_query)
+    except ValueError as exc:
+        return exc
+
+
+def _accounts(
+    setup: _Setup, rows: list[int], n_law: list[float], flops: list[float]
+) -> dict[int, ModelAccount | None]:
+    """Every row's account, its shape searches gathered and run once per distinct count."""
+    out: dict[int, ModelAccount | None] = {}
+    waiting: dict[int, tuple[ShapeRequest, float]] = {}
+    for count, i in enumerate(rows):
+        if count % _CHUNK == 0:
+            checkpoint(f"sweep row {i + 1} of the batch (vocabulary)")
+        steps = _account_steps(n_law[i], flops[i], setup.architecture, setup.laws.vocabulary)
+        try:
+            waiting[i] = (steps, next(steps))
+        except StopIteration as stop:
+            out[i] = stop.value
+    while waiting:
+        checkpoint("the sweep's shape searches")
+        shapes = {n: _shape_of(n, setup.architecture) for _, n in waiting.values()}
+        still: dict[int, tuple[ShapeRequest, float]] = {}
+        for i, (steps, n) in waiting.items():
+            shape = shapes[n]
+            if isinstance(shape, ValueError):
+                steps.close()
+                out[i] = None
+                continue
+            try:
+                still[i] = (steps, steps.send(shape))
+            except StopIteration as stop:
+                out[i] = stop.value
+        waiting = still
+    return out
+
+
+def _outside(law: object, values: Mapping[str, float]) -> bool:
+    validity = getattr(law, "validity", {})
+    for quantity, interval in validity.items():
+        value = values.get(quantity)
+        if value is not None and not interval.contains(value):
+            return True
+    return False
+
+
+def _finite(values: Iterable[object]) -> bool:
+    return all(math.isfinite(v) for v in values if isinstance(v, float))
+
+
+def batch_records(
+    request: SweepRequest, devices: Mapping[str, Device] | None = None
+) -> list[Record | None] | None:
+    """The CSV record of each row planned together, ``None`` for a row make_plan must plan;
+    ``None`` for the whole request when it is not the common question."""
+    del devices  # FLOPs budgets alone: no device enters the common question
+    setup = _setup(request)
+    if setup is None:
+        return None
+    assert request.budgets is not None
+    budgets = request.budgets
+    plain = np.array([_plain_flops(b) for b in budgets], dtype=bool)
+    flops = np.array([b.flops if p else 1.0 for b, p in zip(budgets, plain, strict=True)])
+    tolerance = np.array([b.loss_tolerance for b in budgets], dtype=float)
+    checkpoint("the sweep's solves")
+    coefficients = budget_coefficients(setup.k, flops)
+    n0, d0 = closed_form_starts(setup.pair, coefficients)
+    solved = polish_budget_rows(setup.objective.terms, coefficients, n0, d0, np.ones_like(flops))
+    relaxed = polish_budget_rows(
+        setup.objective.terms,
+        budget_coefficients(setup.k, flops, 1.0 / RELAXATION),
+        solved.n_params,
+        solved.n_tokens,
+        solved.multiplier,
+    )
+    ok = plain & solved.ok & relaxed.ok & (solved.multiplier > BINDING_MULTIPLIER)
+    posy, k = setup.posy, setup.k
+    n_list, d_list = solved.n_params.tolist(), solved.n_tokens.tolist()
+    flops_list, multipliers = flops.tolist(), solved.multiplier.tolist()
+    rows = [i for i in range(len(budgets)) if ok[i]]
+    values: dict[int, tuple[float, float, float, float, float]] = {}
+    budget_term = compute_terms(k)
+    for count, i in enumerate(rows):
+        if count % _CHUNK == 0:
+            checkpoint(f"sweep row {i + 1} of {len(budgets)}")
+        n, d = n_list[i], d_list[i]
+        loss = float(posy(n, d))
+        training = float(sum(t(n, d) for t in budget_term))
+        reducible = float(posy.reducible(n, d))
+        log_scale = posy.power * reducible**posy.power / loss
+        elasticity = -multipliers[i] * log_scale * 1.0
+        share = 1.0 * training / flops_list[i]
+        tol = float(tolerance[i])
+        if tol > 0:
+            enough = math.log(1.0 + tol) / math.log(1.0 / SATURATION_SHARE)
+            if not (share >= 1.0 - 1e-6 and abs(elasticity) >= enough):
+                continue  # the saturation search: make_plan runs it
+        delta = float(posy(float(relaxed.n_params[i]), float(relaxed.n_tokens[i]))) - loss
+        values[i] = (loss, training, share, delta, elasticity)
+    accounts = _accounts(setup, list(values), n_list, flops_list)
+    return _records(setup, len(budgets), values, accounts, n_list, d_list, flops_list)
+
+
+def _records(
+    setup: _Setup,
+    count: int,
+    values: dict[int, tuple[float, float, float, float, float]],
+    accounts: dict[int, ModelAccount | None],
+    n_list: list[float],
+    d_list: list[float],
+    flops_list: list[float],
+) -> list[Record | None]:
+    laws = setup.laws
+    loss_law, cset = laws.loss.law, laws.loss.constants.name
+    law_caveats = any(c.startswith(FIT_CAVEAT) for c in loss_law.caveats)
+    lr_limit = BOUNDS["learning_rate"].limit
+    vocab_limit = BOUNDS["vocab_size"].limit
+    tpp_limit = BOUNDS["tokens_per_param"].limit
+    assert lr_limit is not None
+    assert vocab_limit is not None
+    assert tpp_limit is not None
+    out: list[Record | None] = [None] * count
+    for done, (i, (loss, training, share, delta, _)) in enumerate(values.items()):
+        if done % _CHUNK == 0:
+            checkpoint(f"sweep row {i + 1} of {count}")
+        account = accounts.get(i)
+        if account is None or account.shape is None or account.vocab is None:
+            continue
+        n, d, flops = n_list[i], d_list[i], flops_list[i]
+        downstream = loss_law.downstream_error(loss, cset)
+        recipe = training_recipe(
+            laws.hyperparams,
+            account,
+            n_tokens=d,
+            flops=training,
+            loss=loss,
+            context_length=setup.context_length,
+        )
+        tokens_per_param = d / n
+        codes: set[str] = {w.code for w in recipe.warnings}
+        point = {
+            loss_law.params_quantity: n,
+            "n_tokens": d,
+            "tokens_per_param": tokens_per_param,
+            "flops": training,
+        }
+        if _outside(loss_law, point) or _outside(laws.vocabulary.law, account.vocab.quantities()):
+            codes.add("outside_fitted_range")
+        if law_caveats:
+            codes.add("law_caveat")
+        lr = recipe.learning_rate
+        if (
+            loss > loss_bound(account.vocab_size)[0]
+            or account.vocab_size > vocab_limit
+            or (lr is not None and lr > lr_limit)
+            or tokens_per_param < tpp_limit
+        ):
+            codes.add("implausible")
+        unspent = max(0.0, 1.0 - share) * flops
+        record: Record = {
+            "index": i,
+            "given_as": "flops",
+            "flops": training,
+            "flops_unspent": unspent,
+            "gpu": "",
+            "gpu_hours": "",
+            "dollars": "",
+            "target_loss": "",
+            "params": n,
+            "params_definition": loss_law.params_quantity,
+            "tokens": d,
+            "tokens_per_param": tokens_per_param,
+            "loss": loss,
+            "downstream_error": "" if downstream is None else downstream,
+            "params_total": account.total_params,
+            "vocab_size": account.vocab_size,
+            "n_layer": account.shape.shape.n_layer,
+            "d_model": account.shape.shape.d_model,
+            "learning_rate": "" if lr is None else lr,
+            "batch_size_tokens": _blank(recipe.batch_size_tokens),
+            "batch_size_sequences": _blank(recipe.batch_size_sequences),
+            "steps": _blank(recipe.steps),
+            "unique_tokens": "",
+            "epochs": "",
+            "parallel_streams": "",
+            "decode_ms_per_token_worst": "",
+            "time_to_first_token_ms": "",
+            "serving_memory_per_device": "",
+            "lifetime_flops": "",
+            "loss_law": f"{loss_law.id}@{cset}",
+            "allocation_law": "",
+            "loss_change_per_10pct_more_budget": delta,
+            "binding_constraints": _BUDGET_LABEL,
+            "warnings": ";".join(sorted(codes)),
+            "error": "",
+            "error_detail": "",
+            "catalog_version": setup.catalog_version,
+        }
+        if _finite(record.values()):
+            out[i] = record
+    return out
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
