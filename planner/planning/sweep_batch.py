@@ -43,7 +43,6 @@ from .model_account import (
     ModelAccount,
     _Held,
     _iterate,
-    _searched_shape,
     _Settled,
     _width,
     _width_estimate,
@@ -53,6 +52,7 @@ from .model_account import (
 from .optimum import BINDING_MULTIPLIER
 from .plausibility import BOUNDS, loss_bound
 from .saturation import SATURATION_SHARE
+from .sweep_shapes import shapes_for_counts
 from .training_recipe import training_recipe
 from .validity import FIT_CAVEAT
 
@@ -191,17 +191,6 @@ def _account_steps(
     )
 
 
-def _shape_of(n: float, arch: Architecture) -> ShapeChoice | None | ValueError:
-    """``_shape`` of model_account, or the search's error (that row goes to make_plan)."""
-    low, high = N_PARAMS_RANGE
-    if not low <= n <= high:
-        return None
-    try:
-        return _searched_shape(n, arch.gated_mlp, arch.grouped_query)
-    except ValueError as exc:
-        return exc
-
-
 def _accounts(
     setup: _Setup, rows: list[int], n_law: list[float], flops: list[float]
 ) -> dict[int, ModelAccount | None]:
@@ -218,10 +207,15 @@ def _accounts(
             out[i] = stop.value
     while waiting:
         checkpoint("the sweep's shape searches")
-        shapes = {n: _shape_of(n, setup.architecture) for _, n in waiting.values()}
+        arch = setup.architecture
+        found = shapes_for_counts(
+            [n for _, n in waiting.values()],
+            gated_mlp=arch.gated_mlp,
+            grouped_query=arch.grouped_query,
+        )
         still: dict[int, tuple[ShapeRequest, float]] = {}
         for i, (steps, n) in waiting.items():
-            shape = shapes[n]
+            shape = found.get(n)  # None outside the rule's range, as model_account's _shape
             if isinstance(shape, ValueError):
                 steps.close()
                 out[i] = None
