@@ -25,8 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from laws_catalog import CATALOG, ParametricLossLaw, PosynomialLoss, ResolvedLaw
-from laws_catalog.architecture import N_PARAMS_RANGE, ShapeChoice, embedding_params
+from laws_catalog.architecture import (
+    N_PARAMS_RANGE,
+    ShapeChoice,
+    embedding_params,
+    model_flops_per_token,
+)
 from laws_catalog.hardware import Device
+from laws_catalog.hyperparams import Estimate, HyperparamLaw
 from laws_catalog.vocabulary import VocabularyLaw
 
 from ..deadline import checkpoint
@@ -36,7 +42,7 @@ from ..optimize.posynomial import Posynomial
 from ..optimize.program import RELAXATION
 from ..schemas.requests import Architecture, Budget, Constraints, PlanRequest, SweepRequest
 from .constraints import collect_bounds
-from .law_selection import SelectedLaws, select_laws
+from .law_selection import SelectedLaws, resolve, select_laws
 from .model_account import (
     _PIN_ROUNDS,
     _ROUGH_ITERATIONS,
@@ -53,7 +59,7 @@ from .optimum import BINDING_MULTIPLIER
 from .plausibility import BOUNDS, loss_bound
 from .saturation import SATURATION_SHARE
 from .sweep_shapes import shapes_for_counts
-from .training_recipe import training_recipe
+from .training_recipe import _FIELD, _GLOSSARY, FALLBACK
 from .validity import FIT_CAVEAT
 
 __all__ = ["batch_records"]
@@ -228,6 +234,104 @@ def _accounts(
     return out
 
 
+@dataclass(slots=True)
+class _Point:
+    """A :class:`TrainingPoint` without its per-field validation: every value here is a
+    finite positive float of a planned row (checked before the record is kept)."""
+
+    n_params_non_embedding: float
+    n_params_total: float
+    n_tokens: float
+    flops: float
+    loss: float | None
+    model_flops_per_token: float | None
+    context_length: int
+
+    def value(self, name: str) -> float | None:
+        found: float | None = getattr(self, name)
+        return found
+
+
+@dataclass(frozen=True)
+class _Recipe:
+    learning_rate: float | None
+    batch_size_tokens: float | None
+    batch_size_sequences: int | None
+    steps: int | None
+    outside: bool
+    """An extrapolation warning of a hyperparameter law the recipe used."""
+
+
+def _hyperparam_laws(selected: ResolvedLaw[HyperparamLaw]) -> dict[str, ResolvedLaw[HyperparamLaw]]:
+    """training_recipe's laws, by id."""
+    return {
+        law.id: selected
+        if law.id == selected.law.id
+        else resolve("hyperparams", law.id, HyperparamLaw, "laws.hyperparams")
+        for law in CATALOG.all_laws()
+        if isinstance(law, HyperparamLaw)
+    }
+
+
+def _recipe(
+    selected: ResolvedLaw[HyperparamLaw],
+    laws: Mapping[str, ResolvedLaw[HyperparamLaw]],
+    point: _Point,
+) -> _Recipe:
+    """The numbers and warning of :func:`.training_recipe.training_recipe` that a CSV row
+    shows, from the same formulas (each law's ``advise_fn`` on the same point)."""
+    estimates: dict[str, Estimate | None] = {}
+
+    def estimate(law_id: str) -> Estimate | None:
+        if law_id not in estimates:
+            resolved = laws[law_id]
+            law = resolved.law
+            missing = law.missing_inputs(point)  # type: ignore[arg-type]
+            if len(missing) == len(law.requires):
+                estimates[law_id] = None
+            elif missing:
+                raise _OffPath
+            else:
+                estimates[law_id] = law.advise_fn(point, resolved.constants.values)  # type: ignore[arg-type]
+        return estimates[law_id]
+
+    values: dict[str, float | None] = {}
+    source: dict[str, str] = {}
+    used: dict[str, list[str]] = {}
+    for output, (fallback, _) in FALLBACK.items():
+        values[output] = None
+        for law_id in (selected.law.id, fallback):
+            found = estimate(law_id)
+            value = getattr(found, output) if found is not None else None
+            if value is not None:
+                values[output] = value
+                source[output] = law_id
+                used.setdefault(law_id, []).append(_FIELD[output])
+                break
+    batch = values["batch_size_tokens"]
+    context = point.context_length
+    sequences = max(1, round(batch / context)) if batch is not None else None
+    steps = math.ceil(point.n_tokens / (sequences * context)) if sequences is not None else None
+    outside = False
+    for law_id, produces in used.items():
+        law = laws[law_id].law
+        found = estimates[law_id]
+        assert found is not None
+        relevant = {
+            _GLOSSARY.get(name, name)
+            for output, field_name in _FIELD.items()
+            if field_name in produces
+            for name in law.requires.get(output, ())  # type: ignore[call-overload]
+        }
+        inputs = {q: v for q, v in found.inputs_used.items() if q in relevant or q == "flops"}
+        outside = outside or _outside(law, inputs)
+    return _Recipe(values["peak_learning_rate"], batch, sequences, steps, outside)
+
+
+class _OffPath(Exception):
+    """A row the batch path does not reproduce (make_plan plans it)."""
+
+
 def _outside(law: object, values: Mapping[str, float]) -> bool:
     validity = getattr(law, "validity", {})
     for quantity, interval in validity.items():
@@ -313,6 +417,7 @@ def _records(
     assert vocab_limit is not None
     assert tpp_limit is not None
     out: list[Record | None] = [None] * count
+    hyperparam_laws = _hyperparam_laws(laws.hyperparams)
     for done, (i, (loss, training, share, delta, _)) in enumerate(values.items()):
         if done % _CHUNK == 0:
             checkpoint(f"sweep row {i + 1} of {count}")
@@ -321,23 +426,33 @@ def _records(
             continue
         n, d, flops = n_list[i], d_list[i], flops_list[i]
         downstream = loss_law.downstream_error(loss, cset)
-        recipe = training_recipe(
-            laws.hyperparams,
-            account,
+        shape = account.shape.shape
+        point = _Point(
+            n_params_non_embedding=account.n_non_embedding,
+            n_params_total=account.total_params,
             n_tokens=d,
             flops=training,
             loss=loss,
+            model_flops_per_token=float(model_flops_per_token(shape, setup.context_length)),
             context_length=setup.context_length,
         )
+        if not _positive(point):  # TrainingPoint would refuse it: make_plan says how
+            continue
+        try:
+            recipe = _recipe(laws.hyperparams, hyperparam_laws, point)
+        except _OffPath:
+            continue
         tokens_per_param = d / n
-        codes: set[str] = {w.code for w in recipe.warnings}
-        point = {
+        codes: set[str] = {"outside_fitted_range"} if recipe.outside else set()
+        law_point = {
             loss_law.params_quantity: n,
             "n_tokens": d,
             "tokens_per_param": tokens_per_param,
             "flops": training,
         }
-        if _outside(loss_law, point) or _outside(laws.vocabulary.law, account.vocab.quantities()):
+        if _outside(loss_law, law_point) or _outside(
+            laws.vocabulary.law, account.vocab.quantities()
+        ):
             codes.add("outside_fitted_range")
         if law_caveats:
             codes.add("law_caveat")
@@ -392,6 +507,11 @@ def _records(
         if _finite(record.values()):
             out[i] = record
     return out
+
+
+def _positive(point: _Point) -> bool:
+    numbers = [getattr(point, name) for name in point.__slots__]
+    return all(math.isfinite(value) and value > 0 for value in numbers if isinstance(value, float))
 
 
 def _blank(value: object) -> object:
