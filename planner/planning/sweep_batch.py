@@ -36,6 +36,7 @@ from laws_catalog.hyperparams import Estimate, HyperparamLaw
 from laws_catalog.vocabulary import VocabularyLaw
 
 from ..deadline import checkpoint
+from ..errors import InvalidRequest
 from ..optimize.closed_form import separable_pair
 from ..optimize.polish_batch import budget_coefficients, closed_form_starts, polish_budget_rows
 from ..optimize.posynomial import Posynomial
@@ -50,6 +51,7 @@ from .model_account import (
     _Held,
     _iterate,
     _Settled,
+    _shape,
     _width,
     _width_estimate,
     compute_terms,
@@ -69,7 +71,7 @@ _CHUNK = 512
 """Rows between deadline checkpoints in the per-row loops."""
 
 Record = dict[str, object]
-ShapeRequest = Generator[float, ShapeChoice | None, ModelAccount | None]
+ShapeRequest = Generator[float, ShapeChoice | None, "_Account | None"]
 
 
 @dataclass(frozen=True)
@@ -125,12 +127,20 @@ def _plain_flops(budget: Budget) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class _Account:
+    account: ModelAccount
+    caveat: bool
+    """account_model adds a ``law_caveat`` (no shape, or a vocabulary holding most of the
+    parameters)."""
+
+
 def _account_steps(
     n_law: float, flops: float, arch: Architecture, vocab_law: ResolvedLaw[VocabularyLaw]
 ) -> ShapeRequest:
-    """:func:`.model_account.account_model` for a total-parameter law when its pinned fixed
-    point settles, yielding each count whose shape it needs; ``None`` when the row leaves
-    that path (make_plan then answers it, by the exact loop or with the error)."""
+    """:func:`.model_account.account_model` for a total-parameter law, yielding each count
+    whose shape it needs (the pinned fixed point's searches; the exact loop's own searches run
+    one by one); ``None`` when it raises (make_plan then raises the same error)."""
     copies = 1 if arch.tied_embeddings else 2
     searched: dict[float, ShapeChoice | None] = {}
 
@@ -140,50 +150,62 @@ def _account_steps(
             return _width_estimate(n)
         return _width(n, None)
 
-    rough = _iterate(
+    def shape_now(n: float) -> ShapeChoice | None:
+        if n not in searched:
+            searched[n] = _shape(n, arch)
+        return searched[n]
+
+    result = _iterate(
         n_law, flops, arch, vocab_law, True, estimate, strict=False, iterations=_ROUGH_ITERATIONS
     )
-    if rough is None:
+    if result is not None:
+        where: _Settled = result
+        result = None
+        for _ in range(_PIN_ROUNDS):
+            if where.n_nv not in searched:
+                searched[where.n_nv] = yield where.n_nv
+            shape = searched[where.n_nv]
+            if shape is None:
+                break
+            width = _width(where.n_nv, shape)
+            found = _iterate(
+                n_law, flops, arch, vocab_law, True, _Held(width), strict=False, start=where
+            )
+            if found is None or not found.settled:
+                break
+            if found.last_n_nv not in searched:
+                searched[found.last_n_nv] = yield found.last_n_nv
+            if _width(found.last_n_nv, searched[found.last_n_nv]) == width:
+                result = found
+                break
+            where = found
+    try:
+        if result is None:
+            result = _iterate(
+                n_law, flops, arch, vocab_law, True, lambda n: _width(n, shape_now(n)), strict=True
+            )
+            assert result is not None
+        vocab, n_nv, advice = result.vocab, result.n_nv, result.advice
+        if result.last_n_nv not in searched:
+            searched[result.last_n_nv] = yield result.last_n_nv
+        shape = searched[result.last_n_nv]
+        vocab_size = round_vocab(vocab)
+        if vocab_size != vocab:
+            n_nv = n_law - copies * vocab_size * _width(n_nv, shape)
+            if n_nv <= 0:
+                return None
+            if n_nv not in searched:
+                searched[n_nv] = yield n_nv
+            shape = searched[n_nv]
+        d_model = _width(n_nv, shape)
+    except (InvalidRequest, ValueError):
         return None
-    where: _Settled = rough
-    result: _Settled | None = None
-    for _ in range(_PIN_ROUNDS):
-        if where.n_nv not in searched:
-            searched[where.n_nv] = yield where.n_nv
-        shape = searched[where.n_nv]
-        if shape is None:
-            return None
-        width = _width(where.n_nv, shape)
-        found = _iterate(
-            n_law, flops, arch, vocab_law, True, _Held(width), strict=False, start=where
-        )
-        if found is None or not found.settled:
-            return None
-        if found.last_n_nv not in searched:
-            searched[found.last_n_nv] = yield found.last_n_nv
-        if _width(found.last_n_nv, searched[found.last_n_nv]) == width:
-            result = found
-            break
-        where = found
-    if result is None:
-        return None
-    vocab, n_nv, advice = result.vocab, result.n_nv, result.advice
-    shape = searched[result.last_n_nv]
-    vocab_size = round_vocab(vocab)
-    if vocab_size != vocab:
-        n_nv = n_law - copies * vocab_size * _width(n_nv, shape)
-        if n_nv <= 0:
-            return None
-        if n_nv not in searched:
-            searched[n_nv] = yield n_nv
-        shape = searched[n_nv]
-    if shape is None:  # the no-shape caveat: make_plan words it
-        return None
-    d_model = _width(n_nv, shape)
-    embedding = float(embedding_params(shape.shape, vocab_size, arch.tied_embeddings))
-    if embedding > 0.5 * (n_nv + embedding):  # the vocabulary caveat: make_plan words it
-        return None
-    return ModelAccount(
+    embedding = (
+        float(embedding_params(shape.shape, vocab_size, arch.tied_embeddings))
+        if shape is not None
+        else float(copies * vocab_size * d_model)
+    )
+    account = ModelAccount(
         n_non_embedding=n_nv,
         vocab_size=vocab_size,
         d_model=d_model,
@@ -195,13 +217,14 @@ def _account_steps(
         vocab=advice,
         warnings=[],
     )
+    return _Account(account, shape is None or embedding > 0.5 * (n_nv + embedding))
 
 
 def _accounts(
     setup: _Setup, rows: list[int], n_law: list[float], flops: list[float]
-) -> dict[int, ModelAccount | None]:
+) -> dict[int, _Account | None]:
     """Every row's account, its shape searches gathered and run once per distinct count."""
-    out: dict[int, ModelAccount | None] = {}
+    out: dict[int, _Account | None] = {}
     waiting: dict[int, tuple[ShapeRequest, float]] = {}
     for count, i in enumerate(rows):
         if count % _CHUNK == 0:
@@ -402,7 +425,7 @@ def _records(
     setup: _Setup,
     count: int,
     values: dict[int, tuple[float, float, float, float, float]],
-    accounts: dict[int, ModelAccount | None],
+    accounts: dict[int, _Account | None],
     n_list: list[float],
     d_list: list[float],
     flops_list: list[float],
@@ -421,19 +444,22 @@ def _records(
     for done, (i, (loss, training, share, delta, _)) in enumerate(values.items()):
         if done % _CHUNK == 0:
             checkpoint(f"sweep row {i + 1} of {count}")
-        account = accounts.get(i)
-        if account is None or account.shape is None or account.vocab is None:
+        found = accounts.get(i)
+        if found is None or found.account.vocab is None:
             continue
+        account, advice = found.account, found.account.vocab
         n, d, flops = n_list[i], d_list[i], flops_list[i]
         downstream = loss_law.downstream_error(loss, cset)
-        shape = account.shape.shape
+        shape = account.shape.shape if account.shape is not None else None
         point = _Point(
             n_params_non_embedding=account.n_non_embedding,
             n_params_total=account.total_params,
             n_tokens=d,
             flops=training,
             loss=loss,
-            model_flops_per_token=float(model_flops_per_token(shape, setup.context_length)),
+            model_flops_per_token=None
+            if shape is None
+            else float(model_flops_per_token(shape, setup.context_length)),
             context_length=setup.context_length,
         )
         if not _positive(point):  # TrainingPoint would refuse it: make_plan says how
@@ -450,11 +476,9 @@ def _records(
             "tokens_per_param": tokens_per_param,
             "flops": training,
         }
-        if _outside(loss_law, law_point) or _outside(
-            laws.vocabulary.law, account.vocab.quantities()
-        ):
+        if _outside(loss_law, law_point) or _outside(laws.vocabulary.law, advice.quantities()):
             codes.add("outside_fitted_range")
-        if law_caveats:
+        if law_caveats or found.caveat:
             codes.add("law_caveat")
         lr = recipe.learning_rate
         if (
@@ -482,8 +506,8 @@ def _records(
             "downstream_error": "" if downstream is None else downstream,
             "params_total": account.total_params,
             "vocab_size": account.vocab_size,
-            "n_layer": account.shape.shape.n_layer,
-            "d_model": account.shape.shape.d_model,
+            "n_layer": "" if shape is None else shape.n_layer,
+            "d_model": "" if shape is None else shape.d_model,
             "learning_rate": "" if lr is None else lr,
             "batch_size_tokens": _blank(recipe.batch_size_tokens),
             "batch_size_sequences": _blank(recipe.batch_size_sequences),
