@@ -61,7 +61,7 @@ def test_batch_records_equal_single_plans(
                 PlanRequest.model_validate({"budget": {"flops": flops, **extra}, **common})
             )
         except PlannerError as exc:  # pragma: no cover - a batch row must be a plan
-            raise AssertionError(f"budgets[{index}]: batch answered, make_plan raised {exc}")
+            raise AssertionError(f"budgets[{index}]: batch answered, make_plan raised") from exc
         response = SweepResponse(rows=[single], catalog_version=CATALOG.version)
         want = sweep_records(response)[0] | {"index": index}
         assert list(record) == list(want)
