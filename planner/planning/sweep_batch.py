@@ -19,8 +19,9 @@ tests/planner/test_sweep_identity.py holds every row to its single plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from laws_catalog.architecture import (
 )
 from laws_catalog.hardware import Device
 from laws_catalog.hyperparams import Estimate, HyperparamLaw
-from laws_catalog.vocabulary import VocabularyLaw
+from laws_catalog.vocabulary import VocabularyAdvice
 
 from ..deadline import checkpoint
 from ..errors import InvalidRequest
@@ -42,14 +43,15 @@ from ..optimize.polish_batch import budget_coefficients, closed_form_starts, pol
 from ..optimize.posynomial import Posynomial
 from ..optimize.program import RELAXATION
 from ..schemas.requests import Architecture, Budget, Constraints, PlanRequest, SweepRequest
+from .account_checks import advise_vocabulary
 from .constraints import collect_bounds
 from .law_selection import SelectedLaws, resolve, select_laws
 from .model_account import (
+    _MAX_ITERATIONS,
     _PIN_ROUNDS,
     _ROUGH_ITERATIONS,
     ModelAccount,
     _Held,
-    _iterate,
     _Settled,
     _shape,
     _width,
@@ -61,6 +63,7 @@ from .optimum import BINDING_MULTIPLIER
 from .plausibility import BOUNDS, loss_bound
 from .saturation import SATURATION_SHARE
 from .sweep_shapes import shapes_for_counts
+from .sweep_vocabulary import parametric_advice
 from .training_recipe import _FIELD, _GLOSSARY, FALLBACK
 from .validity import FIT_CAVEAT
 
@@ -71,7 +74,9 @@ _CHUNK = 512
 """Rows between deadline checkpoints in the per-row loops."""
 
 Record = dict[str, object]
-ShapeRequest = Generator[float, ShapeChoice | None, "_Account | None"]
+Ask = tuple[str, float, float, float]
+"""("shape", N_nv, 0, 0) or ("vocab", N_nv, C, d_model): a question a row's account waits on."""
+Steps = Generator[Ask, Any, "_Account | None"]
 
 
 @dataclass(frozen=True)
@@ -135,12 +140,55 @@ class _Account:
     parameters)."""
 
 
-def _account_steps(
-    n_law: float, flops: float, arch: Architecture, vocab_law: ResolvedLaw[VocabularyLaw]
-) -> ShapeRequest:
-    """:func:`.model_account.account_model` for a total-parameter law, yielding each count
-    whose shape it needs (the pinned fixed point's searches; the exact loop's own searches run
-    one by one); ``None`` when it raises (make_plan then raises the same error)."""
+def _iterate_steps(
+    n_law: float,
+    flops: float,
+    arch: Architecture,
+    width_of: Callable[[float], float],
+    *,
+    strict: bool,
+    start: _Settled | None = None,
+    iterations: int = _MAX_ITERATIONS,
+) -> Generator[Ask, Any, _Settled | None]:
+    """:func:`.model_account._iterate` for a total-parameter law and the vocabulary law,
+    yielding each vocabulary question (asked together across rows, :mod:`.sweep_vocabulary`)."""
+    copies = 1 if arch.tied_embeddings else 2
+    n_nv = last = n_law
+    vocab = 32_768.0
+    if start is not None:
+        n_nv = last = start.n_nv
+        vocab = start.vocab
+    advice: VocabularyAdvice | None = None
+    d_model = 0.0
+    settled = False
+    for _ in range(iterations):
+        d_model = width_of(n_nv)
+        last = n_nv
+        try:
+            advice = yield ("vocab", n_nv, flops, float(d_model))
+        except InvalidRequest:
+            if not strict:
+                return None
+            raise
+        assert advice is not None
+        new_vocab = advice.vocab_size
+        new_n_nv = n_law - copies * new_vocab * d_model
+        if new_n_nv <= 0:
+            if not strict:
+                return None
+            raise _OffPath  # VocabularyDoesNotFit: make_plan raises it
+        settled = abs(new_vocab - vocab) < 1e-6 * vocab and abs(new_n_nv - n_nv) < 1e-9 * n_nv
+        vocab, n_nv = new_vocab, new_n_nv
+        if settled:
+            break
+    return _Settled(vocab, n_nv, last, int(d_model), advice, settled)
+
+
+def _account_steps(n_law: float, flops: float, arch: Architecture) -> Steps:
+    """:func:`.model_account.account_model` for a total-parameter law with the vocabulary
+    law, yielding each shape and vocabulary question (the pinned fixed point's; the exact
+    loop, when that does not settle, searches its shapes one by one); ``None`` when it raises
+    (make_plan then raises the same error)."""
     copies = 1 if arch.tied_embeddings else 2
     searched: dict[float, ShapeChoice | None] = {}
 
@@ -155,51 +203,48 @@ def _account_steps(
             searched[n] = _shape(n, arch)
         return searched[n]
 
-    result = _iterate(
-        n_law, flops, arch, vocab_law, True, estimate, strict=False, iterations=_ROUGH_ITERATIONS
+    result = yield from _iterate_steps(
+        n_law, flops, arch, estimate, strict=False, iterations=_ROUGH_ITERATIONS
     )
     if result is not None:
         where: _Settled = result
         result = None
         for _ in range(_PIN_ROUNDS):
             if where.n_nv not in searched:
-                searched[where.n_nv] = yield where.n_nv
+                searched[where.n_nv] = yield ("shape", where.n_nv, 0.0, 0.0)
             shape = searched[where.n_nv]
             if shape is None:
                 break
             width = _width(where.n_nv, shape)
-            found = _iterate(
-                n_law, flops, arch, vocab_law, True, _Held(width), strict=False, start=where
+            found = yield from _iterate_steps(
+                n_law, flops, arch, _Held(width), strict=False, start=where
             )
             if found is None or not found.settled:
                 break
             if found.last_n_nv not in searched:
-                searched[found.last_n_nv] = yield found.last_n_nv
+                searched[found.last_n_nv] = yield ("shape", found.last_n_nv, 0.0, 0.0)
             if _width(found.last_n_nv, searched[found.last_n_nv]) == width:
                 result = found
                 break
             where = found
-    try:
-        if result is None:
-            result = _iterate(
-                n_law, flops, arch, vocab_law, True, lambda n: _width(n, shape_now(n)), strict=True
-            )
-            assert result is not None
-        vocab, n_nv, advice = result.vocab, result.n_nv, result.advice
-        if result.last_n_nv not in searched:
-            searched[result.last_n_nv] = yield result.last_n_nv
-        shape = searched[result.last_n_nv]
-        vocab_size = round_vocab(vocab)
-        if vocab_size != vocab:
-            n_nv = n_law - copies * vocab_size * _width(n_nv, shape)
-            if n_nv <= 0:
-                return None
-            if n_nv not in searched:
-                searched[n_nv] = yield n_nv
-            shape = searched[n_nv]
-        d_model = _width(n_nv, shape)
-    except (InvalidRequest, ValueError):
-        return None
+    if result is None:
+        result = yield from _iterate_steps(
+            n_law, flops, arch, lambda n: _width(n, shape_now(n)), strict=True
+        )
+        assert result is not None
+    vocab, n_nv, advice = result.vocab, result.n_nv, result.advice
+    if result.last_n_nv not in searched:
+        searched[result.last_n_nv] = yield ("shape", result.last_n_nv, 0.0, 0.0)
+    shape = searched[result.last_n_nv]
+    vocab_size = round_vocab(vocab)
+    if vocab_size != vocab:
+        n_nv = n_law - copies * vocab_size * _width(n_nv, shape)
+        if n_nv <= 0:
+            return None
+        if n_nv not in searched:
+            searched[n_nv] = yield ("shape", n_nv, 0.0, 0.0)
+        shape = searched[n_nv]
+    d_model = _width(n_nv, shape)
     embedding = (
         float(embedding_params(shape.shape, vocab_size, arch.tied_embeddings))
         if shape is not None
@@ -220,40 +265,75 @@ def _account_steps(
     return _Account(account, shape is None or embedding > 0.5 * (n_nv + embedding))
 
 
+def _answers(
+    setup: _Setup, asks: dict[int, Ask]
+) -> dict[int, ShapeChoice | VocabularyAdvice | Exception | None]:
+    """The shape and vocabulary questions of every waiting row, each kind asked at once."""
+    arch, vocab_law = setup.architecture, setup.laws.vocabulary
+    shape_rows = [i for i, ask in asks.items() if ask[0] == "shape"]
+    vocab_rows = [i for i, ask in asks.items() if ask[0] == "vocab"]
+    out: dict[int, ShapeChoice | VocabularyAdvice | Exception | None] = {}
+    shapes = shapes_for_counts(
+        [asks[i][1] for i in shape_rows],
+        gated_mlp=arch.gated_mlp,
+        grouped_query=arch.grouped_query,
+    )
+    for i in shape_rows:
+        out[i] = shapes.get(asks[i][1])  # None outside the rule's range, as _shape gives
+    advices = parametric_advice(
+        vocab_law,
+        [asks[i][1] for i in vocab_rows],
+        [asks[i][2] for i in vocab_rows],
+        [asks[i][3] for i in vocab_rows],
+    )
+    for i, advice in zip(vocab_rows, advices, strict=True):
+        if advice is None:  # another approach, or the law refuses: ask it the usual way
+            _, n_nv, flops, d_model = asks[i]
+            try:
+                advice = advise_vocabulary(vocab_law, n_nv, flops, d_model)
+            except InvalidRequest as exc:
+                out[i] = exc
+                continue
+        out[i] = advice
+    return out
+
+
 def _accounts(
     setup: _Setup, rows: list[int], n_law: list[float], flops: list[float]
 ) -> dict[int, _Account | None]:
-    """Every row's account, its shape searches gathered and run once per distinct count."""
+    """Every row's account, its questions gathered across rows and answered together."""
     out: dict[int, _Account | None] = {}
-    waiting: dict[int, tuple[ShapeRequest, float]] = {}
+    waiting: dict[int, tuple[Steps, Ask]] = {}
+
+    def advance(i: int, steps: Steps, reply: object) -> None:
+        try:
+            if isinstance(reply, Exception) and not isinstance(reply, ValueError):
+                ask = steps.throw(reply)
+            elif isinstance(reply, ValueError):
+                steps.close()
+                out[i] = None
+                return
+            else:
+                ask = steps.send(reply)
+        except StopIteration as stop:
+            out[i] = stop.value
+            return
+        except (InvalidRequest, ValueError, _OffPath):
+            out[i] = None
+            return
+        waiting[i] = (steps, ask)
+
     for count, i in enumerate(rows):
         if count % _CHUNK == 0:
             checkpoint(f"sweep row {i + 1} of the batch (vocabulary)")
-        steps = _account_steps(n_law[i], flops[i], setup.architecture, setup.laws.vocabulary)
-        try:
-            waiting[i] = (steps, next(steps))
-        except StopIteration as stop:
-            out[i] = stop.value
+        advance(i, _account_steps(n_law[i], flops[i], setup.architecture), None)
     while waiting:
-        checkpoint("the sweep's shape searches")
-        arch = setup.architecture
-        found = shapes_for_counts(
-            [n for _, n in waiting.values()],
-            gated_mlp=arch.gated_mlp,
-            grouped_query=arch.grouped_query,
-        )
-        still: dict[int, tuple[ShapeRequest, float]] = {}
-        for i, (steps, n) in waiting.items():
-            shape = found.get(n)  # None outside the rule's range, as model_account's _shape
-            if isinstance(shape, ValueError):
-                steps.close()
-                out[i] = None
-                continue
-            try:
-                still[i] = (steps, steps.send(shape))
-            except StopIteration as stop:
-                out[i] = stop.value
-        waiting = still
+        checkpoint("the sweep's shape and vocabulary questions")
+        asks = {i: ask for i, (_, ask) in waiting.items()}
+        steps_of = {i: steps for i, (steps, _) in waiting.items()}
+        waiting = {}
+        for i, reply in _answers(setup, asks).items():
+            advance(i, steps_of[i], reply)
     return out
 
 
