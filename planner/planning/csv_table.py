@@ -167,8 +167,12 @@ def csv_rows(
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
+    lines = csv.writer(out, lineterminator="\n")  # records already in column order
     for index, row in enumerate(rows):
-        writer.writerow(_record(index, row, columns, catalog_version))
+        if isinstance(row, dict) and list(row) == list(columns):
+            lines.writerow(row.values())
+        else:
+            writer.writerow(_record(index, row, columns, catalog_version))
     return out.getvalue()
 
 

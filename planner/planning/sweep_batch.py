@@ -380,6 +380,7 @@ def _recipe(
     selected: ResolvedLaw[HyperparamLaw],
     laws: Mapping[str, ResolvedLaw[HyperparamLaw]],
     point: _Point,
+    missing_of: dict[tuple[str, bool], dict[str, tuple[str, ...]]],
 ) -> _Recipe:
     """The numbers and warning of :func:`.training_recipe.training_recipe` that a CSV row
     shows, from the same formulas (each law's ``advise_fn`` on the same point)."""
@@ -389,7 +390,10 @@ def _recipe(
         if law_id not in estimates:
             resolved = laws[law_id]
             law = resolved.law
-            missing = law.missing_inputs(point)  # type: ignore[arg-type]
+            key = (law_id, point.model_flops_per_token is None)  # the one input that may lack
+            if key not in missing_of:
+                missing_of[key] = law.missing_inputs(point)  # type: ignore[arg-type]
+            missing = missing_of[key]
             if len(missing) == len(law.requires):
                 estimates[law_id] = None
             elif missing:
@@ -477,16 +481,15 @@ def batch_records(
     posy, k = setup.posy, setup.k
     n_list, d_list = solved.n_params.tolist(), solved.n_tokens.tolist()
     flops_list, multipliers = flops.tolist(), solved.multiplier.tolist()
-    rows = [i for i in range(len(budgets)) if ok[i]]
+    # the loss law's own numpy expressions, on arrays (the scalar route calls them per row)
+    with np.errstate(all="ignore"):
+        losses = _floats(posy(solved.n_params, solved.n_tokens))
+        training_list = _floats(sum(t(solved.n_params, solved.n_tokens) for t in compute_terms(k)))
+        reducibles = _floats(posy.reducible(solved.n_params, solved.n_tokens))
+        relaxed_losses = _floats(posy(relaxed.n_params, relaxed.n_tokens))
     values: dict[int, tuple[float, float, float, float, float]] = {}
-    budget_term = compute_terms(k)
-    for count, i in enumerate(rows):
-        if count % _CHUNK == 0:
-            checkpoint(f"sweep row {i + 1} of {len(budgets)}")
-        n, d = n_list[i], d_list[i]
-        loss = float(posy(n, d))
-        training = float(sum(t(n, d) for t in budget_term))
-        reducible = float(posy.reducible(n, d))
+    for i in [i for i in range(len(budgets)) if ok[i]]:
+        loss, training, reducible = losses[i], training_list[i], reducibles[i]
         log_scale = posy.power * reducible**posy.power / loss
         elasticity = -multipliers[i] * log_scale * 1.0
         share = 1.0 * training / flops_list[i]
@@ -495,8 +498,7 @@ def batch_records(
             enough = math.log(1.0 + tol) / math.log(1.0 / SATURATION_SHARE)
             if not (share >= 1.0 - 1e-6 and abs(elasticity) >= enough):
                 continue  # the saturation search: make_plan runs it
-        delta = float(posy(float(relaxed.n_params[i]), float(relaxed.n_tokens[i]))) - loss
-        values[i] = (loss, training, share, delta, elasticity)
+        values[i] = (loss, training, share, relaxed_losses[i] - loss, elasticity)
     accounts = _accounts(setup, list(values), n_list, flops_list)
     return _records(setup, len(budgets), values, accounts, n_list, d_list, flops_list)
 
@@ -521,6 +523,7 @@ def _records(
     assert tpp_limit is not None
     out: list[Record | None] = [None] * count
     hyperparam_laws = _hyperparam_laws(laws.hyperparams)
+    missing_of: dict[tuple[str, bool], dict[str, tuple[str, ...]]] = {}
     for done, (i, (loss, training, share, delta, _)) in enumerate(values.items()):
         if done % _CHUNK == 0:
             checkpoint(f"sweep row {i + 1} of {count}")
@@ -545,7 +548,7 @@ def _records(
         if not _positive(point):  # TrainingPoint would refuse it: make_plan says how
             continue
         try:
-            recipe = _recipe(laws.hyperparams, hyperparam_laws, point)
+            recipe = _recipe(laws.hyperparams, hyperparam_laws, point, missing_of)
         except _OffPath:
             continue
         tokens_per_param = d / n
@@ -611,6 +614,11 @@ def _records(
         if _finite(record.values()):
             out[i] = record
     return out
+
+
+def _floats(values: object) -> list[float]:
+    found: list[float] = np.asarray(values, dtype=float).tolist()
+    return found
 
 
 def _positive(point: _Point) -> bool:

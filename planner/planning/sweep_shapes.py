@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +27,7 @@ from laws_catalog.architecture import (
     N_PARAMS_RANGE,
     ModelShape,
     ShapeChoice,
-    shape_choice,
+    non_embedding_params,
     shape_for_non_embedding_params,
     target_aspect_ratio,
 )
@@ -178,17 +179,35 @@ def _chunk(counts: Sequence[float]) -> list[ShapeChoice | None]:
             continue
         n_layer, m, _ = cell
         dh = ranges[i][1]
-        shape = ModelShape(
-            n_layer=n_layer,
-            d_model=m * dh,
-            n_heads=m,
-            n_kv_heads=m,
-            d_head=dh,
-            d_ff=4 * m * dh,
-            gated_mlp=False,
+        shape, exact = _cell(n_layer, m, dh)
+        # shape_choice(shape, n, ratio, band, rule), with the cell's count computed once
+        out.append(
+            ShapeChoice(
+                shape=shape,
+                requested_non_embedding_params=float(counts[i]),
+                n_params_non_embedding=exact,
+                relative_deviation=exact / counts[i] - 1.0,
+                target_aspect_ratio=ranges[i][0],
+                aspect_band=band,
+                rule="chinchilla",
+            )
         )
-        out.append(shape_choice(shape, counts[i], ranges[i][0], band, "chinchilla"))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _cell(n_layer: int, m: int, d_head: int) -> tuple[ModelShape, int]:
+    """The shape of a cell and its exact non-embedding count (neighbouring counts share it)."""
+    shape = ModelShape(
+        n_layer=n_layer,
+        d_model=m * d_head,
+        n_heads=m,
+        n_kv_heads=m,
+        d_head=d_head,
+        d_ff=4 * m * d_head,
+        gated_mlp=False,
+    )
+    return shape, non_embedding_params(shape)
 
 
 def shapes_for_counts(
