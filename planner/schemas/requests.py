@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -473,7 +474,8 @@ class SweepRequest(StrictRequest):
                 raise ValueError(f"budgets[{i}] has no amount (flops, gpu_hours, ... )")
         return self
 
-    def plan_requests(self) -> list[PlanRequest]:
+    def plan_requests(self, indices: Sequence[int] | None = None) -> list[PlanRequest]:
+        """One plan request per row (only the rows at ``indices`` when given)."""
         common: dict[str, Any] = {
             "laws": self.laws,
             "constraints": self.constraints,
@@ -482,6 +484,8 @@ class SweepRequest(StrictRequest):
         }
         if self.uncertainty is not None:
             common["uncertainty"] = self.uncertainty
-        if self.budgets is not None:
-            return [PlanRequest.model_validate({"budget": b, **common}) for b in self.budgets]
-        return [PlanRequest.model_validate({"target": t, **common}) for t in self.targets or []]
+        key = "budget" if self.budgets is not None else "target"
+        items: list[Any] = list(self.budgets or self.targets or [])
+        if indices is not None:
+            items = [items[i] for i in indices]
+        return [PlanRequest.model_validate({key: item, **common}) for item in items]

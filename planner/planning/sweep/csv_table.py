@@ -126,8 +126,13 @@ def sweep_columns(uncertain: bool) -> tuple[str, ...]:
 
 
 def _record(
-    index: int, row: PlanResponse | SweepRowError, columns: tuple[str, ...], catalog_version: str
+    index: int,
+    row: PlanResponse | SweepRowError | dict[str, object],
+    columns: tuple[str, ...],
+    catalog_version: str,
 ) -> dict[str, object]:
+    if isinstance(row, dict):  # written by the batch path (planning.sweep.batch)
+        return row
     if isinstance(row, PlanResponse):
         cells = _row(index, row)
         return cells | interval_cells(row) if len(columns) > len(CSV_COLUMNS) else cells
@@ -152,15 +157,22 @@ def sweep_records(response: SweepResponse) -> list[dict[str, object]]:
 
 
 def csv_rows(
-    rows: Iterable[PlanResponse | SweepRowError], catalog_version: str, *, uncertain: bool
+    rows: Iterable[PlanResponse | SweepRowError | dict[str, object]],
+    catalog_version: str,
+    *,
+    uncertain: bool,
 ) -> str:
     """One CSV line per sweep row, written as the rows arrive (none is kept)."""
     columns = sweep_columns(uncertain)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
+    lines = csv.writer(out, lineterminator="\n")  # records already in column order
     for index, row in enumerate(rows):
-        writer.writerow(_record(index, row, columns, catalog_version))
+        if isinstance(row, dict) and list(row) == list(columns):
+            lines.writerow(row.values())
+        else:
+            writer.writerow(_record(index, row, columns, catalog_version))
     return out.getvalue()
 
 

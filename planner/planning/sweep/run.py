@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 from laws_catalog import CATALOG
 from laws_catalog.hardware import Device
@@ -14,17 +14,15 @@ from ...schemas.requests import SweepRequest
 from ...schemas.responses import PlanResponse, SweepResponse, SweepRowError
 from ..laws.selection import select_laws
 from ..plan.pipeline import make_plan
+from .batch import batch_records
 from .csv_table import csv_rows
 from .json_rows import json_rows
 
 __all__ = ["sweep", "sweep_json", "sweep_rows", "sweep_table"]
 
 
-def sweep_rows(
-    request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
-) -> Iterator[PlanResponse | SweepRowError]:
-    """The rows of :func:`sweep` one at a time (a CSV writer keeps none of them)."""
-    plans = request.plan_requests()
+def _checked(request: SweepRequest, max_points: int) -> str:
+    """The row list's field name, once the request may be planned at all."""
     list_field = "budgets" if request.budgets is not None else "targets"
     count = len(request.budgets or request.targets or [])
     if count > max_points:
@@ -34,14 +32,30 @@ def sweep_rows(
             allowed=f"1 to {max_points} entries",
         )
     select_laws(request.laws)  # an unknown law fails the whole request, once
+    return list_field
+
+
+def sweep_rows(
+    request: SweepRequest,
+    *,
+    max_points: int,
+    devices: Mapping[str, Device] | None = None,
+    indices: Sequence[int] | None = None,
+) -> Iterator[PlanResponse | SweepRowError]:
+    """The rows of :func:`sweep` one at a time (a CSV writer keeps none of them); only the
+    rows at ``indices`` when given."""
+    list_field = _checked(request, max_points)
+    items = request.budgets or request.targets or []
+    chosen = list(range(len(items))) if indices is None else list(indices)
+    plans = request.plan_requests(None if indices is None else chosen)
     # make_plan is pure: equal rows share one answer (kept only for rows that repeat, so a
     # CSV sweep holds no plan longer than its line). Rows differ only in their budget or
     # target (the rest is the sweep's own), so that is the key.
-    keys = [item.model_dump_json() for item in request.budgets or request.targets or []]
+    keys = [items[index].model_dump_json() for index in chosen]
     repeated = {key for key, count in Counter(keys).items() if count > 1}
     answered: dict[str, PlanResponse] = {}
-    for index, (key, plan_request) in enumerate(zip(keys, plans, strict=True)):
-        checkpoint(f"sweep row {index + 1} of {len(plans)}")
+    for index, key, plan_request in zip(chosen, keys, plans, strict=True):
+        checkpoint(f"sweep row {index + 1} of {len(items)}")
         if key in answered:  # a copy: later steps may annotate rows one by one
             yield answered[key].model_copy(deep=True)
             continue
@@ -70,9 +84,17 @@ def sweep(
 def sweep_table(
     request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
 ) -> str:
-    """The sweep as CSV, each row written as soon as it is planned."""
-    rows = sweep_rows(request, max_points=max_points, devices=devices)
-    return csv_rows(rows, CATALOG.version, uncertain=request.uncertainty is not None)
+    """The sweep as CSV, each row written as soon as it is planned (rows that differ only in
+    their budget planned together first, :mod:`.batch`)."""
+    _checked(request, max_points)
+    together = batch_records(request, devices)
+    if together is None:
+        rows = sweep_rows(request, max_points=max_points, devices=devices)
+        return csv_rows(rows, CATALOG.version, uncertain=request.uncertainty is not None)
+    left = [index for index, record in enumerate(together) if record is None]
+    planned = sweep_rows(request, max_points=max_points, devices=devices, indices=left)
+    merged = (record if record is not None else next(planned) for record in together)
+    return csv_rows(merged, CATALOG.version, uncertain=False)
 
 
 def sweep_json(

@@ -1,0 +1,630 @@
+"""Sweep rows that differ only in their budget, planned together (issue 13).
+
+The common sweep - FLOPs budgets, a loss law with a closed-form optimum that counts all
+parameters, no limits, no serving, data, precision or uncertainty sections - asks one question
+thousands of times with a different ``C``. Here every step of :func:`make_plan`'s route runs
+over all rows at once: the certified Newton solve and its +10 % budget re-solve
+(:mod:`planner.optimize.polish_batch`, the scalar polish's floats bit for bit), the saturation
+rule's shortcut, the vocabulary/shape fixed point with one shape search per distinct count
+(:mod:`.shapes`), the recipe and the checks, and the CSV record of each row is written
+straight from those values.
+
+Each step either reproduces the scalar arithmetic exactly or marks the row: a row that leaves
+the common path anywhere (the polish rejects its point, the budget is saturated, the fixed
+point needs another round, a vocabulary that does not fit, a non-finite number) gets ``None``
+and is planned by :func:`make_plan`, which answers or raises exactly as a single plan would.
+tests/planner/test_sweep_identity.py holds every row to its single plan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from laws_catalog import CATALOG, ParametricLossLaw, PosynomialLoss, ResolvedLaw
+from laws_catalog.architecture import (
+    N_PARAMS_RANGE,
+    ShapeChoice,
+    embedding_params,
+    model_flops_per_token,
+)
+from laws_catalog.hardware import Device
+from laws_catalog.hyperparams import Estimate, HyperparamLaw
+from laws_catalog.vocabulary import VocabularyAdvice
+
+from ...deadline import checkpoint
+from ...errors import InvalidRequest
+from ...optimize.closed_form import separable_pair
+from ...optimize.polish_batch import budget_coefficients, closed_form_starts, polish_budget_rows
+from ...optimize.posynomial import Posynomial
+from ...optimize.program import RELAXATION
+from ...schemas.requests import Architecture, Budget, Constraints, PlanRequest, SweepRequest
+from ..checks.plausibility import BOUNDS, loss_bound
+from ..laws.selection import SelectedLaws, resolve, select_laws
+from ..laws.validity import FIT_CAVEAT
+from ..plan.account_checks import advise_vocabulary
+from ..plan.constraints import collect_bounds
+from ..plan.model_account import (
+    _MAX_ITERATIONS,
+    _PIN_ROUNDS,
+    _ROUGH_ITERATIONS,
+    ModelAccount,
+    _Held,
+    _Settled,
+    _shape,
+    _width,
+    _width_estimate,
+    compute_terms,
+    round_vocab,
+)
+from ..plan.optimum import BINDING_MULTIPLIER
+from ..plan.saturation import SATURATION_SHARE
+from ..plan.training_recipe import _FIELD, _GLOSSARY, FALLBACK
+from .shapes import shapes_for_counts
+from .vocabulary import parametric_advice
+
+__all__ = ["batch_records"]
+
+_BUDGET_LABEL = "budget.flops"
+_CHUNK = 512
+"""Rows between deadline checkpoints in the per-row loops."""
+
+Record = dict[str, object]
+Ask = tuple[str, float, float, float]
+"""("shape", N_nv, 0, 0) or ("vocab", N_nv, C, d_model): a question a row's account waits on."""
+Steps = Generator[Ask, Any, "_Account | None"]
+
+
+@dataclass(frozen=True)
+class _Setup:
+    laws: SelectedLaws
+    posy: PosynomialLoss
+    objective: Posynomial
+    pair: tuple[float, float, float, float]
+    k: float
+    architecture: Architecture
+    context_length: int
+    catalog_version: str
+
+
+def _setup(request: SweepRequest) -> _Setup | None:
+    """The shared inputs when the request is the common question, else ``None``."""
+    if request.budgets is None or request.inference is not None or request.uncertainty:
+        return None
+    if request.min_severity != "info" or request.constraints != Constraints():
+        return None
+    laws = select_laws(request.laws)
+    if laws.allocation is not None or not isinstance(laws.loss.law, ParametricLossLaw):
+        return None
+    law = laws.loss.law
+    if law.params_quantity != "n_params_total":
+        return None
+    posy = law.posynomial(laws.loss.constants.name)
+    objective = Posynomial.of(posy.terms)
+    pair = separable_pair(objective)
+    k = law.flops_per_param_token
+    if pair is None or collect_bounds(
+        request.constraints, params_quantity=law.params_quantity, compute_terms=compute_terms(k)
+    ):
+        return None
+    arch = Architecture()  # a sweep's rows take the default model and context
+    context_length = PlanRequest.model_fields["context_length"].default
+    if arch.vocab_size is not None or arch.tensor_parallel != 1:
+        return None
+    return _Setup(laws, posy, objective, pair, k, arch, context_length, CATALOG.version)
+
+
+def _plain_flops(budget: Budget) -> bool:
+    """A budget given as FLOPs alone (the hardware fields would add conversions)."""
+    return (
+        budget.flops is not None
+        and budget.gpu_hours is None
+        and budget.gpu_count is None
+        and budget.hours is None
+        and budget.dollars is None
+        and budget.gpu is None
+        and budget.mfu is None
+        and budget.price_per_gpu_hour is None
+    )
+
+
+@dataclass(frozen=True)
+class _Account:
+    account: ModelAccount
+    caveat: bool
+    """account_model adds a ``law_caveat`` (no shape, or a vocabulary holding most of the
+    parameters)."""
+
+
+def _iterate_steps(
+    n_law: float,
+    flops: float,
+    arch: Architecture,
+    width_of: Callable[[float], float],
+    *,
+    strict: bool,
+    start: _Settled | None = None,
+    iterations: int = _MAX_ITERATIONS,
+) -> Generator[Ask, Any, _Settled | None]:
+    """:func:`.model_account._iterate` for a total-parameter law and the vocabulary law,
+    yielding each vocabulary question (asked together across rows, :mod:`.vocabulary`)."""
+    copies = 1 if arch.tied_embeddings else 2
+    n_nv = last = n_law
+    vocab = 32_768.0
+    if start is not None:
+        n_nv = last = start.n_nv
+        vocab = start.vocab
+    advice: VocabularyAdvice | None = None
+    d_model = 0.0
+    settled = False
+    for _ in range(iterations):
+        d_model = width_of(n_nv)
+        last = n_nv
+        try:
+            advice = yield ("vocab", n_nv, flops, float(d_model))
+        except InvalidRequest:
+            if not strict:
+                return None
+            raise
+        assert advice is not None
+        new_vocab = advice.vocab_size
+        new_n_nv = n_law - copies * new_vocab * d_model
+        if new_n_nv <= 0:
+            if not strict:
+                return None
+            raise _OffPath  # VocabularyDoesNotFit: make_plan raises it
+        settled = abs(new_vocab - vocab) < 1e-6 * vocab and abs(new_n_nv - n_nv) < 1e-9 * n_nv
+        vocab, n_nv = new_vocab, new_n_nv
+        if settled:
+            break
+    return _Settled(vocab, n_nv, last, int(d_model), advice, settled)
+
+
+def _account_steps(n_law: float, flops: float, arch: Architecture) -> Steps:
+    """:func:`.model_account.account_model` for a total-parameter law with the vocabulary
+    law, yielding each shape and vocabulary question (the pinned fixed point's; the exact
+    loop, when that does not settle, searches its shapes one by one); ``None`` when it raises
+    (make_plan then raises the same error)."""
+    copies = 1 if arch.tied_embeddings else 2
+    searched: dict[float, ShapeChoice | None] = {}
+
+    def estimate(n: float) -> float:
+        low, high = N_PARAMS_RANGE
+        if low <= n <= high:
+            return _width_estimate(n)
+        return _width(n, None)
+
+    def shape_now(n: float) -> ShapeChoice | None:
+        if n not in searched:
+            searched[n] = _shape(n, arch)
+        return searched[n]
+
+    result = yield from _iterate_steps(
+        n_law, flops, arch, estimate, strict=False, iterations=_ROUGH_ITERATIONS
+    )
+    if result is not None:
+        where: _Settled = result
+        result = None
+        for _ in range(_PIN_ROUNDS):
+            if where.n_nv not in searched:
+                searched[where.n_nv] = yield ("shape", where.n_nv, 0.0, 0.0)
+            shape = searched[where.n_nv]
+            if shape is None:
+                break
+            width = _width(where.n_nv, shape)
+            found = yield from _iterate_steps(
+                n_law, flops, arch, _Held(width), strict=False, start=where
+            )
+            if found is None or not found.settled:
+                break
+            if found.last_n_nv not in searched:
+                searched[found.last_n_nv] = yield ("shape", found.last_n_nv, 0.0, 0.0)
+            if _width(found.last_n_nv, searched[found.last_n_nv]) == width:
+                result = found
+                break
+            where = found
+    if result is None:
+        result = yield from _iterate_steps(
+            n_law, flops, arch, lambda n: _width(n, shape_now(n)), strict=True
+        )
+        assert result is not None
+    vocab, n_nv, advice = result.vocab, result.n_nv, result.advice
+    if result.last_n_nv not in searched:
+        searched[result.last_n_nv] = yield ("shape", result.last_n_nv, 0.0, 0.0)
+    shape = searched[result.last_n_nv]
+    vocab_size = round_vocab(vocab)
+    if vocab_size != vocab:
+        n_nv = n_law - copies * vocab_size * _width(n_nv, shape)
+        if n_nv <= 0:
+            return None
+        if n_nv not in searched:
+            searched[n_nv] = yield ("shape", n_nv, 0.0, 0.0)
+        shape = searched[n_nv]
+    d_model = _width(n_nv, shape)
+    embedding = (
+        float(embedding_params(shape.shape, vocab_size, arch.tied_embeddings))
+        if shape is not None
+        else float(copies * vocab_size * d_model)
+    )
+    account = ModelAccount(
+        n_non_embedding=n_nv,
+        vocab_size=vocab_size,
+        d_model=d_model,
+        embedding_params=embedding,
+        total_params=n_nv + embedding,
+        flop_params=n_nv + vocab_size * d_model,
+        tied=arch.tied_embeddings,
+        shape=shape,
+        vocab=advice,
+        warnings=[],
+    )
+    return _Account(account, shape is None or embedding > 0.5 * (n_nv + embedding))
+
+
+def _answers(
+    setup: _Setup, asks: dict[int, Ask]
+) -> dict[int, ShapeChoice | VocabularyAdvice | Exception | None]:
+    """The shape and vocabulary questions of every waiting row, each kind asked at once."""
+    arch, vocab_law = setup.architecture, setup.laws.vocabulary
+    shape_rows = [i for i, ask in asks.items() if ask[0] == "shape"]
+    vocab_rows = [i for i, ask in asks.items() if ask[0] == "vocab"]
+    out: dict[int, ShapeChoice | VocabularyAdvice | Exception | None] = {}
+    shapes = shapes_for_counts(
+        [asks[i][1] for i in shape_rows],
+        gated_mlp=arch.gated_mlp,
+        grouped_query=arch.grouped_query,
+    )
+    for i in shape_rows:
+        out[i] = shapes.get(asks[i][1])  # None outside the rule's range, as _shape gives
+    advices = parametric_advice(
+        vocab_law,
+        [asks[i][1] for i in vocab_rows],
+        [asks[i][2] for i in vocab_rows],
+        [asks[i][3] for i in vocab_rows],
+    )
+    for i, advice in zip(vocab_rows, advices, strict=True):
+        if advice is None:  # another approach, or the law refuses: ask it the usual way
+            _, n_nv, flops, d_model = asks[i]
+            try:
+                advice = advise_vocabulary(vocab_law, n_nv, flops, d_model)
+            except InvalidRequest as exc:
+                out[i] = exc
+                continue
+        out[i] = advice
+    return out
+
+
+def _accounts(
+    setup: _Setup, rows: list[int], n_law: list[float], flops: list[float]
+) -> dict[int, _Account | None]:
+    """Every row's account, its questions gathered across rows and answered together."""
+    out: dict[int, _Account | None] = {}
+    waiting: dict[int, tuple[Steps, Ask]] = {}
+
+    def advance(i: int, steps: Steps, reply: object) -> None:
+        try:
+            if isinstance(reply, Exception) and not isinstance(reply, ValueError):
+                ask = steps.throw(reply)
+            elif isinstance(reply, ValueError):
+                steps.close()
+                out[i] = None
+                return
+            else:
+                ask = steps.send(reply)
+        except StopIteration as stop:
+            out[i] = stop.value
+            return
+        except (InvalidRequest, ValueError, _OffPath):
+            out[i] = None
+            return
+        waiting[i] = (steps, ask)
+
+    for count, i in enumerate(rows):
+        if count % _CHUNK == 0:
+            checkpoint(f"sweep row {i + 1} of the batch (vocabulary)")
+        advance(i, _account_steps(n_law[i], flops[i], setup.architecture), None)
+    while waiting:
+        checkpoint("the sweep's shape and vocabulary questions")
+        asks = {i: ask for i, (_, ask) in waiting.items()}
+        steps_of = {i: steps for i, (steps, _) in waiting.items()}
+        waiting = {}
+        for i, reply in _answers(setup, asks).items():
+            advance(i, steps_of[i], reply)
+    return out
+
+
+@dataclass(slots=True)
+class _Point:
+    """A :class:`TrainingPoint` without its per-field validation: every value here is a
+    finite positive float of a planned row (checked before the record is kept)."""
+
+    n_params_non_embedding: float
+    n_params_total: float
+    n_tokens: float
+    flops: float
+    loss: float | None
+    model_flops_per_token: float | None
+    context_length: int
+
+    def value(self, name: str) -> float | None:
+        found: float | None = getattr(self, name)
+        return found
+
+
+@dataclass(frozen=True)
+class _Recipe:
+    learning_rate: float | None
+    batch_size_tokens: float | None
+    batch_size_sequences: int | None
+    steps: int | None
+    outside: bool
+    """An extrapolation warning of a hyperparameter law the recipe used."""
+
+
+def _hyperparam_laws(selected: ResolvedLaw[HyperparamLaw]) -> dict[str, ResolvedLaw[HyperparamLaw]]:
+    """training_recipe's laws, by id."""
+    return {
+        law.id: selected
+        if law.id == selected.law.id
+        else resolve("hyperparams", law.id, HyperparamLaw, "laws.hyperparams")
+        for law in CATALOG.all_laws()
+        if isinstance(law, HyperparamLaw)
+    }
+
+
+def _recipe(
+    selected: ResolvedLaw[HyperparamLaw],
+    laws: Mapping[str, ResolvedLaw[HyperparamLaw]],
+    point: _Point,
+    missing_of: dict[tuple[str, bool], dict[str, tuple[str, ...]]],
+) -> _Recipe:
+    """The numbers and warning of :func:`.training_recipe.training_recipe` that a CSV row
+    shows, from the same formulas (each law's ``advise_fn`` on the same point)."""
+    estimates: dict[str, Estimate | None] = {}
+
+    def estimate(law_id: str) -> Estimate | None:
+        if law_id not in estimates:
+            resolved = laws[law_id]
+            law = resolved.law
+            key = (law_id, point.model_flops_per_token is None)  # the one input that may lack
+            if key not in missing_of:
+                missing_of[key] = law.missing_inputs(point)  # type: ignore[arg-type]
+            missing = missing_of[key]
+            if len(missing) == len(law.requires):
+                estimates[law_id] = None
+            elif missing:
+                raise _OffPath
+            else:
+                estimates[law_id] = law.advise_fn(point, resolved.constants.values)  # type: ignore[arg-type]
+        return estimates[law_id]
+
+    values: dict[str, float | None] = {}
+    source: dict[str, str] = {}
+    used: dict[str, list[str]] = {}
+    for output, (fallback, _) in FALLBACK.items():
+        values[output] = None
+        for law_id in (selected.law.id, fallback):
+            found = estimate(law_id)
+            value = getattr(found, output) if found is not None else None
+            if value is not None:
+                values[output] = value
+                source[output] = law_id
+                used.setdefault(law_id, []).append(_FIELD[output])
+                break
+    batch = values["batch_size_tokens"]
+    context = point.context_length
+    sequences = max(1, round(batch / context)) if batch is not None else None
+    steps = math.ceil(point.n_tokens / (sequences * context)) if sequences is not None else None
+    outside = False
+    for law_id, produces in used.items():
+        law = laws[law_id].law
+        found = estimates[law_id]
+        assert found is not None
+        relevant = {
+            _GLOSSARY.get(name, name)
+            for output, field_name in _FIELD.items()
+            if field_name in produces
+            for name in law.requires.get(output, ())  # type: ignore[call-overload]
+        }
+        inputs = {q: v for q, v in found.inputs_used.items() if q in relevant or q == "flops"}
+        outside = outside or _outside(law, inputs)
+    return _Recipe(values["peak_learning_rate"], batch, sequences, steps, outside)
+
+
+class _OffPath(Exception):
+    """A row the batch path does not reproduce (make_plan plans it)."""
+
+
+def _outside(law: object, values: Mapping[str, float]) -> bool:
+    validity = getattr(law, "validity", {})
+    for quantity, interval in validity.items():
+        value = values.get(quantity)
+        if value is not None and not interval.contains(value):
+            return True
+    return False
+
+
+def _finite(values: Iterable[object]) -> bool:
+    return all(math.isfinite(v) for v in values if isinstance(v, float))
+
+
+def batch_records(
+    request: SweepRequest, devices: Mapping[str, Device] | None = None
+) -> list[Record | None] | None:
+    """The CSV record of each row planned together, ``None`` for a row make_plan must plan;
+    ``None`` for the whole request when it is not the common question."""
+    del devices  # FLOPs budgets alone: no device enters the common question
+    setup = _setup(request)
+    if setup is None:
+        return None
+    assert request.budgets is not None
+    budgets = request.budgets
+    plain = np.array([_plain_flops(b) for b in budgets], dtype=bool)
+    flops = np.array([b.flops if p else 1.0 for b, p in zip(budgets, plain, strict=True)])
+    tolerance = np.array([b.loss_tolerance for b in budgets], dtype=float)
+    checkpoint("the sweep's solves")
+    coefficients = budget_coefficients(setup.k, flops)
+    n0, d0 = closed_form_starts(setup.pair, coefficients)
+    solved = polish_budget_rows(setup.objective.terms, coefficients, n0, d0, np.ones_like(flops))
+    relaxed = polish_budget_rows(
+        setup.objective.terms,
+        budget_coefficients(setup.k, flops, 1.0 / RELAXATION),
+        solved.n_params,
+        solved.n_tokens,
+        solved.multiplier,
+    )
+    ok = plain & solved.ok & relaxed.ok & (solved.multiplier > BINDING_MULTIPLIER)
+    posy, k = setup.posy, setup.k
+    n_list, d_list = solved.n_params.tolist(), solved.n_tokens.tolist()
+    flops_list, multipliers = flops.tolist(), solved.multiplier.tolist()
+    # the loss law's own numpy expressions, on arrays (the scalar route calls them per row)
+    with np.errstate(all="ignore"):
+        losses = _floats(posy(solved.n_params, solved.n_tokens))
+        training_list = _floats(sum(t(solved.n_params, solved.n_tokens) for t in compute_terms(k)))
+        reducibles = _floats(posy.reducible(solved.n_params, solved.n_tokens))
+        relaxed_losses = _floats(posy(relaxed.n_params, relaxed.n_tokens))
+    values: dict[int, tuple[float, float, float, float, float]] = {}
+    for i in [i for i in range(len(budgets)) if ok[i]]:
+        loss, training, reducible = losses[i], training_list[i], reducibles[i]
+        log_scale = posy.power * reducible**posy.power / loss
+        elasticity = -multipliers[i] * log_scale * 1.0
+        share = 1.0 * training / flops_list[i]
+        tol = float(tolerance[i])
+        if tol > 0:
+            enough = math.log(1.0 + tol) / math.log(1.0 / SATURATION_SHARE)
+            if not (share >= 1.0 - 1e-6 and abs(elasticity) >= enough):
+                continue  # the saturation search: make_plan runs it
+        values[i] = (loss, training, share, relaxed_losses[i] - loss, elasticity)
+    accounts = _accounts(setup, list(values), n_list, flops_list)
+    return _records(setup, len(budgets), values, accounts, n_list, d_list, flops_list)
+
+
+def _records(
+    setup: _Setup,
+    count: int,
+    values: dict[int, tuple[float, float, float, float, float]],
+    accounts: dict[int, _Account | None],
+    n_list: list[float],
+    d_list: list[float],
+    flops_list: list[float],
+) -> list[Record | None]:
+    laws = setup.laws
+    loss_law, cset = laws.loss.law, laws.loss.constants.name
+    law_caveats = any(c.startswith(FIT_CAVEAT) for c in loss_law.caveats)
+    lr_limit = BOUNDS["learning_rate"].limit
+    vocab_limit = BOUNDS["vocab_size"].limit
+    tpp_limit = BOUNDS["tokens_per_param"].limit
+    assert lr_limit is not None
+    assert vocab_limit is not None
+    assert tpp_limit is not None
+    out: list[Record | None] = [None] * count
+    hyperparam_laws = _hyperparam_laws(laws.hyperparams)
+    missing_of: dict[tuple[str, bool], dict[str, tuple[str, ...]]] = {}
+    for done, (i, (loss, training, share, delta, _)) in enumerate(values.items()):
+        if done % _CHUNK == 0:
+            checkpoint(f"sweep row {i + 1} of {count}")
+        found = accounts.get(i)
+        if found is None or found.account.vocab is None:
+            continue
+        account, advice = found.account, found.account.vocab
+        n, d, flops = n_list[i], d_list[i], flops_list[i]
+        downstream = loss_law.downstream_error(loss, cset)
+        shape = account.shape.shape if account.shape is not None else None
+        point = _Point(
+            n_params_non_embedding=account.n_non_embedding,
+            n_params_total=account.total_params,
+            n_tokens=d,
+            flops=training,
+            loss=loss,
+            model_flops_per_token=None
+            if shape is None
+            else float(model_flops_per_token(shape, setup.context_length)),
+            context_length=setup.context_length,
+        )
+        if not _positive(point):  # TrainingPoint would refuse it: make_plan says how
+            continue
+        try:
+            recipe = _recipe(laws.hyperparams, hyperparam_laws, point, missing_of)
+        except _OffPath:
+            continue
+        tokens_per_param = d / n
+        codes: set[str] = {"outside_fitted_range"} if recipe.outside else set()
+        law_point = {
+            loss_law.params_quantity: n,
+            "n_tokens": d,
+            "tokens_per_param": tokens_per_param,
+            "flops": training,
+        }
+        if _outside(loss_law, law_point) or _outside(laws.vocabulary.law, advice.quantities()):
+            codes.add("outside_fitted_range")
+        if law_caveats or found.caveat:
+            codes.add("law_caveat")
+        lr = recipe.learning_rate
+        if (
+            loss > loss_bound(account.vocab_size)[0]
+            or account.vocab_size > vocab_limit
+            or (lr is not None and lr > lr_limit)
+            or tokens_per_param < tpp_limit
+        ):
+            codes.add("implausible")
+        unspent = max(0.0, 1.0 - share) * flops
+        record: Record = {
+            "index": i,
+            "given_as": "flops",
+            "flops": training,
+            "flops_unspent": unspent,
+            "gpu": "",
+            "gpu_hours": "",
+            "dollars": "",
+            "target_loss": "",
+            "params": n,
+            "params_definition": loss_law.params_quantity,
+            "tokens": d,
+            "tokens_per_param": tokens_per_param,
+            "loss": loss,
+            "downstream_error": "" if downstream is None else downstream,
+            "params_total": account.total_params,
+            "vocab_size": account.vocab_size,
+            "n_layer": "" if shape is None else shape.n_layer,
+            "d_model": "" if shape is None else shape.d_model,
+            "learning_rate": "" if lr is None else lr,
+            "batch_size_tokens": _blank(recipe.batch_size_tokens),
+            "batch_size_sequences": _blank(recipe.batch_size_sequences),
+            "steps": _blank(recipe.steps),
+            "unique_tokens": "",
+            "epochs": "",
+            "parallel_streams": "",
+            "decode_ms_per_token_worst": "",
+            "time_to_first_token_ms": "",
+            "serving_memory_per_device": "",
+            "lifetime_flops": "",
+            "loss_law": f"{loss_law.id}@{cset}",
+            "allocation_law": "",
+            "loss_change_per_10pct_more_budget": delta,
+            "binding_constraints": _BUDGET_LABEL,
+            "warnings": ";".join(sorted(codes)),
+            "error": "",
+            "error_detail": "",
+            "catalog_version": setup.catalog_version,
+        }
+        if _finite(record.values()):
+            out[i] = record
+    return out
+
+
+def _floats(values: object) -> list[float]:
+    found: list[float] = np.asarray(values, dtype=float).tolist()
+    return found
+
+
+def _positive(point: _Point) -> bool:
+    numbers = [getattr(point, name) for name in point.__slots__]
+    return all(math.isfinite(value) and value > 0 for value in numbers if isinstance(value, float))
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
