@@ -25,6 +25,8 @@ from typing import Any
 from laws_catalog import CATALOG, AnyLaw
 from laws_catalog.architecture import ModelShape
 from laws_catalog.hardware import Device
+from laws_catalog.loss import downstream_error, posynomial
+from laws_catalog.loss import loss as law_loss
 from laws_catalog.precision import decisions
 
 from ..errors import InvalidRequest
@@ -187,7 +189,7 @@ def _inference_inputs(
         return None
     retrieved = retrieval.prompt_tokens if retrieval is not None else 0.0
     setup = serving_setup(request, extra, retrieved)
-    law = laws.allocation.law.traits if laws.allocation is not None else laws.loss.law
+    law = laws.allocation.law.traits if laws.allocation is not None else laws.loss.law.traits
     context = ServingContext(setup, limit_specs(setup), law.params_quantity, request.architecture)
     streams = stream_law(request.laws) if request.inference.parallel_streams != 1 else None
     return InferenceInputs(
@@ -205,7 +207,7 @@ def _variants(
     inference: InferenceInputs | None,
     retrieval: RetrievalCost | None,
 ) -> list[Variant]:
-    base = laws.loss.law.posynomial(laws.loss.constants.name)
+    base = posynomial(laws.loss.law, laws.loss.constants.name)
     if request.precision is not None and request.precision.training is not None:
         resolved = precision_law(
             request.laws.training_precision, "laws.training_precision", decisions.TRAINING_LAWS
@@ -361,23 +363,23 @@ def _assemble(
     retrieval: RetrievalCost | None = None,
 ) -> PlanResponse:
     loss_law = laws.loss.law
-    params_law = laws.allocation.law.traits if laws.allocation is not None else loss_law
+    params_law = laws.allocation.law.traits if laws.allocation is not None else loss_law.traits
     cset = laws.loss.constants.name
     loss = (
         answer.loss
         if answer.loss is not None
-        else loss_law.loss(answer.n_params, answer.n_tokens, cset)
+        else law_loss(loss_law, answer.n_params, answer.n_tokens, cset)
     )
-    downstream = loss_law.downstream_error(loss, cset)
+    downstream = downstream_error(loss_law, loss, cset)
     provenance = list(answer.provenance)
-    if downstream is not None and loss_law.downstream is not None:
+    if downstream is not None and loss_law.traits.downstream is not None:
         provenance.append(
             law_use(
                 laws.loss,
                 role="downstream_error",
                 produces=["downstream_error"],
                 method="downstream-error law of the loss law, evaluated at the predicted loss",
-                equations=[loss_law.downstream.equation],
+                equations=[loss_law.traits.downstream.equation],
             )
         )
     account = answer.account or account_model(

@@ -61,7 +61,7 @@ def _solve_variant(
 ) -> _Solved:
     law = laws.loss.law
     posy = variant.loss
-    k = law.flops_per_param_token * variant.compute_scale
+    k = law.traits.flops_per_param_token * variant.compute_scale
     flops = variant.flops
     assert flops is not None
     vocab = None if request.architecture.vocab_size is not None else laws.vocabulary
@@ -69,7 +69,7 @@ def _solve_variant(
     def account_for(found: Optimum) -> ModelAccount:
         try:
             return account_model(
-                found.n_params, law.params_quantity, flops, request.architecture, vocab
+                found.n_params, law.traits.params_quantity, flops, request.architecture, vocab
             )
         except VocabularyDoesNotFit as exc:
             raise vocabulary_cause(
@@ -84,7 +84,7 @@ def _solve_variant(
             compute = training + serving_terms(variant.serving_per_param, extra)
             bounds = collect_bounds(
                 request.constraints,
-                params_quantity=law.params_quantity,
+                params_quantity=law.traits.params_quantity,
                 compute_terms=training,
                 laws=[law],
             )
@@ -100,13 +100,13 @@ def _solve_variant(
             last.append(found)
             return found
 
-        return settle_vocabulary(solve, account_for, law.params_quantity)
+        return settle_vocabulary(solve, account_for, law.traits.params_quantity)
 
     optimum, account, warnings = solve_within_limits(
         serving, variant.streams, solve_with, lambda found: found.n_params
     )
     n, d = optimum.n_params, optimum.n_tokens
-    extra = vocabulary_flop_params(account, law.params_quantity)
+    extra = vocabulary_flop_params(account, law.traits.params_quantity)
     training = sum(t(n, d) for t in compute_terms(k, extra))
     serving_cost = sum(t(n, d) for t in serving_terms(variant.serving_per_param, extra))
     return _Solved(

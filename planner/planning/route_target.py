@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from laws_catalog import CATALOG, ParametricLossLaw, PosynomialLoss, PowerTerm, ResolvedLaw
+from laws_catalog import CATALOG, PosynomialLoss, PowerTerm, ResolvedLaw
+from laws_catalog.loss import LossLaw, is_loss_law, loss_for_downstream_error
 
 from ..deadline import checkpoint
 from ..errors import InvalidRequest, PlanInfeasible, PlannerError, TargetUnreachable
@@ -38,16 +39,16 @@ METHOD = (
 )
 
 
-def target_loss_of(loss: ResolvedLaw[ParametricLossLaw], target: Target) -> float:
+def target_loss_of(loss: ResolvedLaw[LossLaw], target: Target) -> float:
     if target.loss is not None:
         return target.loss
     law = loss.law
     assert target.downstream_error is not None
-    if law.downstream is None:
+    if law.traits.downstream is None:
         with_downstream = [
             candidate.id
             for candidate in CATALOG.all_laws()
-            if isinstance(candidate, ParametricLossLaw) and candidate.downstream is not None
+            if is_loss_law(candidate) and candidate.traits.downstream is not None
         ]
         raise InvalidRequest(
             f"target.downstream_error: {law.id} has no downstream-error law",
@@ -55,7 +56,7 @@ def target_loss_of(loss: ResolvedLaw[ParametricLossLaw], target: Target) -> floa
             allowed={"laws.loss": with_downstream},
         )
     try:
-        return law.downstream.loss_for_error(target.downstream_error, loss.constants.values)
+        return loss_for_downstream_error(law, target.downstream_error, loss.constants.name)
     except ValueError as exc:
         raise TargetUnreachable(
             f"target.downstream_error: {exc}", field="target.downstream_error"
@@ -122,7 +123,7 @@ def _solve_variant(
 ) -> _Solved:
     law = laws.loss.law
     posy = variant.loss
-    k = law.flops_per_param_token * variant.compute_scale
+    k = law.traits.flops_per_param_token * variant.compute_scale
     if target_loss <= posy.offset:
         raise TargetUnreachable(
             f"target loss {target_loss:.4g} is not above the irreducible loss "
@@ -139,7 +140,7 @@ def _solve_variant(
         spent = float(sum(t(optimum.n_params, optimum.n_tokens) for t in training))
         try:
             return account_model(
-                optimum.n_params, law.params_quantity, spent, request.architecture, vocab
+                optimum.n_params, law.traits.params_quantity, spent, request.architecture, vocab
             )
         except VocabularyDoesNotFit as exc:
             raise vocabulary_cause(
@@ -155,7 +156,7 @@ def _solve_variant(
             bounds = [
                 *collect_bounds(
                     request.constraints,
-                    params_quantity=law.params_quantity,
+                    params_quantity=law.traits.params_quantity,
                     compute_terms=training,
                     laws=[law],
                 ),
@@ -173,13 +174,13 @@ def _solve_variant(
                 raise unreachable_target(posy, bounds, target_loss) from None
             return found, compute, bounds, training
 
-        return settle_vocabulary(solve, account_for, law.params_quantity)
+        return settle_vocabulary(solve, account_for, law.traits.params_quantity)
 
     (optimum, compute, bounds, _), account, warnings = solve_within_limits(
         serving, variant.streams, solve_with, lambda found: found[0].n_params
     )
     n, d = optimum.n_params, optimum.n_tokens
-    extra = vocabulary_flop_params(account, law.params_quantity)
+    extra = vocabulary_flop_params(account, law.traits.params_quantity)
     spent = float(sum(t(n, d) for t in compute_terms(k, extra)))
     total = float(sum(t(n, d) for t in compute))
     return _Solved(variant, optimum, compute, bounds, account, spent, total, warnings)
@@ -207,7 +208,7 @@ def plan_for_target(
     if not solved:
         raise failures[0][1]
     best = min(solved, key=lambda s: s.cost)
-    optimum, posy, k = best.optimum, best.variant.loss, laws.loss.law.flops_per_param_token
+    optimum, posy, k = best.optimum, best.variant.loss, laws.loss.law.traits.flops_per_param_token
     answer = answer_from_optimum(optimum, best.spent, method=METHOD)
     answer.account = best.account
     answer.loss = float(posy(optimum.n_params, optimum.n_tokens))
