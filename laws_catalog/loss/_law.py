@@ -21,7 +21,6 @@ __all__ = [
     "DownstreamTraits",
     "LossLaw",
     "LossTraits",
-    "compute_optimal",
     "downstream_error",
     "is_loss_law",
     "loss",
@@ -84,13 +83,6 @@ def posynomial(law: LossLaw, constant_set: str | None = None) -> PosynomialLoss:
 def loss(law: LossLaw, n_params: float, n_tokens: float, constant_set: str | None = None) -> float:
     """Predicted loss [nats/token] at ``n_params`` (the law's N) and ``n_tokens``."""
     return float(posynomial(law, constant_set)(n_params, n_tokens))
-
-
-def compute_optimal(
-    law: LossLaw, flops: float, constant_set: str | None = None
-) -> tuple[float, float]:
-    """Closed-form loss-optimal (N, D) for ``flops`` [FLOPs] under C = k N D (two-term laws)."""
-    return posynomial(law, constant_set).compute_optimal(flops, law.traits.flops_per_param_token)
 
 
 def downstream_error(law: LossLaw, loss: float, constant_set: str | None = None) -> float | None:
