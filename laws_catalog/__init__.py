@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # the names below are loaded on first use (see ``__getattr__`
     from ._types import ConstantSet, Evidence, GoldenVector, Interval, LawBase, Reference
     from .allocation import Allocation, AllocationLaw
     from .law import Law, Traits
-    from .loss import ParametricLossLaw, PosynomialLoss, PowerTerm
+    from .loss import LossLaw, PosynomialLoss, PowerTerm
     from .quantities import GLOSSARY, Quantity
 
 _HOME = {
@@ -57,7 +57,7 @@ _HOME = {
     "Reference": "._types",
     "Allocation": ".allocation",
     "AllocationLaw": ".allocation",
-    "ParametricLossLaw": ".loss",
+    "LossLaw": ".loss",
     "PosynomialLoss": ".loss",
     "PowerTerm": ".loss",
     "GLOSSARY": ".quantities",
@@ -106,7 +106,7 @@ __all__ = [
     "Interval",
     "Law",
     "LawBase",
-    "ParametricLossLaw",
+    "LossLaw",
     "PosynomialLoss",
     "PowerTerm",
     "Quantity",

@@ -17,7 +17,8 @@ from typing import Any
 
 import cvxpy as cp
 
-from laws_catalog import CATALOG, ParametricLossLaw
+from laws_catalog import CATALOG
+from laws_catalog.loss import is_loss_law, posynomial
 from planner import PlanRequest, make_plan
 from planner.optimize.closed_form import separable_pair_allocation
 from planner.planning.sweep.run import sweep_json, sweep_table
@@ -58,8 +59,8 @@ def _budgets(rng: random.Random, count: int, low: float = 18.0, high: float = 27
 def _bare_resolve() -> Callable[[float], object]:
     """The floor: the default law's program in cvxpy, compiled once, only C a parameter."""
     law = CATALOG.get("loss", "besiroglu2024")
-    assert isinstance(law, ParametricLossLaw)
-    posy = law.posynomial()
+    assert is_loss_law(law)
+    posy = posynomial(law)
     (t_n, t_d) = posy.terms
     n = cp.Variable(pos=True)
     d = cp.Variable(pos=True)
@@ -119,8 +120,8 @@ def bench_plans(quick: bool = False) -> dict[str, Figure]:
     floor_samples = _each(bare, budgets)
     floor = statistics.median(floor_samples)
     law = CATALOG.get("loss", "besiroglu2024")
-    assert isinstance(law, ParametricLossLaw)
-    (t_n, t_d) = law.posynomial().terms
+    assert is_loss_law(law)
+    (t_n, t_d) = posynomial(law).terms
     pair = (t_n.coefficient, -t_n.n_exponent, t_d.coefficient, -t_d.d_exponent)
     closed = _each(lambda c: separable_pair_allocation(pair, c / 6.0), budgets)
     _plan({"budget": {"flops": 1e21}})  # imports, caches

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ._law import RepetitionLaw
+from ._law import RepetitionLaw, repetition_constants
 from .muennighoff2023 import LAW
 
 __all__ = [
@@ -148,9 +148,10 @@ def compare_with_single_epoch(
     u = np.array([r.unique_tokens for r in runs])
     observed = np.array([r.loss for r in runs])
     epochs = d / u
-    predicted = np.asarray(law.loss(n, d, u, constant_set), dtype=np.float64)
+    constants = repetition_constants(law, constant_set)
+    predicted = np.asarray(constants.loss(n, d, u), dtype=np.float64)
     # same constants, repetition ignored: D' = D and N' = N
-    baseline = np.asarray(law.constants(constant_set).loss_from_effective(n, d), dtype=np.float64)
+    baseline = np.asarray(constants.loss_from_effective(n, d), dtype=np.float64)
     groups = [("all runs", np.ones(len(runs), dtype=bool))]
     groups += [("<= 16 epochs", epochs <= 16.0), ("> 16 epochs", epochs > 16.0)]
     groups += [(label, (epochs > lo) & (epochs <= hi)) for label, lo, hi in EPOCH_BUCKETS]

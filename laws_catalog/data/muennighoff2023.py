@@ -6,24 +6,40 @@ epochs) on top of the frozen single-epoch C4 fit ``loss/muennighoff2023@c4_tied`
 constants are read from that law, not repeated here. Units: parameters (total, GPT-2
 counting), tokens (GPT-2 BPE), loss in nats/token on C4.
 
->>> round(loss(6.34e9, 242e9, 25e9), 10)  # Figure 1 (right), authors' README
+>>> c = LAW.constants()  # the decay constants with the base law's numbers
+>>> round(loss(6.34e9, 242e9, 25e9, **c), 10)  # Figure 1 (right), authors' README
 2.225644089
->>> round(effective_tokens(25e9, 100e9) / 25e9, 4)  # four epochs are worth 3.73 of one
+>>> round(effective_tokens(25e9, 100e9, **c) / 25e9, 4)  # four epochs are worth 3.73 of one
 3.7257
->>> loss(8.67e9, 178e9, float("inf")) == base_loss(8.67e9, 178e9)  # no data limit
+>>> loss(8.67e9, 178e9, **c) == base.loss(8.67e9, 178e9, **c)  # no data limit
 True
 """
 
 from __future__ import annotations
 
+import math
+
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..loss import muennighoff2023 as base
 from ..references import MUENNIGHOFF2023
-from ._law import RepetitionLaw
-from ._repetition import FloatOrArray, as_float_or_array
+from ._law import RepetitionLaw, RepetitionTraits, resolve_constants, with_base_constants
+from ._repetition import FloatOrArray, geometric_effective_data
 
-__all__ = ["LAW", "base_loss", "effective_params", "effective_tokens", "loss"]
+__all__ = [
+    "LAW",
+    "effective_params",
+    "effective_tokens",
+    "frontier_constants",
+    "geometric_vs_exponential",
+    "loss",
+    "loss_difference",
+    "loss_increase",
+    "optimum",
+    "repetition_value",
+    "unique_params",
+]
 
 _BASE_SET = "c4_tied"
 
@@ -54,237 +70,130 @@ _EQ17 = ConstantSet(
 )
 
 
-def _golden() -> tuple[GoldenVector, ...]:
-    readme = "authors' README (huggingface/datablations), Figure 1 (right) models"
-    epochs_table = "laws-data.md section 1.3 table (derived from R_D* = 15.387756)"
-    derived_ok = "value quoted to 4-5 significant figures; the arithmetic itself is exact"
-    out = [
-        GoldenVector(
-            check="loss",
-            inputs={"n_params": 6.34e9, "n_tokens": 242e9, "n_unique_tokens": 25e9},
-            expected={"loss": 2.2256440889984477},
-            rtol=1e-9,
-            why_tolerance="README prints 17 digits computed with the same published constants; "
-            "only float rounding can differ",
-            source=readme,
-            evidence=Evidence.VERIFIED,
-        ),
-        GoldenVector(
-            check="loss",
-            inputs={"n_params": 8.67e9, "n_tokens": 178e9, "n_unique_tokens": 25e9},
-            expected={"loss": 2.2269634075087867},
-            rtol=1e-9,
-            why_tolerance="README prints 17 digits computed with the same published constants",
-            source=readme,
-            evidence=Evidence.VERIFIED,
-        ),
-        GoldenVector(
-            check="loss_difference",
-            inputs={
-                "n_params": 6.34e9,
-                "n_tokens": 242e9,
-                "other_n_params": 8.67e9,
-                "other_n_tokens": 178e9,
-                "n_unique_tokens": 25e9,
-            },
-            expected={"loss_difference": 2.2269634075087867 - 2.2256440889984477},
-            rtol=1e-6,
-            why_tolerance="difference of the two README values (positive: the fewer-parameter, "
-            "more-epoch model wins, as measured in Figure 1: 2.359 vs 2.376); 1e-6 of a "
-            "0.0013 gap is ~1e-9 absolute, the README precision",
-            source=readme + "; ordering confirmed by the paper's measured losses",
-            evidence=Evidence.VERIFIED,
-        ),
-        GoldenVector(
-            check="frontier_constants",
-            inputs={},
-            expected={"g": 0.225802, "tokens_per_param": 19.613},
-            rtol=1e-5,
-            why_tolerance="derived values quoted to 6 and 5 significant figures",
-            source="laws-data.md section 1.1 (derived: G = (alpha A / beta B)^(1/(alpha+beta)))",
-            evidence=Evidence.DERIVED,
-        ),
-        GoldenVector(
-            check="unique_params",
-            inputs={"n_unique_tokens": 100e6},
-            expected={"unique_params": 5.0987e6},
-            rtol=1e-4,
-            why_tolerance="notebook value quoted to 5 significant figures",
-            source="authors' notebook output: U_N for 100M unique tokens (paper text: 'about 7M', "
-            "a figure label)",
-            evidence=Evidence.VERIFIED,
-        ),
-        GoldenVector(
-            check="loss_increase",
-            inputs={
-                "n_params": 8.7e9,
-                "n_tokens": 178e9,
-                "n_unique_tokens": 44e9,
-                "reference_unique_tokens": 178e9,
-            },
-            expected={"loss_increase": 0.0069},
-            rtol=0.01,
-            why_tolerance="derived value quoted as 0.69 %, i.e. +-0.005 percentage points",
-            source="laws-data.md section 1.4 (derived): 4 epochs vs 1 epoch at 8.7B/178B",
-            evidence=Evidence.DERIVED,
-        ),
-        GoldenVector(
-            check="loss_increase",
-            inputs={
-                "n_params": 8.7e9,
-                "n_tokens": 178e9,
-                "n_unique_tokens": 44e9,
-                "reference_unique_tokens": 178e9,
-            },
-            expected={"loss_increase": 0.005},
-            rtol=0.6,
-            why_tolerance="the law against the MEASURED +0.5 % (Sec. 4, Figure 3): the paper "
-            "reports agreement only to about +-0.3 percentage points (law: +0.69 %)",
-            source="Sec. 4 / Figure 3: 4 epochs end 0.5 % above 1 epoch (8.7B params, 178B tokens)",
-            evidence=Evidence.VERIFIED,
-        ),
-        GoldenVector(
-            check="geometric_vs_exponential",
-            inputs={"value_lost_per_repetition": 0.25, "repetitions": 4.0},
-            expected={"geometric": 3.05, "exponential": 3.21},
-            rtol=2e-3,
-            why_tolerance="App. A prints 3.05 and 3.21: half a unit in the last digit is 1.6e-3 "
-            "relative",
-            source="App. A worked example: delta = 0.25, U = 1, R_D = 4 (Eq. 10 vs Eq. 13, "
-            "R_D* = 3)",
-            evidence=Evidence.VERIFIED,
-        ),
-        GoldenVector(
-            check="geometric_vs_exponential",
-            inputs={"value_lost_per_repetition": 0.25, "repetitions": 4.0},
-            expected={"data_term_gap": 0.018},
-            rtol=0.028,
-            why_tolerance="App. A prints the gap after raising to beta as 1.8 %: +-0.05 "
-            "percentage points is 2.8e-2 relative",
-            source="App. A worked example (difference of the data terms, Eq. 10 vs Eq. 13)",
-            evidence=Evidence.VERIFIED,
-        ),
-        GoldenVector(
-            check="geometric_vs_exponential",
-            inputs={"value_lost_per_repetition": 0.25, "repetitions": 4.0},
-            expected={"geometric": 3.05078125, "exponential": 3.2092086},
-            rtol=1e-7,
-            why_tolerance="exact arithmetic (sum of 5 powers of 0.75; 1 + 3(1 - e^-4/3)) to 8 "
-            "significant figures",
-            source="derived from App. A Eq. 10 and Eq. 13",
-            evidence=Evidence.DERIVED,
-        ),
-        GoldenVector(
-            check="optimum",
-            inputs={"flops": 6 * 8.67e9 * 178e9, "n_unique_tokens": 25e9},
-            expected={"n_params": 6.8e9, "n_tokens": 227e9, "epochs": 9.1},
-            rtol=0.01,
-            why_tolerance="README prints 2-3 significant figures from a 500-point grid whose "
-            "step is 0.4 % in N",
-            source="authors' README, optimal_allocation(8.67e9, 178e9, 25e9) -> 227B tokens, "
-            "9.1 epochs, 6.8B parameters",
-            evidence=Evidence.VERIFIED,
-        ),
-        GoldenVector(
-            check="optimum",
-            inputs={"flops": 1e22, "n_unique_tokens": 25e9},
-            expected={"n_params": 7.02e9, "n_tokens": 2.373e11, "epochs": 9.49},
-            rtol=5e-3,
-            why_tolerance="values quoted to 3-4 significant figures with a stated 0.5 % "
-            "tolerance (a grid-search result)",
-            source="laws-data.md section 9 (derived by grid search on the README law at 1e22 "
-            "FLOPs; the README's own grid is the 9.26e21 vector above)",
-            evidence=Evidence.DERIVED,
-        ),
-        GoldenVector(
-            check="optimum",
-            inputs={"flops": 5.76e23},
-            expected={"n_params": 69_962_173_313, "n_tokens": 1_372_170_066_384},
-            rtol=1e-4,
-            why_tolerance="notebook prints integers from constants we hold to 7-8 figures",
-            source="authors' notebook, Gopher budget without a data limit (= base law optimum)",
-            evidence=Evidence.VERIFIED,
-        ),
-        GoldenVector(
-            check="optimum",
-            inputs={"flops": 5.76e23, "n_unique_tokens": 1e12},
-            expected={"n_params": 6.723e10, "n_tokens": 1.428e12, "epochs": 1.428},
-            rtol=5e-4,
-            why_tolerance="derived values quoted to 4 significant figures",
-            source="laws-data.md section 1.4 (derived): Gopher budget with 1T unique tokens",
-            evidence=Evidence.DERIVED,
-        ),
-        GoldenVector(
-            check="optimum",
-            inputs={"flops": 1e20, "n_unique_tokens": 100e6},
-            expected={"n_params": 5.47e8, "n_tokens": 3.05e10, "loss": 3.879},
-            rtol=2e-3,
-            why_tolerance="regression value quoted to 3-4 significant figures (305 epochs, far "
-            "outside the fitted compute range)",
-            source="laws-data.md section 1.4 (derived, regression)",
-            evidence=Evidence.DERIVED,
-        ),
-        GoldenVector(
-            check="optimum",
-            inputs={"flops": 1e21, "n_unique_tokens": 1.5e9},
-            expected={"n_params": 1.81e9, "n_tokens": 9.23e10, "loss": 2.647},
-            rtol=3e-3,
-            why_tolerance="regression value quoted to 3-4 significant figures",
-            source="laws-data.md section 1.4 (derived, regression)",
-            evidence=Evidence.DERIVED,
-        ),
-        GoldenVector(
-            check="loss",
-            constant_set="eq17",
-            inputs={"n_params": 6.34e9, "n_tokens": 242e9, "n_unique_tokens": 25e9},
-            expected={"loss": 2.2500},
-            rtol=3e-5,
-            why_tolerance="derived value quoted to 4 decimals (+-5e-5 absolute)",
-            source="laws-data.md section 1.2 warning (derived): Figure 1 model with Eq. 17",
-            evidence=Evidence.DERIVED,
-        ),
-    ]
-    for epochs, per_unique, per_token, last in (
-        (1.0, 1.0, 1.0, 1.0),
-        (2.0, 1.9682, 0.9841, 0.937),
-        (4.0, 3.7257, 0.9314, 0.823),
-        (8.0, 6.6241, 0.8280, 0.635),
-        (16.0, 10.5825, 0.6614, 0.377),
-        (40.0, 15.1675, 0.3792, 0.079),
-    ):
-        out.append(
-            GoldenVector(
-                check="effective_tokens",
-                inputs={"epochs": epochs},
-                expected={
-                    "effective_per_unique": per_unique,
-                    "effective_per_token": per_token,
-                    "last_repetition_value": last,
-                },
-                rtol=7e-3,
-                why_tolerance=derived_ok + " (the last column has 3 significant figures: "
-                "0.079 +- 0.0005 is 6.3e-3 relative)",
-                source=epochs_table,
-                evidence=Evidence.DERIVED,
-            )
-        )
-    out.append(
-        GoldenVector(
-            check="effective_tokens",
-            inputs={"epochs": 1e9},
-            expected={"effective_per_unique": 16.387756},
-            rtol=1e-9,
-            why_tolerance="the plateau 1 + R_D* is exact; 1e9 epochs is the limit to 1e-300",
-            source="Sec. 3.1: D' plateaus at U (1 + R_D*) (derived)",
-            evidence=Evidence.DERIVED,
-        )
-    )
-    return tuple(out)
+def loss(
+    n_params: FloatOrArray,
+    n_tokens: FloatOrArray,
+    n_unique_tokens: FloatOrArray = math.inf,
+    **constants: float,
+) -> FloatOrArray:
+    """Eqs. 5, 6 and 17: loss [nats/token] of ``n_params`` [parameters] trained on
+    ``n_tokens`` [tokens] drawn from ``n_unique_tokens`` [tokens] (Muennighoff et al. 2023)."""
+    return resolve_constants(constants).loss(n_params, n_tokens, n_unique_tokens)
+
+
+def effective_tokens(
+    n_unique_tokens: FloatOrArray, n_tokens: FloatOrArray, **constants: float
+) -> FloatOrArray:
+    """Eq. 5: ``D'`` [tokens], the fresh-token equivalent of ``n_tokens`` drawn from
+    ``n_unique_tokens`` (Muennighoff et al. 2023)."""
+    return resolve_constants(constants).effective_tokens(n_unique_tokens, n_tokens)
+
+
+def effective_params(
+    n_unique_tokens: FloatOrArray, n_params: FloatOrArray, **constants: float
+) -> FloatOrArray:
+    """Eq. 6: ``N'`` [parameters, total], the value of ``n_params`` given ``n_unique_tokens``
+    [tokens] of data (Muennighoff et al. 2023)."""
+    return resolve_constants(constants).effective_params(n_unique_tokens, n_params)
+
+
+def loss_increase(
+    n_params: float,
+    n_tokens: float,
+    n_unique_tokens: float,
+    reference_unique_tokens: float,
+    **constants: float,
+) -> float:
+    """Relative loss increase [fraction] of training on ``n_unique_tokens`` instead of
+    ``reference_unique_tokens`` [tokens] at the same N and D (Sec. 4, Figure 3)."""
+    law = resolve_constants(constants)
+    here = float(law.loss(n_params, n_tokens, n_unique_tokens))
+    return here / float(law.loss(n_params, n_tokens, reference_unique_tokens)) - 1.0
+
+
+def loss_difference(
+    n_params: float,
+    n_tokens: float,
+    other_n_params: float,
+    other_n_tokens: float,
+    n_unique_tokens: float = math.inf,
+    **constants: float,
+) -> float:
+    """Loss [nats/token] of the other (N, D) minus that of the first, both on
+    ``n_unique_tokens`` [tokens] of data (Figure 1)."""
+    law = resolve_constants(constants)
+    first = float(law.loss(n_params, n_tokens, n_unique_tokens))
+    return float(law.loss(other_n_params, other_n_tokens, n_unique_tokens)) - first
+
+
+def repetition_value(epochs: float, **constants: float) -> dict[str, float]:
+    """What ``epochs`` over one unique token are worth (Eq. 5): ``effective_per_unique`` and
+    ``effective_per_token`` [tokens], and the ``last_repetition_value`` exp(-(epochs-1)/R_D*)
+    [fraction of a fresh token] (Sec. 3.1)."""
+    law = resolve_constants(constants)
+    d_eff = float(law.effective_tokens(1.0, epochs))
+    return {
+        "effective_per_unique": d_eff,
+        "effective_per_token": d_eff / epochs,
+        "last_repetition_value": math.exp(-(epochs - 1.0) / law.rd_star),
+    }
+
+
+def unique_params(n_unique_tokens: float, **constants: float) -> float:
+    """``U_N = N_opt(U)`` [parameters]: the single-epoch compute-optimal size for
+    ``n_unique_tokens`` [tokens] (App. B)."""
+    return float(resolve_constants(constants).optimal_params_for_tokens(n_unique_tokens))
+
+
+def frontier_constants(**constants: float) -> dict[str, float]:
+    """``g`` = G = (alpha A / (beta B))^(1/(alpha+beta)) and the single-epoch optimal
+    ``tokens_per_param`` = G^-2 (App. B, alpha = beta)."""
+    g = resolve_constants(constants).g
+    return {"g": g, "tokens_per_param": g**-2}
+
+
+def optimum(
+    flops: float,
+    n_unique_tokens: float = math.inf,
+    flops_per_param_token: float = 6.0,
+    **constants: float,
+) -> dict[str, float]:
+    """The loss-optimal ``n_params``, ``n_tokens``, ``epochs`` and ``loss`` for ``flops``
+    [FLOPs] under C = k N D with ``n_unique_tokens`` [tokens] of data (Sec. 5)."""
+    law = resolve_constants(constants)
+    n, d = law.compute_optimal(flops, n_unique_tokens, flops_per_param_token)
+    return {
+        "n_params": n,
+        "n_tokens": d,
+        "epochs": d / n_unique_tokens,
+        "loss": float(law.loss(n, d, n_unique_tokens)),
+    }
+
+
+def geometric_vs_exponential(
+    value_lost_per_repetition: float, repetitions: float, **constants: float
+) -> dict[str, float]:
+    """App. A worked example: effective data of one unique token after ``repetitions`` when
+    each keeps ``1 - value_lost_per_repetition`` of the previous one's value, summed
+    (``geometric``, Eq. 10) and in Eq. 13's continuous form (``exponential``), and the gap of
+    the data terms (``data_term_gap``, raised to beta)."""
+    delta = value_lost_per_repetition
+    geometric = float(geometric_effective_data(1.0, repetitions, delta))
+    decay = (1.0 - delta) / delta
+    exponential = 1.0 + decay * (1.0 - math.exp(-repetitions / decay))
+    beta = resolve_constants(constants).beta
+    return {
+        "geometric": geometric,
+        "exponential": exponential,
+        "data_term_gap": (exponential / geometric) ** beta - 1.0,
+    }
 
 
 LAW = CATALOG.register(
     RepetitionLaw(
         id="muennighoff2023",
+        family="data",
+        kind="repetition",
         title="Data-constrained loss L(N, D, U): decaying value of repeated data and "
         "excess parameters",
         reference=MUENNIGHOFF2023,
@@ -304,11 +213,13 @@ LAW = CATALOG.register(
             "C": "flops",
             "L": "loss_nats_per_token",
         },
-        params_quantity="n_params_total",
-        evaluation="C4 validation loss (GPT-2 tokenizer) on the scale of the base C4 fit, which "
-        "was digitised from Chinchilla's C4 IsoFLOP figure",
-        base_loss="muennighoff2023",
-        base_constant_sets={"c4_tied_decay": _BASE_SET},
+        traits=RepetitionTraits(
+            params_quantity="n_params_total",
+            evaluation="C4 validation loss (GPT-2 tokenizer) on the scale of the base C4 fit, "
+            "which was digitised from Chinchilla's C4 IsoFLOP figure",
+            base_loss="muennighoff2023",
+            base_constant_sets={"c4_tied_decay": _BASE_SET},
+        ),
         validity={
             "n_params_total": Interval(
                 lower=7e6, upper=9e9, source="App. A: the 182 fitted runs span 7M-9B parameters"
@@ -327,9 +238,21 @@ LAW = CATALOG.register(
                 lower=1.0, upper=500.0, source="App. A: fitted runs have 1-500 epochs"
             ),
         },
-        constant_sets=(_UNROUNDED, _EQ17),
+        constant_sets=(with_base_constants(_UNROUNDED, base.LAW, _BASE_SET), _EQ17),
         default_constant_set="c4_tied_decay",
-        golden=_golden(),
+        functions={
+            "loss": loss,
+            "effective_tokens": effective_tokens,
+            "effective_params": effective_params,
+            "loss_increase": loss_increase,
+            "loss_difference": loss_difference,
+            "repetition_value": repetition_value,
+            "unique_params": unique_params,
+            "frontier_constants": frontier_constants,
+            "optimum": optimum,
+            "geometric_vs_exponential": geometric_vs_exponential,
+        },
+        golden=golden_vectors(__file__, "muennighoff2023"),
         notes=(
             "R_D* and R_N* are e-folding numbers of repetitions: the k-th repetition of the data "
             "is worth exp(-k/R_D*) of a fresh token, so D' never exceeds (1 + R_D*) U = 16.39 U.",
@@ -352,32 +275,3 @@ LAW = CATALOG.register(
         ),
     )
 )
-
-
-def effective_tokens(
-    unique_tokens: FloatOrArray, tokens: FloatOrArray, constant_set: str | None = None
-) -> FloatOrArray:
-    """``D'`` [tokens]: fresh-token equivalent of ``tokens`` drawn from ``unique_tokens``."""
-    return LAW.effective_tokens(unique_tokens, tokens, constant_set)
-
-
-def effective_params(
-    unique_tokens: FloatOrArray, params: FloatOrArray, constant_set: str | None = None
-) -> FloatOrArray:
-    """``N'`` [parameters, total]: value of ``params`` given ``unique_tokens`` of data."""
-    return LAW.effective_params(unique_tokens, params, constant_set)
-
-
-def loss(
-    params: FloatOrArray,
-    tokens: FloatOrArray,
-    unique_tokens: FloatOrArray,
-    constant_set: str | None = None,
-) -> FloatOrArray:
-    """Loss [nats/token] of ``params`` trained on ``tokens`` drawn from ``unique_tokens``."""
-    return LAW.loss(params, tokens, unique_tokens, constant_set)
-
-
-def base_loss(params: FloatOrArray, tokens: FloatOrArray) -> FloatOrArray:
-    """The single-epoch base law ``loss/muennighoff2023@c4_tied`` (repetition ignored)."""
-    return as_float_or_array(base.LAW.posynomial(_BASE_SET)(params, tokens))

@@ -42,12 +42,13 @@ Limits (also in :data:`CAVEATS`)
 * Mixing scarce data into plenty of generic data may tolerate more repetition than one source
   alone (arXiv 2605.12715 reports 15-20 repeats); this model is then conservative.
 
->>> from laws_catalog.data.muennighoff2023 import loss as law_loss
+>>> from laws_catalog.data.muennighoff2023 import LAW, loss as law_loss
 >>> web = DataSource("web", unique_tokens=20e9)
 >>> halves = [DataSource("a", unique_tokens=10e9), DataSource("b", unique_tokens=10e9)]
 >>> one = mixture_loss(2e9, [80e9], [web])
 >>> two = mixture_loss(2e9, [40e9, 40e9], halves)
->>> round(abs(one - two), 12), round(one, 6) == round(float(law_loss(2e9, 80e9, 20e9)), 6)
+>>> single = float(law_loss(2e9, 80e9, 20e9, **LAW.constants()))
+>>> round(abs(one - two), 12), round(one, 6) == round(single, 6)
 (0.0, True)
 """
 
@@ -59,7 +60,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._law import RepetitionLaw
+from ._law import RepetitionLaw, repetition_constants
 from ._repetition import FloatOrArray, RepetitionConstants, as_float_or_array, repeated_value
 from .muennighoff2023 import LAW as REPETITION_LAW
 
@@ -151,7 +152,7 @@ def mixture_loss(
 ) -> FloatOrArray:
     """Loss [nats/token, the law's C4 loss] of ``params`` trained on ``tokens[i]`` of each
     source."""
-    constants = law.constants(constant_set)
+    constants = repetition_constants(law, constant_set)
     n_eff = constants.effective_params(unique_pool(sources), params)
     d_eff = mixture_effective_tokens(tokens, sources, constants)
     return constants.loss_from_effective(n_eff, d_eff)

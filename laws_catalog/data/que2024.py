@@ -35,13 +35,14 @@ import numpy.typing as npt
 from scipy.optimize import least_squares, nnls
 
 from .._registry import CATALOG
-from .._types import Evidence, GoldenVector, Interval
+from .._types import Interval
 from ..interrupt import checkpoint
+from ..law import golden_vectors
 from ..references import QUE2024
-from ._fit_only import FitOnlyLaw
 from ._fitting import FitQuality, fit_quality
+from ._law import MixtureLaw, MixtureTraits
 
-__all__ = ["CONSTANT_NAMES", "LAW", "FittedDcptLaw", "dcpt_loss", "fit"]
+__all__ = ["CONSTANT_NAMES", "LAW", "FittedDcptLaw", "dcpt_loss", "fit", "recovery"]
 
 FloatArray = npt.NDArray[np.float64]
 CONSTANT_NAMES = ("E", "A", "B", "C", "alpha", "beta", "gamma", "eta", "eps")
@@ -193,17 +194,6 @@ def fit(
 
 # --- synthetic recovery checks (the golden vectors of a fit-only law) ---------------------
 
-_TRUTH = {
-    "E": 1.0,
-    "A": 300.0,
-    "B": 2000.0,
-    "C": 0.3,
-    "alpha": 0.35,
-    "beta": 0.4,
-    "gamma": 0.5,
-    "eta": 0.3,
-    "eps": 0.05,
-}
 # the paper's grid: three Qwen1.5 sizes, nine domain shares; five CPT token counts
 _SIZES = (0.5e9, 1.8e9, 4e9)
 _TOKENS = (1e9, 2e9, 4e9, 7e9, 10e9)
@@ -211,14 +201,15 @@ _RATIOS = (0.0, 0.1, 0.2, 1 / 3, 0.5, 2 / 3, 0.8, 0.9, 1.0)
 _PROBE = {"n_params": 7e9, "n_tokens": 10e9, "ratio": 0.5}  # the paper's unseen 7B size
 
 
-def _recovery_check(vector: GoldenVector) -> dict[str, float]:
-    """Generate the 3 x 5 x 9 grid from the constants in ``inputs`` with Gaussian ``noise``
-    [nats/token] (seeded), fit, and report the constants and the 7B probe prediction."""
-    x = vector.inputs
-    truth = {name: x[name] for name in CONSTANT_NAMES}
+def recovery(seed: float, noise: float, **truth: float) -> dict[str, float]:
+    """Recovery check of :func:`fit`: generate the paper's 3 x 5 x 9 grid of runs from the
+    constants ``truth`` with Gaussian ``noise`` [nats/token] (seeded by ``seed``), fit, and
+    return the fitted constants, the ``probe_loss`` [nats/token] at the held-out 7B size and
+    the fit's ``r2``."""
+    constants = {name: truth[name] for name in CONSTANT_NAMES}
     n, d, r = (a.ravel() for a in np.meshgrid(_SIZES, _TOKENS, _RATIOS, indexing="ij"))
-    rng = np.random.default_rng(int(x["seed"]))
-    y = dcpt_loss(n, d, r, truth) + x["noise"] * rng.standard_normal(len(n))
+    rng = np.random.default_rng(int(seed))
+    y = dcpt_loss(n, d, r, constants) + noise * rng.standard_normal(len(n))
     fitted = fit(n, d, r, y)
     out = dict(fitted.constants)
     out["probe_loss"] = float(
@@ -228,38 +219,13 @@ def _recovery_check(vector: GoldenVector) -> dict[str, float]:
     return out
 
 
-def _golden() -> tuple[GoldenVector, ...]:
-    probe = 1.6744527  # dcpt_loss(7e9, 10e9, 0.5, _TRUTH) to 8 figures
-    return (
-        GoldenVector(
-            check="recovery",
-            inputs={**_TRUTH, "seed": 0, "noise": 0.0},
-            expected={**_TRUTH, "probe_loss": probe, "r2": 1.0},
-            rtol=1e-5,
-            why_tolerance="noise-free synthetic runs: the nine generating constants must come "
-            "back up to solver tolerance (the E / C / gamma / eps block is the worst "
-            "conditioned; ~1e-7 observed)",
-            source="derived: 135 runs on the paper's design (3 sizes x 5 token counts x 9 "
-            "domain shares) from the constants in the inputs",
-            evidence=Evidence.DERIVED,
-        ),
-        GoldenVector(
-            check="recovery",
-            inputs={**_TRUTH, "seed": 3, "noise": 0.003},
-            expected={"probe_loss": probe},
-            rtol=1e-2,
-            why_tolerance="0.003 nats of noise on 135 runs; the 7B probe extrapolates in N "
-            "beyond the 0.5-4B sizes, so 1 % rather than the noise level",
-            source="derived: the same design with seeded Gaussian noise; probe at the paper's "
-            "held-out size (7B, 10B tokens, r = 0.5)",
-            evidence=Evidence.DERIVED,
-        ),
-    )
-
-
 LAW = CATALOG.register(
-    FitOnlyLaw(
+    MixtureLaw(
         id="que2024",
+        family="data",
+        kind="mixture",
+        fit_only=True,
+        traits=MixtureTraits(),
         title="D-CPT law: domain continual pre-training loss in N, D and the mixture ratio "
         "(fit-only)",
         reference=QUE2024,
@@ -282,7 +248,8 @@ LAW = CATALOG.register(
                 "summaries of the paper (laws-data.md section 4, uncertain)",
             ),
         },
-        golden=_golden(),
+        functions={"recovery": recovery},
+        golden=golden_vectors(__file__, "que2024"),
         notes=(
             "Form and setting from third-party summaries (two agree); the paper's own text and "
             "constants were not available. Cross-domain variant adds F/K^mu (not shipped).",
@@ -292,6 +259,5 @@ LAW = CATALOG.register(
             "transcribed from secondary summaries of the paper.",
             "Predictions outside the fitted (N, D, r) ranges are extrapolations.",
         ),
-        check=_recovery_check,
     )
 )

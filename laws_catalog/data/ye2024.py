@@ -39,13 +39,14 @@ import numpy.typing as npt
 from scipy.optimize import least_squares, linprog
 
 from .._registry import CATALOG
-from .._types import Evidence, GoldenVector, Interval
+from .._types import Interval
 from ..interrupt import checkpoint
+from ..law import golden_vectors
 from ..references import YE2024
-from ._fit_only import FitOnlyLaw
 from ._fitting import FitQuality, fit_quality
+from ._law import MixtureLaw, MixtureTraits
 
-__all__ = ["LAW", "FittedMixingLaw", "MixtureRegion", "fit", "mixing_law"]
+__all__ = ["LAW", "FittedMixingLaw", "MixtureRegion", "fit", "mixing_law", "recovery"]
 
 FloatArray = npt.NDArray[np.float64]
 _SUM_TOL = 1e-6
@@ -243,30 +244,21 @@ def fit(
 
 # --- synthetic recovery checks (the golden vectors of a fit-only law) ---------------------
 
-_TRUE_C = (0.8, 2.0, 2.2)
-_TRUE_K = (0.9, 1.1, 1.0)
-_TRUE_T = ((-2.0, 1.2, 0.8), (0.6, -1.5, 0.9), (0.7, 0.5, -1.2))  # rows sum to 0
 _PROBE = (0.2, 0.5, 0.3)
 
 
-def _truth_inputs() -> dict[str, float]:
-    out = {f"c{i}": v for i, v in enumerate(_TRUE_C)}
-    out |= {f"k{i}": v for i, v in enumerate(_TRUE_K)}
-    out |= {f"t{i}{j}": v for i, row in enumerate(_TRUE_T) for j, v in enumerate(row)}
-    return out
-
-
-def _recovery_check(vector: GoldenVector) -> dict[str, float]:
-    """Draw ``runs`` Dirichlet(1) mixtures (seeded), add Gaussian ``noise`` [nats/token] to
-    the true losses, fit, and report the recovered constants and the probe prediction."""
-    x = vector.inputs
-    c = np.array([x[f"c{i}"] for i in range(3)])
-    k = np.array([x[f"k{i}"] for i in range(3)])
-    t = np.array([[x[f"t{i}{j}"] for j in range(3)] for i in range(3)])
-    rng = np.random.default_rng(int(x["seed"]))
-    mixtures = rng.dirichlet(np.ones(3), size=int(x["runs"]))
+def recovery(runs: float, seed: float, noise: float, **truth: float) -> dict[str, float]:
+    """Recovery check of :func:`fit` for three domains: draw ``runs`` Dirichlet(1) mixtures
+    (seeded by ``seed``), add Gaussian ``noise`` [nats/token] to the losses of the law with
+    constants ``truth`` (``c0..c2``, ``k0..k2``, ``t00..t22``), fit, and return the recovered
+    constants, the ``probe_loss0..2`` [nats/token] at r = (0.2, 0.5, 0.3) and ``r2_min``."""
+    c = np.array([truth[f"c{i}"] for i in range(3)])
+    k = np.array([truth[f"k{i}"] for i in range(3)])
+    t = np.array([[truth[f"t{i}{j}"] for j in range(3)] for i in range(3)])
+    rng = np.random.default_rng(int(seed))
+    mixtures = rng.dirichlet(np.ones(3), size=int(runs))
     losses = mixing_law(mixtures, c, k, t)
-    losses = losses + x["noise"] * rng.standard_normal(losses.shape)
+    losses = losses + noise * rng.standard_normal(losses.shape)
     fitted = fit(mixtures, losses, loo=False)
     out = {f"c{i}": float(fitted.c[i]) for i in range(3)}
     out |= {f"k{i}": float(fitted.k[i]) for i in range(3)}
@@ -277,38 +269,13 @@ def _recovery_check(vector: GoldenVector) -> dict[str, float]:
     return out
 
 
-def _golden() -> tuple[GoldenVector, ...]:
-    truth = _truth_inputs()
-    probe = {"probe_loss0": 2.1974365, "probe_loss1": 2.7674440, "probe_loss2": 3.2304545}
-    return (
-        GoldenVector(
-            check="recovery",
-            inputs={**truth, "runs": 12, "seed": 0, "noise": 0.0},
-            expected={**truth, **probe, "r2_min": 1.0},
-            rtol=1e-6,
-            why_tolerance="noise-free synthetic runs: the fit must return the generating "
-            "constants up to the solver tolerance (1e-15 on residuals; ~1e-9 observed); "
-            "probe values are the law at r = (0.2, 0.5, 0.3) to 8 figures",
-            source="derived: 12 seeded Dirichlet(1) mixtures of 3 domains from the constants "
-            "in the inputs",
-            evidence=Evidence.DERIVED,
-        ),
-        GoldenVector(
-            check="recovery",
-            inputs={**truth, "runs": 16, "seed": 1, "noise": 0.003},
-            expected=probe,
-            rtol=5e-3,
-            why_tolerance="losses carry 0.003 nats of Gaussian noise (~0.1 %); a prediction "
-            "inside the sampled region averages it over 16 runs, so 0.5 % is a loose bound",
-            source="derived: 16 seeded Dirichlet(1) mixtures with noise, probe r = (0.2, 0.5, 0.3)",
-            evidence=Evidence.DERIVED,
-        ),
-    )
-
-
 LAW = CATALOG.register(
-    FitOnlyLaw(
+    MixtureLaw(
         id="ye2024",
+        family="data",
+        kind="mixture",
+        fit_only=True,
+        traits=MixtureTraits(),
         title="Data mixing law: per-domain loss as an exponential of the mixture (fit-only)",
         reference=YE2024,
         equations=(
@@ -328,7 +295,8 @@ LAW = CATALOG.register(
                 "subsets (laws-data.md section 5.1); the law is fitted per model size",
             ),
         },
-        golden=_golden(),
+        functions={"recovery": recovery},
+        golden=golden_vectors(__file__, "ye2024"),
         notes=(
             "Fitted per model size and training length; the paper combines it with step and "
             "size laws to extrapolate (and its released pipeline uses an MLP regressor for the "
@@ -340,6 +308,5 @@ LAW = CATALOG.register(
             "measured are extrapolations (the optimiser reports them).",
             "Valid for the model size and token count of the runs it was fitted on.",
         ),
-        check=_recovery_check,
     )
 )

@@ -1,101 +1,100 @@
-"""The record type of parametric loss laws ``L(N, D)`` (family ``loss``)."""
+"""What the loss family declares about a law, and how the planner calls it.
+
+A loss law predicts held-out loss from parameters N and tokens D. Each law exposes
+``posynomial(*constants) -> PosynomialLoss`` (the law reduced to numbers, which the optimiser
+builds its geometric program from) and ``loss(n_params, n_tokens, *constants)``; a law with a
+downstream-error law (``traits.downstream``) also exposes ``downstream_error(loss,
+*constants)`` and its inverse ``loss_for_downstream_error(error, *constants)``.
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
-from typing import Any, Literal
+import weakref
+from typing import Literal, TypeGuard
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import Field
 
-from .._types import GoldenVector, LawBase
+from ..law import Law, Traits
 from ._posynomial import PosynomialLoss
 
-__all__ = ["DownstreamErrorLaw", "ParametricLossLaw"]
+__all__ = [
+    "DownstreamTraits",
+    "LossLaw",
+    "LossTraits",
+    "downstream_error",
+    "is_loss_law",
+    "loss",
+    "loss_for_downstream_error",
+    "posynomial",
+]
 
 
-class DownstreamErrorLaw(BaseModel):
-    """Maps a law's loss to an average downstream error (e.g. Gadre et al. 2024, Eq. 5)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class DownstreamTraits(Traits):
+    """A law mapping the loss to an average downstream error (e.g. Gadre et al. 2024, Eq. 5)."""
 
     suite: str
     equation: str
-    error: Callable[[float, Mapping[str, float]], float] = Field(exclude=True)
-    loss_for_error: Callable[[float, Mapping[str, float]], float] = Field(exclude=True)
 
 
-class ParametricLossLaw(LawBase):
-    """A law giving held-out loss from parameters and tokens, optimisable as a GP."""
+class LossTraits(Traits):
+    """A parametric loss law ``L(N, D)``: which N it speaks of, what loss it predicts."""
 
-    family: Literal["loss"] = "loss"
-    kind: Literal["parametric"] = "parametric"
     params_quantity: Literal["n_params_total", "n_params_non_embedding"]
     flops_per_param_token: float = Field(
         default=6.0, description="k in C = k*N*D with this law's N"
     )
     evaluation: str = Field(description="what the loss is measured on: data, tokenizer")
-    build: Callable[[Mapping[str, float]], PosynomialLoss] = Field(exclude=True)
-    downstream: DownstreamErrorLaw | None = None
+    downstream: DownstreamTraits | None = None
 
-    _posynomials: dict[str, PosynomialLoss] = PrivateAttr(default_factory=dict)
 
-    def posynomial(self, constant_set: str | None = None) -> PosynomialLoss:
-        """The law with one constant set bound, as numbers (cached)."""
-        name = self.constant_set(constant_set).name
-        cached = self._posynomials.get(name)
-        if cached is None:
-            cached = self.build(self.constant_set(name).values)
-            self._posynomials[name] = cached
-        return cached
+LossLaw = Law[LossTraits]
+"""A law of the loss family."""
 
-    def loss(self, n_params: float, n_tokens: float, constant_set: str | None = None) -> float:
-        """Predicted loss [nats/token] at ``n_params`` (this law's N) and ``n_tokens``."""
-        return float(self.posynomial(constant_set)(n_params, n_tokens))
 
-    def downstream_error(self, loss: float, constant_set: str | None = None) -> float | None:
-        if self.downstream is None:
-            return None
-        return self.downstream.error(loss, self.constant_set(constant_set).values)
+def is_loss_law(law: object) -> TypeGuard[LossLaw]:
+    """True for a law of the loss family."""
+    return isinstance(law, Law) and isinstance(law.traits, LossTraits)
 
-    def run_check(self, vector: GoldenVector) -> dict[str, float]:
-        """Compute what a golden vector asks for, so tests can compare it."""
-        cset = vector.constant_set
-        inputs = vector.inputs
-        if vector.check == "loss":
-            n = inputs["n_params"]
-            d = inputs["n_tokens"] if "n_tokens" in inputs else n * inputs["tokens_per_param"]
-            loss = self.loss(n, d, cset)
-            out = {"loss": loss}
-            err = self.downstream_error(loss, cset)
-            if err is not None:
-                out["downstream_error"] = err
-            return out
-        if vector.check == "optimum":
-            flops = inputs["flops"]
-            n, d = self.posynomial(cset).compute_optimal(flops, self.flops_per_param_token)
-            return {
-                "n_params": n,
-                "n_tokens": d,
-                "tokens_per_param": d / n,
-                "loss": self.loss(n, d, cset),
-            }
-        if vector.check == "frontier_exponent":
-            law = self.posynomial(cset)
-            flops = inputs["flops"]
-            n_lo, _ = law.compute_optimal(flops, self.flops_per_param_token)
-            n_hi, _ = law.compute_optimal(flops * 10, self.flops_per_param_token)
-            return {"a": math.log10(n_hi / n_lo)}
-        if vector.check == "overfit_fraction":
-            n, d = inputs["n_params"], inputs["n_tokens"]
-            return {"overfit_fraction": self.loss(n, d, cset) / self.loss(n, math.inf, cset) - 1}
-        if vector.check == "downstream_error":
-            err = self.downstream_error(inputs["loss"], cset)
-            assert err is not None, f"{self.id} has no downstream law"
-            return {"downstream_error": err}
-        raise ValueError(f"{self.id}: unknown golden check {vector.check!r}")
 
-    def describe(self) -> dict[str, Any]:
-        out = super().describe()
-        out["params_quantity"] = self.params_quantity
-        return out
+_POSYNOMIALS: dict[int, dict[str, PosynomialLoss]] = {}
+
+
+def _posynomials_of(law: LossLaw) -> dict[str, PosynomialLoss]:
+    """The posynomials built for ``law`` so far, by constant set (dropped with the law)."""
+    found = _POSYNOMIALS.get(id(law))
+    if found is None:
+        found = _POSYNOMIALS[id(law)] = {}
+        weakref.finalize(law, _POSYNOMIALS.pop, id(law), None)
+    return found
+
+
+def posynomial(law: LossLaw, constant_set: str | None = None) -> PosynomialLoss:
+    """``law`` with one constant set bound, as numbers (built once per law and set: every
+    plan reads it)."""
+    name = constant_set or law.default_constant_set
+    assert name is not None, f"{law.key} is fit-only"
+    cache = _posynomials_of(law)
+    found = cache.get(name)
+    if found is None:
+        found = cache[name] = law.call("posynomial", name)
+    return found
+
+
+def loss(law: LossLaw, n_params: float, n_tokens: float, constant_set: str | None = None) -> float:
+    """Predicted loss [nats/token] at ``n_params`` (the law's N) and ``n_tokens``."""
+    return float(posynomial(law, constant_set)(n_params, n_tokens))
+
+
+def downstream_error(law: LossLaw, loss: float, constant_set: str | None = None) -> float | None:
+    """Average downstream error [fraction] at ``loss``; None for a law without one."""
+    if law.traits.downstream is None:
+        return None
+    return float(law.call("downstream_error", constant_set, loss=loss))
+
+
+def loss_for_downstream_error(law: LossLaw, error: float, constant_set: str | None = None) -> float:
+    """The loss [nats/token] at which ``law`` predicts ``error``; raises ValueError when the
+    error is out of the law's reach and when the law has no downstream-error law."""
+    if law.traits.downstream is None:
+        raise ValueError(f"{law.key} has no downstream-error law")
+    return float(law.call("loss_for_downstream_error", constant_set, error=error))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["PosynomialLoss", "PowerTerm"]
+__all__ = ["PosynomialLoss", "PowerTerm", "optimum_of"]
 
 FloatOrArray = float | npt.NDArray[np.float64]
 
@@ -90,3 +90,12 @@ class PosynomialLoss:
         ) / (a + b)
         n_opt = float(np.exp(log_n))
         return n_opt, flops / (k * n_opt)
+
+
+def optimum_of(
+    posy: PosynomialLoss, flops: float, flops_per_param_token: float = 6.0
+) -> dict[str, float]:
+    """``n_params``, ``n_tokens``, ``tokens_per_param`` and ``loss`` at the closed-form
+    optimum of a separable pair for ``flops`` [FLOPs] under ``C = k N D``."""
+    n, d = posy.compute_optimal(flops, flops_per_param_token)
+    return {"n_params": n, "n_tokens": d, "tokens_per_param": d / n, "loss": float(posy(n, d))}

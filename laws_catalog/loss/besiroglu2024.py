@@ -4,20 +4,22 @@ Same form as Hoffmann et al. (2022) Eq. 2, refitted to 240 runs digitised from C
 Figure 4, with the Huber loss summed rather than averaged. It implies a compute-optimal
 split near 20 tokens per parameter and is the catalogue's default loss law.
 
->>> from laws_catalog.loss.besiroglu2024 import LAW
->>> round(LAW.loss(70e9, 1.4e12), 4)
+>>> notebook = dict(log_E=0.59711196, log_A=6.17795598, log_B=7.64273236, alpha=0.34781303,
+...                 beta=0.36585412)
+>>> round(loss(70e9, 1.4e12, **notebook), 4)
 1.9734
 """
 
 from __future__ import annotations
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval, ParameterUncertainty
+from .._types import ConstantSet, Evidence, Interval, ParameterUncertainty
+from ..law import golden_vectors
 from ..references import BESIROGLU2024
-from ._chinchilla import chinchilla_form
-from ._law import ParametricLossLaw
+from ._chinchilla import frontier_exponent, loss, optimum, posynomial
+from ._law import LossLaw, LossTraits
 
-__all__ = ["LAW"]
+__all__ = ["LAW", "frontier_exponent", "loss", "optimum", "posynomial"]
 
 
 def _se(value: float) -> ParameterUncertainty:
@@ -74,8 +76,10 @@ _TABLE1 = ConstantSet(
 )
 
 LAW = CATALOG.register(
-    ParametricLossLaw(
+    LossLaw(
         id="besiroglu2024",
+        family="loss",
+        kind="parametric",
         title="Chinchilla replication: refitted parametric loss L(N, D)",
         reference=BESIROGLU2024,
         equations=(
@@ -88,9 +92,11 @@ LAW = CATALOG.register(
             "C": "flops",
             "L": "loss_nats_per_token",
         },
-        params_quantity="n_params_total",
-        evaluation="MassiveText loss of Chinchilla's runs as digitised from Hoffmann et al. "
-        "Figure 4 (SentencePiece, 32k vocabulary)",
+        traits=LossTraits(
+            params_quantity="n_params_total",
+            evaluation="MassiveText loss of Chinchilla's runs as digitised from Hoffmann et al. "
+            "Figure 4 (SentencePiece, 32k vocabulary)",
+        ),
         validity={
             "n_params_total": Interval(
                 lower=5.73e7, upper=1.62e10, source="range of the 245 digitised runs"
@@ -102,49 +108,13 @@ LAW = CATALOG.register(
         },
         constant_sets=(_NOTEBOOK, _TABLE1),
         default_constant_set="notebook",
-        build=chinchilla_form,
-        golden=(
-            GoldenVector(
-                check="optimum",
-                constant_set="table1",
-                inputs={"flops": 5.76e23},
-                expected={"n_params": 7.23e10, "n_tokens": 1.33e12, "tokens_per_param": 18.4},
-                rtol=0.02,
-                why_tolerance="notes quote 3 significant figures and allow 2%",
-                source="laws-loss.md section 10 row 10 (Eq. 4 with Table 1 constants)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="frontier_exponent",
-                constant_set="table1",
-                inputs={"flops": 1e21},
-                expected={"a": 0.5126},
-                rtol=1e-3,
-                why_tolerance="quoted to 4 decimals (+-0.0005)",
-                source="Besiroglu et al. 2024 text: a = beta/(alpha+beta) = 0.513",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="optimum",
-                constant_set="notebook",
-                inputs={"flops": 1e21},
-                expected={"n_params": 2.78e9, "n_tokens": 6.0e10},
-                rtol=0.01,
-                why_tolerance="quoted to 3 significant figures (2 for D)",
-                source="laws-loss.md section 2.1 (refit point estimate at 1e21)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="optimum",
-                constant_set="notebook",
-                inputs={"flops": 1e24},
-                expected={"n_params": 9.59e10, "n_tokens": 1.74e12, "tokens_per_param": 18.1},
-                rtol=0.01,
-                why_tolerance="quoted to 3 significant figures",
-                source="laws-loss.md section 2.1 (refit point estimate at 1e24)",
-                evidence=Evidence.DERIVED,
-            ),
-        ),
+        functions={
+            "posynomial": posynomial,
+            "loss": loss,
+            "optimum": optimum,
+            "frontier_exponent": frontier_exponent,
+        },
+        golden=golden_vectors(__file__, "besiroglu2024"),
         notes=(
             "Fit: 245 digitised points, the 5 highest-loss points (all D/N < 0.41) excluded; "
             "Huber delta 1e-3 on log loss, summed.",

@@ -2,57 +2,91 @@ r"""Over-training law and loss-to-downstream-error law of Gadre et al. (2024).
 
 Chinchilla form with tied exponents (alpha = beta = p), in the parametrisation of the
 authors' code (scaling/laws.py ``powlaw_ours``), because Table 6 of the paper prints the
-raw coefficients next to the wrong exponent (laws-loss.md section 4.4):
+raw coefficients next to the wrong exponent (laws-loss.md section 4.4). In the paper's
+(C, M) notation, with M = D/N and C = 6ND, the code form is Eq. 4 with eta = p/2,
+a' = a 6^eta, b' = b.
 
-.. math:: L(N, D) = E + a N^{-p} + b\,6^{-p/2} D^{-p}, \qquad
-          \mathrm{Err}(L) = \epsilon - k\, e^{-\gamma L}
-
-In the paper's (C, M) notation, with M = D/N and C = 6ND, this is Eq. 4 with
-eta = p/2, a' = a 6^eta, b' = b.
-
->>> from laws_catalog.loss.gadre2024 import LAW
->>> round(LAW.loss(1.44e9, 640 * 1.44e9, "redpajama"), 3)
+>>> round(loss(1.44e9, 640 * 1.44e9, E=1.8366, p=0.2729, a=166.21, b=366.69), 3)
 2.519
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..references import GADRE2024
-from ._law import DownstreamErrorLaw, ParametricLossLaw
-from ._posynomial import PosynomialLoss, PowerTerm
+from ._law import DownstreamTraits, LossLaw, LossTraits
+from ._posynomial import PosynomialLoss, PowerTerm, optimum_of
 
-__all__ = ["LAW"]
+__all__ = [
+    "LAW",
+    "downstream_error",
+    "loss",
+    "loss_for_downstream_error",
+    "optimum",
+    "posynomial",
+    "predict",
+]
 
 
-def _form(values: Mapping[str, float]) -> PosynomialLoss:
-    p = values["p"]
+def posynomial(*, E: float, p: float, a: float, b: float) -> PosynomialLoss:
+    """Eq. 4 in the code's form, ``L = E + a N^-p + b 6^(-p/2) D^-p`` with N [parameters] and
+    D [tokens], as a posynomial (Gadre et al. 2024; scaling/laws.py ``powlaw_ours``)."""
     return PosynomialLoss(
-        offset=values["E"],
-        terms=(
-            PowerTerm(values["a"], -p, 0.0),
-            PowerTerm(values["b"] * 6.0 ** (-p / 2.0), 0.0, -p),
-        ),
+        offset=E, terms=(PowerTerm(a, -p, 0.0), PowerTerm(b * 6.0 ** (-p / 2.0), 0.0, -p))
     )
 
 
-def _error(loss: float, values: Mapping[str, float]) -> float:
-    return values["eps"] - values["k"] * math.exp(-values["gamma"] * loss)
+def loss(n_params: float, n_tokens: float, *, E: float, p: float, a: float, b: float) -> float:
+    """Eq. 4 (code form): C4 validation loss [nats/token] of ``n_params`` [parameters] trained
+    on ``n_tokens`` [tokens] (Gadre et al. 2024)."""
+    return float(posynomial(E=E, p=p, a=a, b=b)(n_params, n_tokens))
 
 
-def _loss_for_error(error: float, values: Mapping[str, float]) -> float:
-    """Inverse of Eq. 5; requires eps - k < error < eps."""
-    gap = values["eps"] - error
-    if not 0 < gap < values["k"]:
+def optimum(
+    flops: float, flops_per_param_token: float = 6.0, *, E: float, p: float, a: float, b: float
+) -> dict[str, float]:
+    """Eq. 10: the loss-optimal ``n_params``, ``n_tokens``, ``tokens_per_param`` (M*) and
+    ``loss`` for ``flops`` [FLOPs] under C = k N D (Gadre et al. 2024)."""
+    return optimum_of(posynomial(E=E, p=p, a=a, b=b), flops, flops_per_param_token)
+
+
+def downstream_error(loss: float, *, eps: float, k: float, gamma: float) -> float:
+    """Eq. 5: average top-1 error [fraction] of a model with ``loss`` [nats/token],
+    ``Err = eps - k exp(-gamma L)`` (Gadre et al. 2024)."""
+    return eps - k * math.exp(-gamma * loss)
+
+
+def loss_for_downstream_error(error: float, *, eps: float, k: float, gamma: float) -> float:
+    """Inverse of Eq. 5: the loss [nats/token] giving ``error`` [fraction]; requires
+    eps - k < error < eps (Gadre et al. 2024)."""
+    gap = eps - error
+    if not 0 < gap < k:
         raise ValueError(
-            f"downstream error must lie in ({values['eps'] - values['k']:.4f}, "
-            f"{values['eps']:.4f}) for this constant set"
+            f"downstream error must lie in ({eps - k:.4f}, {eps:.4f}) for this constant set"
         )
-    return -math.log(gap / values["k"]) / values["gamma"]
+    return -math.log(gap / k) / gamma
+
+
+def predict(
+    n_params: float,
+    tokens_per_param: float,
+    *,
+    E: float,
+    p: float,
+    a: float,
+    b: float,
+    eps: float,
+    k: float,
+    gamma: float,
+) -> dict[str, float]:
+    """Eq. 4 then Eq. 5 at N = ``n_params`` [parameters] and M = ``tokens_per_param``: the
+    ``loss`` [nats/token] and the ``downstream_error`` [fraction] (Gadre et al. 2024)."""
+    value = loss(n_params, n_params * tokens_per_param, E=E, p=p, a=a, b=b)
+    return {"loss": value, "downstream_error": downstream_error(value, eps=eps, k=k, gamma=gamma)}
 
 
 _LOSS_SOURCE = (
@@ -102,8 +136,10 @@ _SETS = (
 )
 
 LAW = CATALOG.register(
-    ParametricLossLaw(
+    LossLaw(
         id="gadre2024",
+        family="loss",
+        kind="parametric",
         title="Over-training law L(N, D) (tied exponents) and loss-to-downstream-error law",
         reference=GADRE2024,
         equations=(
@@ -119,9 +155,15 @@ LAW = CATALOG.register(
             "L": "loss_nats_per_token",
             "Err": "downstream_error",
         },
-        params_quantity="n_params_total",
-        evaluation="C4 validation loss (~174M tokens), GPT-NeoX-20B tokenizer; the constant set "
-        "names the training set",
+        traits=LossTraits(
+            params_quantity="n_params_total",
+            evaluation="C4 validation loss (~174M tokens), GPT-NeoX-20B tokenizer; the constant "
+            "set names the training set",
+            downstream=DownstreamTraits(
+                suite="average top-1 error; the constant set says 17 or 46 tasks",
+                equation="Err(L) = eps - k exp(-gamma L)",
+            ),
+        ),
         validity={
             "n_params_total": Interval(
                 lower=1.06e7,
@@ -134,69 +176,15 @@ LAW = CATALOG.register(
         },
         constant_sets=_SETS,
         default_constant_set="c4",
-        build=_form,
-        downstream=DownstreamErrorLaw(
-            suite="average top-1 error; the constant set says 17 or 46 tasks",
-            equation="Err(L) = eps - k exp(-gamma L)",
-            error=_error,
-            loss_for_error=_loss_for_error,
-        ),
-        golden=(
-            GoldenVector(
-                check="loss",
-                constant_set="redpajama",
-                inputs={"n_params": 1.44e9, "tokens_per_param": 640},
-                expected={"loss": 2.5198},
-                rtol=4e-3,
-                why_tolerance="our constants are the 4-5 significant figures the notes print "
-                "(the re-run had full precision); notes allow +-0.01",
-                source="laws-loss.md section 10 row 15 (re-run of the authors' code; measured "
-                "2.5021, relative error 0.7% as in the paper)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="loss",
-                constant_set="redpajama",
-                inputs={"n_params": 6.889e9, "tokens_per_param": 20},
-                expected={"loss": 2.4427, "downstream_error": 0.4719},
-                rtol=4e-3,
-                why_tolerance="4-5 significant figure constants; notes allow +-0.01 (loss) and "
-                "+-0.005 (error)",
-                source="laws-loss.md section 10 row 16 (re-run of the authors' code)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="optimum",
-                constant_set="c4",
-                inputs={"flops": 1e21},
-                expected={"tokens_per_param": 3.36},
-                rtol=5e-3,
-                why_tolerance="quoted to 3 significant figures",
-                source="laws-loss.md section 4.4: corrected M* for C4 (paper's Table 6 prints 2.87 "
-                "from the misprinted parametrisation)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="optimum",
-                constant_set="redpajama",
-                inputs={"flops": 1e21},
-                expected={"tokens_per_param": 7.42},
-                rtol=5e-3,
-                why_tolerance="quoted to 3 significant figures",
-                source="laws-loss.md section 4.4: corrected M* for RedPajama (paper prints 4.30)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="optimum",
-                constant_set="refinedweb",
-                inputs={"flops": 1e21},
-                expected={"tokens_per_param": 5.85},
-                rtol=5e-3,
-                why_tolerance="quoted to 3 significant figures",
-                source="laws-loss.md section 4.4: corrected M* for RefinedWeb (paper prints 3.79)",
-                evidence=Evidence.DERIVED,
-            ),
-        ),
+        functions={
+            "posynomial": posynomial,
+            "loss": loss,
+            "optimum": optimum,
+            "downstream_error": downstream_error,
+            "loss_for_downstream_error": loss_for_downstream_error,
+            "predict": predict,
+        },
+        golden=golden_vectors(__file__, "gadre2024"),
         notes=(
             "Table 6 of the paper is inconsistent with the authors' code: read literally it "
             "predicts ~1.51 for every model. The code parametrisation is used here; the "

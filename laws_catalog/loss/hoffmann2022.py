@@ -1,24 +1,22 @@
 r"""Chinchilla Approach 3 parametric loss (Hoffmann et al. 2022, Eq. 2 and Eq. 10).
 
-.. math:: L(N, D) = E + A / N^\alpha + B / D^\beta
-
 N counts all parameters (embeddings included) and C = 6ND (Appendix F). The law was fitted on
 over 400 runs of 70M to 16B parameters and 5B to 500B tokens of MassiveText.
 
->>> from laws_catalog.loss.hoffmann2022 import LAW
->>> round(LAW.loss(70e9, 1.4e12, "eq10"), 4)
+>>> round(loss(70e9, 1.4e12, E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28), 4)
 1.9366
 """
 
 from __future__ import annotations
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..references import HOFFMANN2022
-from ._chinchilla import chinchilla_form
-from ._law import ParametricLossLaw
+from ._chinchilla import loss, optimum, posynomial
+from ._law import LossLaw, LossTraits
 
-__all__ = ["LAW"]
+__all__ = ["LAW", "loss", "optimum", "posynomial"]
 
 _EQ10 = ConstantSet(
     name="eq10",
@@ -56,11 +54,11 @@ _SARDANA = ConstantSet(
     "Sardana et al.'s published worked examples use them.",
 )
 
-_LOSS_TOL = "expected printed to 4 decimals (+-0.0005 of ~1.95 is rtol 2.6e-4); we allow 5e-4"
-
 LAW = CATALOG.register(
-    ParametricLossLaw(
+    LossLaw(
         id="hoffmann2022",
+        family="loss",
+        kind="parametric",
         title="Chinchilla Approach 3: parametric loss L(N, D)",
         reference=HOFFMANN2022,
         equations=(
@@ -74,9 +72,11 @@ LAW = CATALOG.register(
             "C": "flops",
             "L": "loss_nats_per_token",
         },
-        params_quantity="n_params_total",
-        evaluation="MassiveText held-out loss, SentencePiece tokenizer (vocabulary 32k assumed; "
-        "not stated in the paper text)",
+        traits=LossTraits(
+            params_quantity="n_params_total",
+            evaluation="MassiveText held-out loss, SentencePiece tokenizer (vocabulary 32k "
+            "assumed; not stated in the paper text)",
+        ),
         validity={
             "n_params_total": Interval(
                 lower=7e7, upper=1.6e10, source="abstract: 70M to over 16B parameters"
@@ -85,90 +85,8 @@ LAW = CATALOG.register(
         },
         constant_sets=(_TEX, _EQ10, _SARDANA),
         default_constant_set="tex",
-        build=chinchilla_form,
-        golden=(
-            GoldenVector(
-                check="loss",
-                constant_set="eq10",
-                inputs={"n_params": 70e9, "n_tokens": 1.4e12},
-                expected={"loss": 1.9366},
-                rtol=5e-4,
-                why_tolerance=_LOSS_TOL,
-                source="laws-loss.md section 10 row 8 (Eq. 10 arithmetic, Chinchilla's own size)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="loss",
-                constant_set="eq10",
-                inputs={"n_params": 280e9, "n_tokens": 3e11},
-                expected={"loss": 1.9933},
-                rtol=5e-4,
-                why_tolerance=_LOSS_TOL,
-                source="laws-loss.md section 10 row 8 (Eq. 10 arithmetic, Gopher's size)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="loss",
-                constant_set="tex",
-                inputs={"n_params": 70e9, "n_tokens": 1.4e12},
-                expected={"loss": 1.9208},
-                rtol=5e-4,
-                why_tolerance=_LOSS_TOL,
-                source="laws-loss.md section 10 row 9 (TeX constants)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="loss",
-                constant_set="tex",
-                inputs={"n_params": 280e9, "n_tokens": 3e11},
-                expected={"loss": 1.9672},
-                rtol=5e-4,
-                why_tolerance=_LOSS_TOL,
-                source="laws-loss.md section 10 row 9 (TeX constants)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="optimum",
-                constant_set="tex",
-                inputs={"flops": 5.76e23},
-                expected={"n_params": 4.04e10, "n_tokens": 2.38e12},
-                rtol=0.05,
-                why_tolerance="Figure 4 caption says 'about 40B' for the Gopher budget; the notes "
-                "allow 5%",
-                source="Figure 4 caption (Approach 3 projects 40B at 5.76e23 FLOPs) + Eq. 4",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="optimum",
-                constant_set="eq10",
-                inputs={"flops": 5.76e23},
-                expected={"n_params": 3.22e10, "n_tokens": 2.98e12, "tokens_per_param": 92.6},
-                rtol=0.01,
-                why_tolerance="values quoted to 3 significant figures",
-                source="laws-loss.md section 10 row 7 (Eq. 4 with rounded Eq. 10 constants)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="loss",
-                constant_set="sardana",
-                inputs={"n_params": 70e9, "n_tokens": 1e12},
-                expected={"loss": 1.94727},
-                rtol=3e-6,
-                why_tolerance="Sardana's README prints 6 significant figures",
-                source="Sardana et al. 2024 README worked example, re-run (laws-loss.md section 7)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="optimum",
-                constant_set="sardana",
-                inputs={"flops": 1e24},
-                expected={"n_params": 5.368e10, "n_tokens": 3.105e12, "loss": 1.91061},
-                rtol=1e-3,
-                why_tolerance="README prints 4 significant figures for N and D",
-                source="Sardana et al. 2024 README: Chinchilla-optimal at 1e24 FLOPs",
-                evidence=Evidence.VERIFIED,
-            ),
-        ),
+        functions={"posynomial": posynomial, "loss": loss, "optimum": optimum},
+        golden=golden_vectors(__file__, "hoffmann2022"),
         notes=(
             "Three constant sets exist and none reproduces Table A3 exactly; 'tex' is the "
             "unrounded fit and the default.",

@@ -1,38 +1,53 @@
 r"""Kaplan et al. (2020) joint loss law L(N, D), Eq. 1.5 with Table 2 constants.
 
-.. math:: L(N, D) = \left[ (N_c/N)^{\alpha_N/\alpha_D} + D_c/D \right]^{\alpha_D}
-
 N counts **non-embedding** parameters (about 12 n_layer d_model^2) and C = 6ND with that N.
 Minimising L is minimising the bracket, a posynomial, so the planner treats it as a GP.
 
->>> from laws_catalog.loss.kaplan2020 import LAW
->>> round(LAW.loss(1e9, 2.3e10), 4)
+>>> round(loss(1e9, 2.3e10, alpha_N=0.076, alpha_D=0.103, N_c=6.4e13, D_c=1.8e13), 4)
 2.3673
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..references import KAPLAN2020
-from ._law import ParametricLossLaw
+from ._law import LossLaw, LossTraits
 from ._posynomial import PosynomialLoss, PowerTerm
 
-__all__ = ["LAW"]
+__all__ = ["LAW", "loss", "overfit_fraction", "posynomial"]
 
 
-def _kaplan_form(values: Mapping[str, float]) -> PosynomialLoss:
-    ratio = values["alpha_N"] / values["alpha_D"]
+def posynomial(*, alpha_N: float, alpha_D: float, N_c: float, D_c: float) -> PosynomialLoss:
+    """Eq. 1.5, ``L = [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D`` with N [non-embedding
+    parameters] and D [tokens], as a posynomial raised to ``alpha_D`` (Kaplan et al. 2020)."""
+    ratio = alpha_N / alpha_D
     return PosynomialLoss(
         offset=0.0,
-        terms=(
-            PowerTerm(values["N_c"] ** ratio, -ratio, 0.0),
-            PowerTerm(values["D_c"], 0.0, -1.0),
-        ),
-        power=values["alpha_D"],
+        terms=(PowerTerm(N_c**ratio, -ratio, 0.0), PowerTerm(D_c, 0.0, -1.0)),
+        power=alpha_D,
     )
+
+
+def loss(
+    n_params: float, n_tokens: float, *, alpha_N: float, alpha_D: float, N_c: float, D_c: float
+) -> float:
+    """Eq. 1.5: WebText2 loss [nats/token] of ``n_params`` [non-embedding parameters] trained
+    on ``n_tokens`` [tokens] (Kaplan et al. 2020, Table 2 constants)."""
+    law = posynomial(alpha_N=alpha_N, alpha_D=alpha_D, N_c=N_c, D_c=D_c)
+    return float(law(n_params, n_tokens))
+
+
+def overfit_fraction(
+    n_params: float, n_tokens: float, *, alpha_N: float, alpha_D: float, N_c: float, D_c: float
+) -> float:
+    """Eq. 4.4: ``L(N, D) / L(N, inf) - 1``, the overfitting penalty [fraction] of stopping at
+    ``n_tokens`` [tokens] (Kaplan et al. 2020, section 4.2)."""
+    law = posynomial(alpha_N=alpha_N, alpha_D=alpha_D, N_c=N_c, D_c=D_c)
+    return float(law(n_params, n_tokens) / law(n_params, math.inf)) - 1.0
 
 
 _TABLE2 = ConstantSet(
@@ -45,8 +60,10 @@ _TABLE2 = ConstantSet(
 )
 
 LAW = CATALOG.register(
-    ParametricLossLaw(
+    LossLaw(
         id="kaplan2020",
+        family="loss",
+        kind="parametric",
         title="Kaplan joint loss law L(N, D) (non-embedding parameters)",
         reference=KAPLAN2020,
         equations=("L(N, D) = [ (N_c/N)^(alpha_N/alpha_D) + D_c/D ]^alpha_D  (Eq. 1.5, Table 2)",),
@@ -56,9 +73,11 @@ LAW = CATALOG.register(
             "C": "flops",
             "L": "loss_nats_per_token",
         },
-        params_quantity="n_params_non_embedding",
-        evaluation="WebText2 test loss, GPT-2 BPE (50,257 tokens), context 1024, averaged over "
-        "the context",
+        traits=LossTraits(
+            params_quantity="n_params_non_embedding",
+            evaluation="WebText2 test loss, GPT-2 BPE (50,257 tokens), context 1024, averaged "
+            "over the context",
+        ),
         validity={
             "n_params_non_embedding": Interval(
                 lower=768,
@@ -69,31 +88,8 @@ LAW = CATALOG.register(
         },
         constant_sets=(_TABLE2,),
         default_constant_set="table2",
-        build=_kaplan_form,
-        golden=(
-            GoldenVector(
-                check="overfit_fraction",
-                constant_set="table2",
-                inputs={"n_params": 1e9, "n_tokens": 5e3 * 1e9**0.74},
-                expected={"overfit_fraction": 0.02},
-                rtol=0.1,
-                why_tolerance="the paper states the rule D >~ 5e3 N^0.74 for a ~2% overfitting "
-                "penalty (one significant figure)",
-                source="Eq. 4.4 and section 4.2: delta L = L(N,D)/L(N,inf) - 1 ~ 0.02 at "
-                "D = 5e3 N^0.74",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="loss",
-                constant_set="table2",
-                inputs={"n_params": 1e9, "n_tokens": 2.3e10},
-                expected={"loss": 2.36731},
-                rtol=1e-5,
-                why_tolerance="regression value of Eq. 1.5 printed to 6 figures",
-                source="derived: Eq. 1.5 arithmetic with Table 2 constants (regression check)",
-                evidence=Evidence.DERIVED,
-            ),
-        ),
+        functions={"posynomial": posynomial, "loss": loss, "overfit_fraction": overfit_fraction},
+        golden=golden_vectors(__file__, "kaplan2020"),
         notes=(
             "Its compute-efficient allocation (Table 6, N_opt ~ C^0.73) assumes early stopping "
             "at the critical batch and is a separate catalogue entry (allocation/kaplan2020); "

@@ -98,7 +98,7 @@ class Form:
         """The law as numbers, built by the catalogue's own builder for this form."""
         if self.name == "chinchilla":
             return chinchilla_form(values)
-        return gadre2024.LAW.build(values)
+        return gadre2024.posynomial(E=values["E"], p=values["p"], a=values["a"], b=values["b"])
 
     def pair(self, values: Mapping[str, FloatArray]) -> tuple[FloatArray, ...]:
         """``(E, c_N, a, c_D, b)`` of ``E + c_N N^-a + c_D D^-b`` for arrays of constants."""

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from laws_catalog import (
-    ConstantSet,
-    Evidence,
-    GoldenVector,
-    Interval,
-    ParametricLossLaw,
-    Reference,
-    ResolvedLaw,
-)
+from laws_catalog import ConstantSet, Evidence, GoldenVector, Interval, Reference, ResolvedLaw
 from laws_catalog._types import ParameterUncertainty
+from laws_catalog.loss import LossLaw, LossTraits, gadre2024, hoffmann2022
 from laws_catalog.references import GADRE2024, HOFFMANN2022
 
 from ..schemas.fitted_law import FittedLaw
@@ -25,6 +20,10 @@ __all__ = ["FITTED_SET", "fitted_law_record"]
 
 FITTED_SET = "fitted_to_request"
 _FORM_REFERENCE = {"chinchilla": HOFFMANN2022, "gadre2024": GADRE2024}
+_FORM_FUNCTIONS: dict[str, dict[str, Callable[..., Any]]] = {
+    "chinchilla": {"posynomial": hoffmann2022.posynomial, "loss": hoffmann2022.loss},
+    "gadre2024": {"posynomial": gadre2024.posynomial, "loss": gadre2024.loss},
+}
 
 
 def _source(spec: FittedLaw) -> str:
@@ -60,11 +59,11 @@ def _uncertainty(spec: FittedLaw) -> dict[str, ParameterUncertainty]:
     }
 
 
-_BUILT: OrderedDict[str, ResolvedLaw[ParametricLossLaw]] = OrderedDict()
+_BUILT: OrderedDict[str, ResolvedLaw[LossLaw]] = OrderedDict()
 _KEEP = 64
 
 
-def fitted_law_record(spec: FittedLaw) -> ResolvedLaw[ParametricLossLaw]:
+def fitted_law_record(spec: FittedLaw) -> ResolvedLaw[LossLaw]:
     """The catalogue record of a fitted law (the last few built are kept)."""
     key = spec.model_dump_json()
     found = _BUILT.get(key)
@@ -76,7 +75,7 @@ def fitted_law_record(spec: FittedLaw) -> ResolvedLaw[ParametricLossLaw]:
     return found
 
 
-def _build(spec: FittedLaw) -> ResolvedLaw[ParametricLossLaw]:
+def _build(spec: FittedLaw) -> ResolvedLaw[LossLaw]:
     form = FORMS[spec.form]
     low, high = spec.fitted_range.params
     where = f"range of the {spec.runs} fitted runs"
@@ -90,8 +89,10 @@ def _build(spec: FittedLaw) -> ResolvedLaw[ParametricLossLaw]:
     )
     posy = form.posynomial(spec.constants)
     anchor = posy(high, spec.fitted_range.tokens[1])
-    law = ParametricLossLaw(
+    law = LossLaw(
         id=spec.law_id,
+        family="loss",
+        kind="parametric",
         title=f"{spec.form} loss law fitted to the requester's {spec.runs} runs",
         reference=_reference(spec),
         equations=(form.equation,),
@@ -101,9 +102,11 @@ def _build(spec: FittedLaw) -> ResolvedLaw[ParametricLossLaw]:
             "C": "flops",
             "L": "loss_nats_per_token",
         },
-        params_quantity=quantity,
-        flops_per_param_token=spec.flops_per_param_token,
-        evaluation=f"{spec.loss_name or 'the loss the runs report'} (the requester's runs)",
+        traits=LossTraits(
+            params_quantity=quantity,
+            flops_per_param_token=spec.flops_per_param_token,
+            evaluation=f"{spec.loss_name or 'the loss the runs report'} (the requester's runs)",
+        ),
         validity={
             quantity: Interval(lower=low, upper=high, source=where),
             "n_tokens": Interval(
@@ -120,7 +123,7 @@ def _build(spec: FittedLaw) -> ResolvedLaw[ParametricLossLaw]:
         },
         constant_sets=(constants,),
         default_constant_set=FITTED_SET,
-        build=form.posynomial,
+        functions=_FORM_FUNCTIONS[spec.form],
         golden=(
             GoldenVector(
                 check="loss",

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from laws_catalog import CATALOG
-from laws_catalog.data import RepetitionConstants, RepetitionLaw
+from laws_catalog.data import RepetitionConstants, RepetitionLaw, repetition_constants
 from laws_catalog.data.multisource import (
     CAVEATS,
     DataSource,
@@ -216,12 +216,12 @@ def optimise_data_mix(
         raise InvalidRequest(f"flops must be a positive number, got {flops}", field="flops")
     resolved = CATALOG.resolve("data", law, RepetitionLaw)
     record, set_name = resolved.law, resolved.constants.name
-    constants = record.constants(set_name)
+    constants = repetition_constants(record, set_name)
     try:
         split = TokenSplit(sources, constants)
     except ValueError as exc:
         raise InvalidRequest(str(exc), field="sources") from exc
-    k = flops_per_param_token or record.flops_per_param_token
+    k = flops_per_param_token or record.traits.flops_per_param_token
     given = {
         "min_params": min_params,
         "max_params": max_params,

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from laws_catalog import CATALOG
-from laws_catalog.data import RepetitionConstants, RepetitionLaw
+from laws_catalog.data import RepetitionConstants, RepetitionLaw, repetition_constants
 
 from ..errors import InvalidRequest
 from .frontier import FloatArray, minimise_on_frontier
@@ -184,8 +184,8 @@ def minimise_loss_with_repetition(
     for name, value in given.items():
         _check_positive(name, value)
     record, set_name = _resolve(law)
-    constants = record.constants(set_name)
-    k = flops_per_param_token or record.flops_per_param_token
+    constants = repetition_constants(record, set_name)
+    k = flops_per_param_token or record.traits.flops_per_param_token
     limits = {"c_max": flops}
     limits |= {LIMIT_FOR_KEYWORD[name]: v for name, v in given.items() if v is not None}
 

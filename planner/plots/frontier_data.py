@@ -16,7 +16,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel
 
-from laws_catalog import ParametricLossLaw, ResolvedLaw
+from laws_catalog import ResolvedLaw
+from laws_catalog.loss import LossLaw, posynomial
 
 from ..planning.laws.selection import select_laws
 from ..schemas.requests import PlanRequest
@@ -71,24 +72,20 @@ class FrontierData:
     objective: str
 
 
-def _loss_on_budget(
-    law: ResolvedLaw[ParametricLossLaw], flops: float, params: FloatArray
-) -> FloatArray:
-    tokens = flops / (law.law.flops_per_param_token * params)
-    return np.asarray(law.law.posynomial(law.constants.name)(params, tokens), dtype=np.float64)
+def _loss_on_budget(law: ResolvedLaw[LossLaw], flops: float, params: FloatArray) -> FloatArray:
+    tokens = flops / (law.law.traits.flops_per_param_token * params)
+    return np.asarray(posynomial(law.law, law.constants.name)(params, tokens), dtype=np.float64)
 
 
-def law_frontier(
-    law: ResolvedLaw[ParametricLossLaw], budgets: FloatArray
-) -> tuple[FloatArray, FloatArray]:
+def law_frontier(law: ResolvedLaw[LossLaw], budgets: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Least loss and its N at each budget, on a fine log grid of N (any law shape)."""
-    k = law.law.flops_per_param_token
+    k = law.law.traits.flops_per_param_token
     flops = np.asarray(budgets, dtype=np.float64)[:, None]
     # N from 1e3 up to where D would drop below 1e3 tokens, per budget
     top = np.log(np.maximum(flops / (k * 1e3), 1e4))
     params = np.exp(np.log(1e3) + (top - np.log(1e3)) * np.linspace(0.0, 1.0, _GRID)[None, :])
     loss = np.asarray(
-        law.law.posynomial(law.constants.name)(params, flops / (k * params)), dtype=np.float64
+        posynomial(law.law, law.constants.name)(params, flops / (k * params)), dtype=np.float64
     )
     best = np.nanargmin(loss, axis=1)
     rows = np.arange(len(budgets))
@@ -115,13 +112,13 @@ def loss_interval(response: BaseModel) -> tuple[float, float] | None:
 
 
 def inside_fitted_ranges(
-    law: ParametricLossLaw, flops: FloatArray, params: FloatArray
+    law: LossLaw, flops: FloatArray, params: FloatArray
 ) -> npt.NDArray[np.bool_]:
     """Mask of the points (C, N, D = C / (k N)) inside all of the law's fitted ranges."""
-    tokens = flops / (law.flops_per_param_token * params)
+    tokens = flops / (law.traits.flops_per_param_token * params)
     values = {
         "flops": flops,
-        law.params_quantity: params,
+        law.traits.params_quantity: params,
         "n_tokens": tokens,
         "tokens_per_param": tokens / params,
     }
@@ -135,7 +132,7 @@ def inside_fitted_ranges(
     return inside
 
 
-def _range(law: ParametricLossLaw, quantity: str) -> tuple[float, float] | None:
+def _range(law: LossLaw, quantity: str) -> tuple[float, float] | None:
     interval = law.validity.get(quantity)
     return None if interval is None else (interval.lower, interval.upper)
 
@@ -156,7 +153,7 @@ def frontier_data(request: PlanRequest, response: PlanResponse) -> FrontierData:
     for factor in ISOFLOP_FACTORS:
         flops = plan.flops * factor
         params = np.geomspace(plan.params / 100, plan.params * 100, 241)
-        params = params[flops / (law.law.flops_per_param_token * params) >= 1.0]
+        params = params[flops / (law.law.traits.flops_per_param_token * params) >= 1.0]
         curves.append(IsoFlopCurve(flops, params, _loss_on_budget(law, flops, params)))
     limits = request.constraints
     param_limits = {
@@ -171,8 +168,8 @@ def frontier_data(request: PlanRequest, response: PlanResponse) -> FrontierData:
     return FrontierData(
         title=f"{law.law.title}\nloss law {ref} ({law.law.reference.short()})",
         law_ref=ref,
-        params_quantity=law.law.params_quantity,
-        flops_per_param_token=law.law.flops_per_param_token,
+        params_quantity=law.law.traits.params_quantity,
+        flops_per_param_token=law.law.traits.flops_per_param_token,
         loss_units="nats/token",
         frontier_flops=budgets,
         frontier_loss=frontier_loss,
@@ -188,7 +185,7 @@ def frontier_data(request: PlanRequest, response: PlanResponse) -> FrontierData:
             if frontier_fitted.any()
             else None
         ),
-        fitted_params=_range(law.law, law.law.params_quantity),
+        fitted_params=_range(law.law, law.law.traits.params_quantity),
         param_limits=param_limits,
         loss_interval=loss_interval(response),
         objective=response.objective,

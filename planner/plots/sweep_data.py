@@ -36,7 +36,7 @@ def sweep_data(request: SweepRequest, response: SweepResponse) -> SweepData:
     return SweepData(
         title=f"Sweep of {len(response.rows)} plans\nloss law {ref} ({law.law.reference.short()})",
         law_ref=ref,
-        params_quantity=law.law.params_quantity,
+        params_quantity=law.law.traits.params_quantity,
         flops=tuple(p.plan.flops for p in plans),
         params=tuple(p.plan.params for p in plans),
         tokens=tuple(p.plan.tokens for p in plans),

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from laws_catalog import CATALOG
-from laws_catalog.data import muennighoff2023 as repetition
+from laws_catalog.data import muennighoff2023, repetition_constants
+from laws_catalog.loss import gadre2024, posynomial
+
+REPETITION = repetition_constants(muennighoff2023.LAW)
 
 MUENNIGHOFF = {"loss": "muennighoff2023"}
 
@@ -30,7 +32,7 @@ def test_published_optimum_with_25b_unique_tokens(client: TestClient) -> None:
     assert plan["tokens"] == pytest.approx(2.373e11, rel=5e-3)
     assert plan["epochs"] == pytest.approx(9.49, rel=5e-3)
     assert plan["loss"] == pytest.approx(
-        float(repetition.loss(plan["params"], plan["tokens"], 25e9)), rel=1e-12
+        float(REPETITION.loss(plan["params"], plan["tokens"], 25e9)), rel=1e-12
     )
     assert plan["loss_without_repetition"] < plan["loss"]
 
@@ -65,11 +67,11 @@ def test_dozens_of_epochs_match_a_brute_force_grid(client: TestClient) -> None:
     ]
     assert plan["epochs"] > 40
     n = np.exp(np.linspace(math.log(1e8), math.log(1e11), 200_001))
-    grid = np.asarray(repetition.loss(n, 1e21 / (6 * n), 1.5e9))
+    grid = np.asarray(REPETITION.loss(n, 1e21 / (6 * n), 1.5e9))
     best = int(np.argmin(grid))
     lo, hi = n[max(best - 2, 0)], n[min(best + 2, n.size - 1)]
     fine = np.exp(np.linspace(math.log(lo), math.log(hi), 200_001))
-    finest = float(np.min(np.asarray(repetition.loss(fine, 1e21 / (6 * fine), 1.5e9))))
+    finest = float(np.min(np.asarray(REPETITION.loss(fine, 1e21 / (6 * fine), 1.5e9))))
     assert abs(plan["loss"] - finest) / finest < 1e-6
     assert plan["loss"] <= finest * (1 + 1e-12)
 
@@ -322,8 +324,8 @@ def test_a_source_can_bring_its_own_loss_law(client: TestClient) -> None:
     rw = mix["refinedweb"]
     assert rw["quality_from"] == "gadre2024@refinedweb"
     assert mix["c4"]["quality_from"] == "request"
-    c4_law = CATALOG.get("loss", "gadre2024").posynomial("c4")  # type: ignore[attr-defined]
-    rw_law = CATALOG.get("loss", "gadre2024").posynomial("refinedweb")  # type: ignore[attr-defined]
+    c4_law = posynomial(gadre2024.LAW, "c4")
+    rw_law = posynomial(gadre2024.LAW, "refinedweb")
     (b, beta), (b_s, beta_s) = (
         (law.terms[1].coefficient, -law.terms[1].d_exponent) for law in (c4_law, rw_law)
     )

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from laws_catalog import CATALOG
 from laws_catalog.hardware import device
 from laws_catalog.inference import Accelerators, ModelShape, ServingPrecision, roofline
 from laws_catalog.inference import parscale2025 as parscale
 from laws_catalog.inference import sardana2024 as sardana
+from laws_catalog.loss import besiroglu2024, hoffmann2022, loss, posynomial
 
 from ..planner.bruteforce import min_loss
 
@@ -97,7 +97,7 @@ def test_latency_limit_caps_the_model_and_binds(client: TestClient) -> None:
 def test_latency_plan_is_the_best_loss_under_its_parameter_cap(client: TestClient) -> None:
     """Given the cap the limit implies, a solver-free grid finds the same loss (1e-6)."""
     body = _plan(client, budget={"flops": 1e23}, inference=LATENCY)
-    law = CATALOG.get("loss", "besiroglu2024").posynomial()  # type: ignore[attr-defined]
+    law = posynomial(besiroglu2024.LAW)
     n_cap = body["plan"]["params"]
     brute, _, _ = min_loss(law, {"c_max": 1e23, "n_max": n_cap}, 6.0)
     assert body["plan"]["loss"] == pytest.approx(brute, rel=1e-6)
@@ -299,9 +299,8 @@ def test_streams_in_predict_scale_the_loss_laws_parameter_term(client: TestClien
     four = client.post(
         "/v1/predict", json={"params": 3e9, "tokens": 6e10, "parallel_streams": 4}
     ).json()
-    law = CATALOG.get("loss", "besiroglu2024")
     m = four["parallel_streams"]["multiplier"]
-    assert four["loss"] == pytest.approx(law.loss(3e9 * m, 6e10), rel=1e-12)  # type: ignore[attr-defined]
+    assert four["loss"] == pytest.approx(loss(besiroglu2024.LAW, 3e9 * m, 6e10), rel=1e-12)
     assert four["loss"] < one["loss"]
     assert four["flops"] == pytest.approx(4 * one["flops"])
     assert {u["role"] for u in four["provenance"]} >= {"loss", "parallel_streams"}
@@ -427,10 +426,9 @@ def test_lifetime_budget_buys_the_lowest_loss_on_its_curve(client: TestClient) -
     )
     lifetime = body["inference"]["lifetime"]
     assert lifetime["total_flops"] == pytest.approx(budget, rel=1e-9)
-    law = CATALOG.get("loss", "hoffmann2022")
     n = np.geomspace(1e9, budget / (2 * served) * 0.999, 400_001)
     d = (budget - 2 * n * served) / (6 * n)
-    losses = law.posynomial("sardana")(n, d)  # type: ignore[attr-defined]
+    losses = posynomial(hoffmann2022.LAW, "sardana")(n, d)
     assert body["plan"]["loss"] <= float(np.min(losses)) * (1 + 1e-9)
     assert body["plan"]["loss"] == pytest.approx(float(np.min(losses)), rel=1e-8)
     plain = _plan(client, budget={"flops": budget}, laws={"loss": "hoffmann2022@sardana"})

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from laws_catalog import CATALOG, PosynomialLoss, PowerTerm
 from laws_catalog.hardware import device
+from laws_catalog.loss import besiroglu2024, posynomial
 from laws_catalog.precision import decisions
 from laws_catalog.precision.formats import number_format
 from planner.api.app import create_app
@@ -33,7 +34,7 @@ def test_training_format_choice_matches_brute_force(client: TestClient) -> None:
     training = body["precision"]["training"]
     options = {o["format"]: o for o in training["options"]}
     assert set(options) == {p.format.name for p in decisions.training_formats("h100")}
-    base = CATALOG.get("loss", "besiroglu2024").posynomial()  # type: ignore[attr-defined]
+    base = posynomial(besiroglu2024.LAW)
     sun = CATALOG.get("precision", "sun2025").constant_set().values
     brute = {}
     for name, option in options.items():

@@ -10,12 +10,13 @@ import pytest
 from scipy.optimize import minimize
 from scipy.special import huber, logsumexp
 
-from laws_catalog import CATALOG, ParametricLossLaw
+from laws_catalog import CATALOG
+from laws_catalog.loss import LossLaw, is_loss_law, loss, posynomial
 
 
-def _loss_law(law_id: str) -> ParametricLossLaw:
+def _loss_law(law_id: str) -> LossLaw:
     law = CATALOG.get("loss", law_id)
-    assert isinstance(law, ParametricLossLaw)
+    assert is_loss_law(law)
     return law
 
 
@@ -70,7 +71,7 @@ def test_epochs_refit_beats_hoffmanns_printed_constants_on_hoffmanns_data(
     n, d, loss = epoch_runs
 
     def mean_abs_rel(law_id: str, cset: str) -> float:
-        pred = _loss_law(law_id).posynomial(cset)(n, d)
+        pred = posynomial(_loss_law(law_id), cset)(n, d)
         return float(np.mean(np.abs(pred / loss - 1)))
 
     refit = mean_abs_rel("besiroglu2024", "notebook")
@@ -112,6 +113,6 @@ def test_gadre_extrapolation_errors_match_the_paper(
         and float(r["token_multiplier_M"]) == multiplier
     ]
     n = float(row["params"])
-    predicted = _loss_law("gadre2024").loss(n, n * multiplier, _SETS[dataset])
+    predicted = loss(_loss_law("gadre2024"), n, n * multiplier, _SETS[dataset])
     measured = float(row["loss_c4_val"])
     assert abs(predicted - measured) / measured == pytest.approx(paper_error, abs=1e-3)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from laws_catalog import CATALOG, ParametricLossLaw
+from laws_catalog import CATALOG
 from laws_catalog.allocation import AllocationLaw, allocate
 from laws_catalog.allocation.hoffmann2022 import LAW as APPROACH1
 from laws_catalog.allocation.hoffmann2022 import TABLE3, refit_table3
+from laws_catalog.loss import (
+    downstream_error,
+    gadre2024,
+    is_loss_law,
+    loss_for_downstream_error,
+    posynomial,
+)
 
 
 def test_approach1_constants_refit_from_table3() -> None:
@@ -29,7 +36,7 @@ def test_table3_rows_follow_6nd_within_the_papers_own_rounding(
 def test_besiroglu_allocation_exponent_is_0513() -> None:
     """Besiroglu et al.: a = beta / (alpha + beta) = 0.513 from Table 1."""
     law = CATALOG.get("loss", "besiroglu2024")
-    assert isinstance(law, ParametricLossLaw)
+    assert is_loss_law(law)
     values = law.constant_set("table1").values
     assert values["beta"] / (values["alpha"] + values["beta"]) == pytest.approx(0.513, abs=5e-4)
 
@@ -46,23 +53,22 @@ def test_hoffmann_tex_allocation_lies_outside_its_own_interval() -> None:
 def test_muennighoff_tokens_per_param_is_1_over_g_squared() -> None:
     """laws-data.md 1.1: G = 0.225802, 1/G^2 = 19.613 with alpha = beta."""
     law = CATALOG.get("loss", "muennighoff2023")
-    assert isinstance(law, ParametricLossLaw)
-    posy = law.posynomial()
+    assert is_loss_law(law)
+    posy = posynomial(law)
     n, d = posy.compute_optimal(1e20)
     g = n / (1e20 / 6) ** 0.5
     assert g == pytest.approx(0.225802, rel=1e-5)
 
 
 def test_gadre_downstream_inverse_round_trips() -> None:
-    law = CATALOG.get("loss", "gadre2024")
-    assert isinstance(law, ParametricLossLaw)
-    assert law.downstream is not None
-    values = law.constant_set("c4").values
+    law = gadre2024.LAW
+    assert law.traits.downstream is not None
     for loss in (2.2, 2.8, 3.5):
-        err = law.downstream.error(loss, values)
-        assert law.downstream.loss_for_error(err, values) == pytest.approx(loss, rel=1e-12)
+        err = downstream_error(law, loss, "c4")
+        assert err is not None
+        assert loss_for_downstream_error(law, err, "c4") == pytest.approx(loss, rel=1e-12)
     with pytest.raises(ValueError, match="must lie in"):
-        law.downstream.loss_for_error(0.9, values)
+        loss_for_downstream_error(law, 0.9, "c4")
 
 
 def test_deepseek_allocation_keeps_both_published_laws() -> None:

@@ -5,7 +5,7 @@ import pytest
 from laws_catalog import (
     CATALOG,
     AllocationLaw,
-    ParametricLossLaw,
+    LossLaw,
     UnknownConstantSet,
     UnknownLaw,
     WrongFamily,
@@ -14,27 +14,27 @@ from laws_catalog._types import ConstantSet, Evidence, Interval, Reference
 
 
 def test_resolve_default_and_named_set() -> None:
-    assert CATALOG.resolve("loss", "hoffmann2022", ParametricLossLaw).constants.name == "tex"
-    resolved = CATALOG.resolve("loss", "hoffmann2022@eq10", ParametricLossLaw)
+    assert CATALOG.resolve("loss", "hoffmann2022", LossLaw).constants.name == "tex"
+    resolved = CATALOG.resolve("loss", "hoffmann2022@eq10", LossLaw)
     assert resolved.constants.name == "eq10"
     assert resolved.ref == "hoffmann2022@eq10"
 
 
 def test_unknown_law_lists_the_family() -> None:
     with pytest.raises(UnknownLaw) as info:
-        CATALOG.resolve("loss", "chinchilla", ParametricLossLaw)
+        CATALOG.resolve("loss", "chinchilla", LossLaw)
     assert "besiroglu2024" in info.value.allowed
 
 
 def test_law_in_another_family_says_where_it_is() -> None:
     with pytest.raises(WrongFamily, match="allocation"):
-        CATALOG.resolve("loss", "deepseek2024", ParametricLossLaw)
+        CATALOG.resolve("loss", "deepseek2024", LossLaw)
     assert CATALOG.resolve("allocation", "deepseek2024", AllocationLaw)
 
 
 def test_unknown_constant_set_lists_the_sets() -> None:
     with pytest.raises(UnknownConstantSet) as info:
-        CATALOG.resolve("loss", "hoffmann2022@nope", ParametricLossLaw)
+        CATALOG.resolve("loss", "hoffmann2022@nope", LossLaw)
     assert "hoffmann2022@eq10" in info.value.allowed
 
 

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from laws_catalog.data import repetition_constants
 from laws_catalog.data.muennighoff2023 import LAW
 from laws_catalog.data.multisource import CAVEATS, DataSource, mixture_effective_tokens
 from planner.errors import InvalidRequest
 from planner.optimize.data_mix import TokenSplit, optimise_data_mix
 from planner.optimize.repetition import minimise_loss_with_repetition
 
-C = LAW.constants()
+C = repetition_constants(LAW)
 K = 6.0
 
 TWO_SOURCE_CASES = {

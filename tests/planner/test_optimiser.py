@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from laws_catalog import CATALOG, ParametricLossLaw, PosynomialLoss, PowerTerm
+from laws_catalog import CATALOG, PosynomialLoss, PowerTerm
+from laws_catalog.loss import LossLaw, besiroglu2024, is_loss_law, posynomial
 from planner.errors import PlanInfeasible
 from planner.optimize.gp import _build, solve_program
 from planner.optimize.posynomial import Posynomial
@@ -16,7 +17,7 @@ from planner.planning.plan.optimum import Optimum, minimise_compute, minimise_lo
 
 from .bruteforce import min_flops_for_target, min_loss
 
-LOSS_LAWS = [law for law in CATALOG.all_laws() if isinstance(law, ParametricLossLaw)]
+LOSS_LAWS = [law for law in CATALOG.all_laws() if is_loss_law(law)]
 LAW_SETS = [(law, cset) for law in LOSS_LAWS for cset in law.constant_set_names()]
 IDS = [f"{law.id}@{cset}" for law, cset in LAW_SETS]
 
@@ -45,11 +46,11 @@ def test_templates_are_dgp_and_dpp(shape: tuple[int, tuple[int, ...]]) -> None:
 
 
 @pytest.mark.parametrize(("law", "cset"), LAW_SETS, ids=IDS)
-def test_gp_matches_closed_form_from_1e18_to_1e27(law: ParametricLossLaw, cset: str) -> None:
+def test_gp_matches_closed_form_from_1e18_to_1e27(law: LossLaw, cset: str) -> None:
     """Issue requirement: relative error under 1e-4 in params and tokens (we reach ~1e-12
     because the GP answer is Newton-polished on its active set)."""
-    posy = law.posynomial(cset)
-    k = law.flops_per_param_token
+    posy = posynomial(law, cset)
+    k = law.traits.flops_per_param_token
     for flops in np.geomspace(1e18, 1e27, 19):
         optimum = _min_loss(posy, k, {"c_max": flops})
         n, d = posy.compute_optimal(flops, k)
@@ -60,7 +61,7 @@ def test_gp_matches_closed_form_from_1e18_to_1e27(law: ParametricLossLaw, cset: 
 
 def test_budget_multiplier_is_the_loss_elasticity() -> None:
     """The multiplier of k*N*D <= C equals -d ln(reducible loss) / d ln C (finite difference)."""
-    posy = CATALOG.get("loss", "besiroglu2024").posynomial()  # type: ignore[attr-defined]
+    posy = posynomial(besiroglu2024.LAW)
     base = _min_loss(posy, 6.0, {"c_max": 1e23})
     more = _min_loss(posy, 6.0, {"c_max": 1e23 * 1.0001})
     p0 = posy.reducible(base.n_params, base.n_tokens)
@@ -83,10 +84,10 @@ LIMIT_CASES = {
 
 @pytest.mark.parametrize(("law", "cset"), LAW_SETS, ids=IDS)
 @pytest.mark.parametrize("case", sorted(LIMIT_CASES))
-def test_min_loss_matches_brute_force(law: ParametricLossLaw, cset: str, case: str) -> None:
+def test_min_loss_matches_brute_force(law: LossLaw, cset: str, case: str) -> None:
     """Relative loss gap to a dense solver-free grid under 1e-6 (issue requirement)."""
-    posy = law.posynomial(cset)
-    k = law.flops_per_param_token
+    posy = posynomial(law, cset)
+    k = law.traits.flops_per_param_token
     raw = LIMIT_CASES[case]
     optimum = _min_loss(posy, k, raw)
     ours = float(posy(optimum.n_params, optimum.n_tokens))
@@ -127,8 +128,8 @@ def test_random_limits_match_brute_force(
 ) -> None:
     """Random budgets and caps (relative to the unconstrained optimum) against the grid."""
     law = LOSS_LAWS[law_index]
-    posy = law.posynomial()
-    k = law.flops_per_param_token
+    posy = posynomial(law)
+    k = law.traits.flops_per_param_token
     flops = 10.0**log_flops
     n0, d0 = posy.compute_optimal(flops, k)
     raw: dict[str, float] = {"c_max": flops}
@@ -155,9 +156,9 @@ TARGET_CASES = {
 
 @pytest.mark.parametrize(("law", "cset"), LAW_SETS, ids=IDS)
 @pytest.mark.parametrize("case", sorted(TARGET_CASES))
-def test_min_flops_matches_brute_force(law: ParametricLossLaw, cset: str, case: str) -> None:
-    posy = law.posynomial(cset)
-    k = law.flops_per_param_token
+def test_min_flops_matches_brute_force(law: LossLaw, cset: str, case: str) -> None:
+    posy = posynomial(law, cset)
+    k = law.traits.flops_per_param_token
     # a target the free optimum reaches at 1e22 FLOPs
     n, d = posy.compute_optimal(1e22, k)
     target = float(posy(n, d)) * 1.02
@@ -172,16 +173,16 @@ def test_min_flops_matches_brute_force(law: ParametricLossLaw, cset: str, case: 
 def test_free_min_flops_is_on_the_compute_optimal_frontier() -> None:
     """Inverse and forward questions agree: the least budget reaching L*(C) is C."""
     for law in LOSS_LAWS:
-        posy: PosynomialLoss = law.posynomial()
-        n, d = posy.compute_optimal(1e23, law.flops_per_param_token)
+        posy: PosynomialLoss = posynomial(law)
+        n, d = posy.compute_optimal(1e23, law.traits.flops_per_param_token)
         target = float(posy(n, d))
-        optimum = _min_flops(posy, law.flops_per_param_token, {}, target)
+        optimum = _min_flops(posy, law.traits.flops_per_param_token, {}, target)
         assert optimum.n_params == pytest.approx(n, rel=1e-8)
         assert optimum.n_tokens == pytest.approx(d, rel=1e-8)
 
 
 def test_conflicting_limits_are_named() -> None:
-    posy = CATALOG.get("loss", "besiroglu2024").posynomial()  # type: ignore[attr-defined]
+    posy = posynomial(besiroglu2024.LAW)
     budget = compute_budget(_compute(6.0), 1e20, ("budget.flops",))
     bounds = [
         bound("n_min", 1e10, ("constraints.min_params",)),
@@ -198,7 +199,7 @@ def test_conflicting_limits_are_named() -> None:
 
 
 def test_solver_reports_infeasible_when_diagnosis_is_skipped() -> None:
-    posy = CATALOG.get("loss", "besiroglu2024").posynomial()  # type: ignore[attr-defined]
+    posy = posynomial(besiroglu2024.LAW)
     program = GeometricProgram(
         Posynomial.of(posy.terms),
         (
@@ -213,7 +214,7 @@ def test_solver_reports_infeasible_when_diagnosis_is_skipped() -> None:
 
 def test_posynomial_budget_conflicts_are_named_too() -> None:
     """A non-monomial budget (lifetime compute 6ND + 2NT) goes through the GP-based filter."""
-    posy = CATALOG.get("loss", "besiroglu2024").posynomial()  # type: ignore[attr-defined]
+    posy = posynomial(besiroglu2024.LAW)
     budget = compute_budget(
         (PowerTerm(6.0, 1.0, 1.0), PowerTerm(2.0 * 1e13, 1.0, 0.0)), 1e21, ("budget.flops",)
     )

@@ -8,6 +8,8 @@ import math
 
 import pytest
 
+from laws_catalog.loss import downstream_error, posynomial
+from laws_catalog.loss import loss as law_loss
 from planner import PlanRequest, make_plan
 from planner.errors import InvalidRequest, TargetUnreachable
 from planner.planning.laws.selection import select_laws
@@ -34,7 +36,7 @@ def _problem(body: dict[str, object], build_flops: float = 0.0) -> PlanProblem:
 
 def _variant(problem: PlanProblem, flops: float | None, **changes: float) -> Variant:
     loss = problem.laws.loss
-    variant = base_variant(loss.law.posynomial(loss.constants.name), flops)
+    variant = base_variant(posynomial(loss.law, loss.constants.name), flops)
     return dataclasses.replace(variant, **changes)
 
 
@@ -72,8 +74,8 @@ def test_a_downstream_target_resolves_to_a_loss() -> None:
     assert problem.target_error == 0.5
     assert problem.target_loss is not None
     law = problem.laws.loss
-    assert law.law.downstream is not None
-    error = law.law.downstream_error(problem.target_loss, law.constants.name)
+    assert law.law.traits.downstream is not None
+    error = downstream_error(law.law, problem.target_loss, law.constants.name)
     assert error == pytest.approx(0.5, rel=1e-9)
 
 
@@ -94,7 +96,7 @@ def test_the_budget_route_spends_the_budget_on_training() -> None:
     assert answer.budget_flops_spent == pytest.approx(BUDGET, rel=1e-9)
     law = problem.laws.loss
     assert answer.loss == pytest.approx(
-        law.law.loss(answer.n_params, answer.n_tokens, law.constants.name), rel=1e-12
+        law_loss(law.law, answer.n_params, answer.n_tokens, law.constants.name), rel=1e-12
     )
     assert [m.resource for m in answer.margins] == ["budget.flops"]
     assert answer.variant is not None

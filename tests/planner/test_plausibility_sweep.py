@@ -15,14 +15,15 @@ from typing import Any
 
 import pytest
 
-from laws_catalog import CATALOG, AllocationLaw, ParametricLossLaw
+from laws_catalog import CATALOG, AllocationLaw
+from laws_catalog.loss import is_loss_law
 from planner.errors import PlannerError
 from planner.planning.plan.pipeline import make_plan
 from planner.schemas.requests import PlanRequest
 from planner.schemas.responses import PlanResponse
 
 BUDGETS = [10.0**e for e in range(15, 29)]
-LOSS_LAWS = sorted(law.id for law in CATALOG.all_laws() if isinstance(law, ParametricLossLaw))
+LOSS_LAWS = sorted(law.id for law in CATALOG.all_laws() if is_loss_law(law))
 ALLOCATIONS = sorted(law.id for law in CATALOG.all_laws() if isinstance(law, AllocationLaw))
 ROUTES = ("budget", "max_params", "unique_tokens", "allocation", "serving_limit", "target")
 #: routes a law cannot answer at all (a 422 naming why): Kaplan's L(N, D) is not of the

@@ -15,14 +15,16 @@ import planner.optimize.data_mix
 import planner.optimize.frontier
 import planner.optimize.mixture
 import planner.optimize.repetition
+from laws_catalog.data import repetition_constants
 from laws_catalog.data.muennighoff2023 import LAW
+from laws_catalog.loss import posynomial
 from laws_catalog.loss.muennighoff2023 import LAW as BASE
 from planner.errors import InvalidRequest, PlanInfeasible
 from planner.optimize.repetition import LIMIT_FOR_KEYWORD, minimise_loss_with_repetition
 
 from .bruteforce import best_on_boundary
 
-C = LAW.constants()
+C = repetition_constants(LAW)
 K = 6.0
 
 # (FLOPs, unique tokens): from data never binding to hundreds of epochs
@@ -138,7 +140,7 @@ def test_limits_match_boundary_brute_force(flops: float, unique: float, case: st
 def test_unlimited_unique_data_gives_the_single_epoch_compute_optimum(flops: float) -> None:
     """Brief requirement: U = inf plans exactly the closed form of _posynomial.py."""
     plan = minimise_loss_with_repetition(float(flops), math.inf, marginals=False)
-    n, d = BASE.posynomial("c4_tied").compute_optimal(float(flops), K)
+    n, d = posynomial(BASE, "c4_tied").compute_optimal(float(flops), K)
     assert plan.params == pytest.approx(n, rel=1e-10)
     assert plan.tokens == pytest.approx(d, rel=1e-10)
     assert plan.epochs == 0.0
@@ -147,7 +149,7 @@ def test_unlimited_unique_data_gives_the_single_epoch_compute_optimum(flops: flo
 
 def test_abundant_unique_data_also_gives_the_single_epoch_optimum() -> None:
     """When the single-epoch optimum needs fewer tokens than exist, the data limit is moot."""
-    n, d = BASE.posynomial("c4_tied").compute_optimal(1e21, K)
+    n, d = posynomial(BASE, "c4_tied").compute_optimal(1e21, K)
     plan = minimise_loss_with_repetition(1e21, 2 * d, marginals=False)
     assert plan.params == pytest.approx(n, rel=1e-10)
     assert plan.epochs == pytest.approx(0.5, rel=1e-10)
@@ -227,7 +229,8 @@ def test_bad_inputs_are_invalid_requests(
 def test_rounded_eq17_set_can_be_planned_with() -> None:
     plan = minimise_loss_with_repetition(1e22, 25e9, law="muennighoff2023@eq17", marginals=False)
     assert plan.law == "data/muennighoff2023@eq17"
-    grid = _grid_2d(lambda n, d: np.asarray(LAW.loss(n, d, 25e9, "eq17")), {"c_max": 1e22})
+    eq17 = repetition_constants(LAW, "eq17")
+    grid = _grid_2d(lambda n, d: np.asarray(eq17.loss(n, d, 25e9)), {"c_max": 1e22})
     assert abs(plan.loss - grid) / grid < 1e-6
 
 

@@ -18,14 +18,15 @@ from typing import Any
 
 import pytest
 
-from laws_catalog import CATALOG, ParametricLossLaw
+from laws_catalog import CATALOG
+from laws_catalog.loss import is_loss_law
 from planner.errors import PlannerError, SolverFailure
 from planner.planning.plan.pipeline import make_plan
 from planner.planning.plan.saturation import DEFAULT_LOSS_TOLERANCE, SATURATION_SHARE
 from planner.schemas.requests import PlanRequest
 from planner.schemas.responses import PlanResponse
 
-LOSS_LAWS = sorted(law.id for law in CATALOG.all_laws() if isinstance(law, ParametricLossLaw))
+LOSS_LAWS = sorted(law.id for law in CATALOG.all_laws() if is_loss_law(law))
 ALLOCATIONS = ("hoffmann2022", "kaplan2020", "deepseek2024")
 DECADES = range(15, 29)
 SEARCH = 3e-3

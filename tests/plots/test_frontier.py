@@ -14,6 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
+from laws_catalog.loss import loss as law_loss
+from laws_catalog.loss import posynomial
 from planner.planning.laws.selection import select_laws
 from planner.planning.plan.pipeline import make_plan
 from planner.planning.sweep.run import sweep
@@ -70,7 +72,7 @@ def test_unconstrained_plan_sits_on_the_frontier_and_its_isoflop_minimum(loss_la
     request = PlanRequest.model_validate({"budget": {"flops": 1e21}, "laws": {"loss": loss_law}})
     answer = make_plan(request)
     law = select_laws(request.laws).loss
-    law_flops = law.law.flops_per_param_token * answer.plan.params * answer.plan.tokens
+    law_flops = law.law.traits.flops_per_param_token * answer.plan.params * answer.plan.tokens
     best_loss, best_params = law_frontier(law, np.array([law_flops]))
     assert best_loss[0] == pytest.approx(answer.plan.loss, rel=1e-5)
     assert best_params[0] == pytest.approx(answer.plan.params, rel=0.02)
@@ -89,9 +91,10 @@ def test_frontier_matches_the_closed_form_optimum() -> None:
     budgets = np.array([1e19, 1e22, 1e25])
     loss, params = law_frontier(law, budgets)
     for c, n, l_best in zip(budgets, params, loss, strict=True):
-        n_opt, d_opt = law.law.posynomial(law.constants.name).compute_optimal(c)
+        n_opt, d_opt = posynomial(law.law, law.constants.name).compute_optimal(c)
         assert n == pytest.approx(n_opt, rel=0.02)
-        assert l_best == pytest.approx(law.law.loss(n_opt, d_opt, law.constants.name), rel=1e-5)
+        best = law_loss(law.law, n_opt, d_opt, law.constants.name)
+        assert l_best == pytest.approx(best, rel=1e-5)
 
 
 def test_binding_parameter_cap_is_drawn_and_named() -> None:
@@ -126,7 +129,7 @@ def test_fitted_range_and_title_name_the_law() -> None:
     # the optimum's N and D are in the law's fitted ranges, one budget step (<= 30 %) beyond
     # either edge they are not
     law = select_laws(request.laws).loss
-    closed_form = law.law.posynomial(law.constants.name).compute_optimal
+    closed_form = posynomial(law.law, law.constants.name).compute_optimal
 
     def fitted(flops: float) -> bool:
         n, d = closed_form(flops)

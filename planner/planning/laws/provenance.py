@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from laws_catalog import AnyLaw, ParametricLossLaw, ResolvedLaw
+from laws_catalog import AnyLaw, ResolvedLaw
+from laws_catalog.loss import LossLaw
 from laws_catalog.quantities import quantity
 
 from ...schemas.responses import LawRole, LawUse
@@ -40,7 +41,7 @@ def _describe(name: str) -> str:
 
 
 def units_for(
-    loss_law: ParametricLossLaw,
+    loss_law: LossLaw,
     params_quantity: str,
     k: float,
     *,
@@ -57,7 +58,7 @@ def units_for(
         "tokens": _describe("n_tokens"),
         "tokens_per_param": _describe("tokens_per_param"),
         "flops": flops,
-        "loss": f"nats/token on {loss_law.evaluation}",
+        "loss": f"nats/token on {loss_law.traits.evaluation}",
         "params_non_embedding": "parameters: everything but the token embedding and output "
         "head (shape rule's counting: matrices and norm gains, no biases)",
         "params_embedding": "parameters: vocab_size * d_model, once if tied, twice if not",
@@ -70,6 +71,6 @@ def units_for(
         "steps": "optimizer steps: ceil(tokens / (batch_size_sequences * context_length))",
         "model_flops_per_token": "FLOPs/token: DeepSeek's M (non-embedding, with attention)",
     }
-    if loss_law.downstream is not None:
-        units["downstream_error"] = f"fraction: {loss_law.downstream.suite}"
+    if loss_law.traits.downstream is not None:
+        units["downstream_error"] = f"fraction: {loss_law.traits.downstream.suite}"
     return units

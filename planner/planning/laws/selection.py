@@ -10,10 +10,10 @@ from laws_catalog import (
     AllocationLaw,
     AnyLaw,
     CatalogLookupError,
-    ParametricLossLaw,
     ResolvedLaw,
 )
 from laws_catalog.hyperparams import HyperparamLaw
+from laws_catalog.loss import LossLaw
 from laws_catalog.vocabulary import VocabularyLaw
 
 from ...errors import InvalidRequest
@@ -28,7 +28,7 @@ L = TypeVar("L", bound=AnyLaw)
 
 @dataclass(frozen=True, slots=True)
 class SelectedLaws:
-    loss: ResolvedLaw[ParametricLossLaw]
+    loss: ResolvedLaw[LossLaw]
     allocation: ResolvedLaw[AllocationLaw] | None
     hyperparams: ResolvedLaw[HyperparamLaw]
     vocabulary: ResolvedLaw[VocabularyLaw]
@@ -66,7 +66,7 @@ def select_laws(choice: LawChoice) -> SelectedLaws:
     if isinstance(loss_ref, FittedLaw):
         loss = fitted_law_record(loss_ref)
     else:
-        loss = resolve("loss", loss_ref, ParametricLossLaw, "laws.loss")
+        loss = resolve("loss", loss_ref, LossLaw, "laws.loss")
     return SelectedLaws(
         loss=loss,
         allocation=allocation,

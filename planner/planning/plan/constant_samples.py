@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from laws_catalog import ParametricLossLaw, ResolvedLaw
-from laws_catalog.loss import _besiroglu2024_bootstrap
+from laws_catalog import ResolvedLaw
+from laws_catalog.loss import LossLaw, _besiroglu2024_bootstrap
 
 from ...fitting.forms import FORMS
 from ...schemas.fitted_law import FittedForm, FittedLaw
@@ -68,7 +68,7 @@ _CATALOGUE = _catalogue_draws()
 
 
 def constant_samples(
-    resolved: ResolvedLaw[ParametricLossLaw], spec: FittedLaw | None
+    resolved: ResolvedLaw[LossLaw], spec: FittedLaw | None
 ) -> ConstantSamples | str:
     """The samples for this law, or a sentence saying why there are none."""
     if spec is not None:

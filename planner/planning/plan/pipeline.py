@@ -29,6 +29,8 @@ from typing import Any
 from laws_catalog import CATALOG, AnyLaw
 from laws_catalog.architecture import ModelShape
 from laws_catalog.hardware import Device
+from laws_catalog.loss import downstream_error, posynomial
+from laws_catalog.loss import loss as law_loss
 from laws_catalog.precision import decisions
 
 from ...errors import InvalidRequest
@@ -192,7 +194,7 @@ def _inference_inputs(
         return None
     retrieved = retrieval.prompt_tokens if retrieval is not None else 0.0
     setup = serving_setup(request, extra, retrieved)
-    law = laws.allocation.law.traits if laws.allocation is not None else laws.loss.law
+    law = laws.allocation.law.traits if laws.allocation is not None else laws.loss.law.traits
     context = ServingContext(setup, limit_specs(setup), law.params_quantity, request.architecture)
     streams = stream_law(request.laws) if request.inference.parallel_streams != 1 else None
     return InferenceInputs(
@@ -210,7 +212,7 @@ def _variants(
     inference: InferenceInputs | None,
     retrieval: RetrievalCost | None,
 ) -> list[Variant]:
-    base = laws.loss.law.posynomial(laws.loss.constants.name)
+    base = posynomial(laws.loss.law, laws.loss.constants.name)
     if request.precision is not None and request.precision.training is not None:
         resolved = precision_law(
             request.laws.training_precision, "laws.training_precision", decisions.TRAINING_LAWS
@@ -366,17 +368,17 @@ def _loss_and_downstream(
     loss = (
         answer.loss
         if answer.loss is not None
-        else loss_law.loss(answer.n_params, answer.n_tokens, cset)
+        else law_loss(loss_law, answer.n_params, answer.n_tokens, cset)
     )
-    downstream = loss_law.downstream_error(loss, cset)
-    if downstream is None or loss_law.downstream is None:
+    downstream = downstream_error(loss_law, loss, cset)
+    if downstream is None or loss_law.traits.downstream is None:
         return loss, downstream, []
     use = law_use(
         laws.loss,
         role="downstream_error",
         produces=["downstream_error"],
         method="downstream-error law of the loss law, evaluated at the predicted loss",
-        equations=[loss_law.downstream.equation],
+        equations=[loss_law.traits.downstream.equation],
     )
     return loss, downstream, [use]
 
@@ -455,7 +457,7 @@ def _assemble(
     retrieval: RetrievalCost | None = None,
 ) -> PlanResponse:
     loss_law = laws.loss.law
-    params_law = laws.allocation.law.traits if laws.allocation is not None else loss_law
+    params_law = laws.allocation.law.traits if laws.allocation is not None else loss_law.traits
     loss, downstream, downstream_uses = _loss_and_downstream(laws, answer)
     provenance = [*answer.provenance, *downstream_uses]
     account = answer.account or account_model(

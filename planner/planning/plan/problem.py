@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from laws_catalog import CATALOG, ParametricLossLaw, ResolvedLaw
+from laws_catalog import CATALOG, ResolvedLaw
 from laws_catalog.hardware import Device, InvalidDevice, parse_device
+from laws_catalog.loss import LossLaw, is_loss_law, loss_for_downstream_error
 
 from ...errors import InvalidRequest, TargetUnreachable
 from ...schemas.requests import Architecture, Constraints, PlanRequest, Target
@@ -70,17 +71,17 @@ def request_devices(
     return out
 
 
-def target_loss_of(loss: ResolvedLaw[ParametricLossLaw], target: Target) -> float:
+def target_loss_of(loss: ResolvedLaw[LossLaw], target: Target) -> float:
     """The loss a target asks for: as given, or the loss law's loss at the asked error."""
     if target.loss is not None:
         return target.loss
     law = loss.law
     assert target.downstream_error is not None
-    if law.downstream is None:
+    if law.traits.downstream is None:
         with_downstream = [
             candidate.id
             for candidate in CATALOG.all_laws()
-            if isinstance(candidate, ParametricLossLaw) and candidate.downstream is not None
+            if is_loss_law(candidate) and candidate.traits.downstream is not None
         ]
         raise InvalidRequest(
             f"target.downstream_error: {law.id} has no downstream-error law",
@@ -88,7 +89,7 @@ def target_loss_of(loss: ResolvedLaw[ParametricLossLaw], target: Target) -> floa
             allowed={"laws.loss": with_downstream},
         )
     try:
-        return law.downstream.loss_for_error(target.downstream_error, loss.constants.values)
+        return loss_for_downstream_error(law, target.downstream_error, loss.constants.name)
     except ValueError as exc:
         raise TargetUnreachable(
             f"target.downstream_error: {exc}", field="target.downstream_error"

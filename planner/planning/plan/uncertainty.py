@@ -16,6 +16,7 @@ import numpy.typing as npt
 from laws_catalog import CATALOG
 from laws_catalog.hardware import Device
 from laws_catalog.hyperparams import HyperparamLaw, MissingInput, TrainingPoints
+from laws_catalog.loss import posynomial
 
 from ...errors import PlannerError
 from ...schemas.fitted_law import FittedLaw, FittedRange
@@ -58,7 +59,7 @@ def _closed_form_applies(request: PlanRequest, point: PlanResponse, laws: Select
         return False
     if any(name.split(".")[0] not in ("budget", "target") for name in point.binding_constraints):
         return False
-    posy = laws.loss.law.posynomial(laws.loss.constants.name)
+    posy = posynomial(laws.loss.law, laws.loss.constants.name)
     if not posy.is_separable_pair() or posy.power != 1.0:
         return False
     t_n, t_d = posy.terms
@@ -81,7 +82,7 @@ def _optimum(
     L - E, so c_N N^-a = (L - E) b/(a+b) and c_D D^-b = (L - E) a/(a+b).
     """
     e, c_n, a, c_d, b = pair
-    k = laws.loss.law.flops_per_param_token
+    k = laws.loss.law.traits.flops_per_param_token
     if request.target is None:
         flops = point.plan.flops
         log_n = (np.log(a * c_n) + b * np.log(flops) - np.log(b * c_d) - b * np.log(k)) / (a + b)
@@ -121,7 +122,7 @@ def _learning_rates(
     batch_use = next((u for u in point.provenance if "batch_size_tokens" in u.produces), None)
     plan = point.plan
     embedding = plan.params_embedding or 0.0
-    total_based = laws.loss.law.params_quantity == "n_params_total"
+    total_based = laws.loss.law.traits.params_quantity == "n_params_total"
     non_embedding = n - embedding if total_based else n
     total = n if total_based else n + embedding
     if np.any(non_embedding <= 0):
@@ -179,7 +180,7 @@ def _closed_form(
         return None
     e, c_n, a, c_d, b = (v[reached] for v in pair)
     loss = e + c_n * n**-a + c_d * d**-b
-    k = laws.loss.law.flops_per_param_token
+    k = laws.loss.law.traits.flops_per_param_token
     intervals = {
         "params": _interval(n, level),
         "tokens": _interval(d, level),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from laws_catalog import CATALOG, ParametricLossLaw, ResolvedLaw
+from laws_catalog import CATALOG, ResolvedLaw
 from laws_catalog.inference import parscale2025 as parscale
+from laws_catalog.loss import LossLaw, downstream_error, posynomial
+from laws_catalog.loss import loss as law_loss
 
 from ...schemas.requests import PredictRequest
 from ...schemas.responses import AnswerWarning, LawUse, PredictedStreams, PredictResponse
@@ -18,19 +20,19 @@ __all__ = ["predict"]
 
 
 def _with_streams(
-    request: PredictRequest, loss: ResolvedLaw[ParametricLossLaw], single_stream: float
+    request: PredictRequest, loss: ResolvedLaw[LossLaw], single_stream: float
 ) -> tuple[float, PredictedStreams, LawUse, list[AnswerWarning]]:
     """The loss law at N (1 + k ln P), and the ParScale law's own value at (N, P)."""
     streams = request.parallel_streams
     assert streams is not None
     law = stream_law(request.laws)
     m = multiplier(law, streams)
-    posy = effective_params_loss(loss.law.posynomial(loss.constants.name), m)
+    posy = effective_params_loss(posynomial(loss.law, loss.constants.name), m)
     # the law's posynomial form equals its loss; only the parameter term is rescaled
     value = (
         single_stream
         + float(posy(request.params, request.tokens))
-        - float(loss.law.posynomial(loss.constants.name)(request.params, request.tokens))
+        - float(posynomial(loss.law, loss.constants.name)(request.params, request.tokens))
     )
     out = PredictedStreams(
         streams=streams,
@@ -59,9 +61,9 @@ def _with_streams(
 def predict(request: PredictRequest) -> PredictResponse:
     loss = select_laws(request.laws).loss
     law, cset = loss.law, loss.constants.name
-    value = law.loss(request.params, request.tokens, cset)
+    value = law_loss(law, request.params, request.tokens, cset)
     streams = request.parallel_streams or 1
-    flops = law.flops_per_param_token * request.params * request.tokens * streams
+    flops = law.traits.flops_per_param_token * request.params * request.tokens * streams
     provenance = [
         law_use(loss, role="loss", produces=["loss"], method=f"{loss.ref} evaluated at (N, D)")
     ]
@@ -70,19 +72,19 @@ def predict(request: PredictRequest) -> PredictResponse:
     if request.parallel_streams is not None:
         value, stream_out, use, warnings = _with_streams(request, loss, value)
         provenance.append(use)
-    downstream = law.downstream_error(value, cset)
-    if downstream is not None and law.downstream is not None:
+    downstream = downstream_error(law, value, cset)
+    if downstream is not None and law.traits.downstream is not None:
         provenance.append(
             law_use(
                 loss,
                 role="downstream_error",
                 produces=["downstream_error"],
                 method="downstream-error law evaluated at the predicted loss",
-                equations=[law.downstream.equation],
+                equations=[law.traits.downstream.equation],
             )
         )
     point = {
-        law.params_quantity: request.params,
+        law.traits.params_quantity: request.params,
         "n_tokens": request.tokens,
         "tokens_per_param": request.tokens / request.params,
         "flops": flops,
@@ -91,12 +93,12 @@ def predict(request: PredictRequest) -> PredictResponse:
         loss=value,
         downstream_error=downstream,
         params=request.params,
-        params_definition=law.params_quantity,
+        params_definition=law.traits.params_quantity,
         tokens=request.tokens,
         tokens_per_param=request.tokens / request.params,
         flops=flops,
         parallel_streams=stream_out,
-        units=units_for(law, law.params_quantity, law.flops_per_param_token),
+        units=units_for(law, law.traits.params_quantity, law.traits.flops_per_param_token),
         provenance=provenance,
         warnings=range_warnings(law, point) + warnings,
         catalog_version=CATALOG.version,

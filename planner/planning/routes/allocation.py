@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from laws_catalog import ParametricLossLaw, PowerTerm, ResolvedLaw
+from laws_catalog import PowerTerm, ResolvedLaw
 from laws_catalog.allocation import AllocationLaw, allocate
+from laws_catalog.loss import LossLaw
+from laws_catalog.loss import loss as law_loss
 
 from ...errors import PlanInfeasible
 from ...optimize.program import Constraint
@@ -119,12 +121,13 @@ def plan_by_allocation(problem: PlanProblem, flops: float) -> RouteAnswer:
     gap = accounted / flops - 1.0
     if not broken and abs(gap) > 1e-3:
         warnings.append(_accounting_warning(allocation.ref, law.key, k, extra, flops, accounted))
-    if law.traits.params_quantity != loss.law.params_quantity:
+    if law.traits.params_quantity != loss.law.traits.params_quantity:
         warnings.append(
             AnswerWarning(
                 code="convention_mismatch",
                 message=f"{allocation.ref} counts {law.traits.params_quantity} but {loss.ref} "
-                f"expects {loss.law.params_quantity}; the loss is evaluated without conversion",
+                f"expects {loss.law.traits.params_quantity}; the loss is evaluated without "
+                "conversion",
                 law=loss.law.key,
             )
         )
@@ -156,7 +159,7 @@ def plan_by_allocation(problem: PlanProblem, flops: float) -> RouteAnswer:
         published_extras=alloc.extras if n_params == alloc.n_params else {},
         flops_accounted=accounted,
         account=account,
-        loss=loss.law.loss(n_params, n_tokens, loss.constants.name),
+        loss=law_loss(loss.law, n_params, n_tokens, loss.constants.name),
     )
 
 
@@ -226,7 +229,7 @@ def _accounting_warning(
 
 def _budget_margin(
     allocation: ResolvedLaw[AllocationLaw],
-    loss: ResolvedLaw[ParametricLossLaw],
+    loss: ResolvedLaw[LossLaw],
     bounds: Sequence[Constraint],
     flops: float,
     n_params: float,
@@ -236,7 +239,7 @@ def _budget_margin(
     """Loss change when the budget grows 10 % and the allocation rule is followed again."""
     law = allocation.law
     k = law.traits.flops_per_param_token
-    base = loss.law.loss(n_params, n_tokens, loss.constants.name)
+    base = law_loss(loss.law, n_params, n_tokens, loss.constants.name)
     more = flops * 1.1
     delta = None
     try:
@@ -249,7 +252,7 @@ def _budget_margin(
         if _broken(bounds, n_more, d_more):
             n_more = min(max(n_more, low), high)
             d_more = more / (k * n_more)
-        delta = loss.law.loss(n_more, d_more, loss.constants.name) - base
+        delta = law_loss(loss.law, n_more, d_more, loss.constants.name) - base
     return MarginalValue(
         resource=label, relaxation="+10%", effect_on="loss", delta=delta, elasticity=None
     )

@@ -187,7 +187,7 @@ def _solve_variant(
 ) -> _Solved:
     law = problem.laws.loss.law
     posy = variant.loss
-    k = law.flops_per_param_token * variant.compute_scale
+    k = law.traits.flops_per_param_token * variant.compute_scale
     objective.check(posy, problem.laws.loss.ref)
     architecture = problem.architecture
     vocab = None if architecture.vocab_size is not None else problem.laws.vocabulary
@@ -198,7 +198,9 @@ def _solve_variant(
             variant, _flops(training, optimum.n_params, optimum.n_tokens)
         )
         try:
-            return account_model(optimum.n_params, law.params_quantity, flops, architecture, vocab)
+            return account_model(
+                optimum.n_params, law.traits.params_quantity, flops, architecture, vocab
+            )
         except VocabularyDoesNotFit as exc:
             raise vocabulary_cause(
                 exc, optimum.program.constraints, serving, optimum.n_tokens
@@ -213,7 +215,7 @@ def _solve_variant(
             bounds = [
                 *collect_bounds(
                     problem.limits,
-                    params_quantity=law.params_quantity,
+                    params_quantity=law.traits.params_quantity,
                     compute_terms=training,
                     laws=[law],
                 ),
@@ -226,13 +228,13 @@ def _solve_variant(
             last.append(found)
             return found, budget_terms, bounds, training
 
-        return settle_vocabulary(solve, account_for, law.params_quantity)
+        return settle_vocabulary(solve, account_for, law.traits.params_quantity)
 
     (optimum, budget_terms, bounds, _), account, warnings = solve_within_limits(
         serving, variant.streams, solve_with, lambda found: found[0].n_params
     )
     n, d = optimum.n_params, optimum.n_tokens
-    extra = vocabulary_flop_params(account, law.params_quantity)
+    extra = vocabulary_flop_params(account, law.traits.params_quantity)
     training = _flops(compute_terms(k, extra), n, d)
     lifetime = _flops(serving_terms(variant.serving_per_param, extra), n, d)
     return _Solved(
@@ -371,7 +373,7 @@ def plan_for_target(
         raise failures[0][1]
     best = min(solved, key=lambda s: s.cost)
     optimum, posy = best.optimum, best.variant.loss
-    k = problem.laws.loss.law.flops_per_param_token
+    k = problem.laws.loss.law.traits.flops_per_param_token
     budget_terms = best.budget_terms
     effect: Literal["flops", "lifetime_flops"] = (
         "lifetime_flops" if best.variant.serving_per_param > 0 else "flops"

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 
-from laws_catalog import CATALOG, ParametricLossLaw, ResolvedLaw
-from laws_catalog.data import RepetitionConstants, RepetitionLaw
+from laws_catalog import CATALOG, ResolvedLaw
+from laws_catalog.data import RepetitionConstants, RepetitionLaw, repetition_constants
 from laws_catalog.data.multisource import CAVEATS as MULTISOURCE_CAVEATS
 from laws_catalog.data.multisource import DataSource as SourceModel
 from laws_catalog.data.multisource import unique_pool
+from laws_catalog.loss import LossLaw, is_loss_law, posynomial
 
 from ...deadline import checkpoint
 from ...errors import InvalidRequest, PlanInfeasible, TargetUnreachable
@@ -44,22 +45,23 @@ _QUALITY_SETTLED = 1e-9
 _KEYWORD = {v: k for k, v in LIMIT_FOR_KEYWORD.items()}
 
 
-def repetition_constants(
-    loss: ResolvedLaw[ParametricLossLaw], repetition: ResolvedLaw[RepetitionLaw]
+def discounted_constants(
+    loss: ResolvedLaw[LossLaw], repetition: ResolvedLaw[RepetitionLaw]
 ) -> tuple[RepetitionConstants, bool]:
     """The repetition law's decay on the loss law's constants; True when transplanted."""
-    published = repetition.law.constants(repetition.constants.name)
-    base_set = repetition.law.base_constant_sets.get(repetition.constants.name)
-    if loss.law.key == f"loss/{repetition.law.base_loss}" and loss.constants.name == base_set:
+    published = repetition_constants(repetition.law, repetition.constants.name)
+    traits = repetition.law.traits
+    base_set = traits.base_constant_sets.get(repetition.constants.name)
+    if loss.law.key == f"loss/{traits.base_loss}" and loss.constants.name == base_set:
         return published, False
-    posy = loss.law.posynomial(loss.constants.name)
+    posy = posynomial(loss.law, loss.constants.name)
     if not (posy.is_separable_pair() and posy.power == 1.0):
         allowed = [
             law.id
             for law in CATALOG.all_laws()
-            if isinstance(law, ParametricLossLaw)
-            and law.posynomial().is_separable_pair()
-            and law.posynomial().power == 1.0
+            if is_loss_law(law)
+            and posynomial(law).is_separable_pair()
+            and posynomial(law).power == 1.0
         ]
         raise InvalidRequest(
             f"laws.loss: {loss.ref} is not of the form E + A/N^alpha + B/D^beta, which the "
@@ -317,11 +319,11 @@ def plan_with_data(
     loss = laws.loss
     law = loss.law
     repetition = resolve("data", request.laws.repetition, RepetitionLaw, "laws.repetition")
-    constants, transplanted = repetition_constants(loss, repetition)
-    k = law.flops_per_param_token
+    constants, transplanted = discounted_constants(loss, repetition)
+    k = law.traits.flops_per_param_token
     limits = named_limits(
         request.constraints,
-        params_quantity=law.params_quantity,
+        params_quantity=law.traits.params_quantity,
         laws=[law],
         budget=(flops if flops is not None else NO_BUDGET_FLOPS, budget_label),
     )

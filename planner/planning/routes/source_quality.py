@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from laws_catalog import ParametricLossLaw, ResolvedLaw
+from laws_catalog import ResolvedLaw
 from laws_catalog.data import RepetitionConstants
+from laws_catalog.loss import LossLaw, posynomial
 
 from ...errors import InvalidRequest
 from ...schemas.requests import DataSpec
@@ -37,7 +38,7 @@ CAVEAT = (
 @dataclass(frozen=True, slots=True)
 class SourceLaw:
     name: str
-    law: ResolvedLaw[ParametricLossLaw]
+    law: ResolvedLaw[LossLaw]
     b: float
     beta: float
 
@@ -54,8 +55,8 @@ def source_laws(spec: DataSpec) -> list[SourceLaw]:
         if source.loss_law is None:
             continue
         field = f"data.sources[{i}].loss_law"
-        resolved = resolve("loss", source.loss_law, ParametricLossLaw, field)
-        posy = resolved.law.posynomial(resolved.constants.name)
+        resolved = resolve("loss", source.loss_law, LossLaw, field)
+        posy = posynomial(resolved.law, resolved.constants.name)
         if not (posy.is_separable_pair() and posy.power == 1.0):
             raise InvalidRequest(
                 f"{field}: {resolved.ref} is not of the form E + A/N^alpha + B/D^beta",

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from laws_catalog import CATALOG, ParametricLossLaw, PosynomialLoss, ResolvedLaw
+from laws_catalog import CATALOG, PosynomialLoss, ResolvedLaw
 from laws_catalog.architecture import (
     N_PARAMS_RANGE,
     ShapeChoice,
@@ -34,6 +34,7 @@ from laws_catalog.architecture import (
 )
 from laws_catalog.hardware import Device
 from laws_catalog.hyperparams import Estimate, HyperparamLaw
+from laws_catalog.loss import downstream_error, is_loss_law, posynomial
 from laws_catalog.vocabulary import VocabularyAdvice
 
 from ...deadline import checkpoint
@@ -98,17 +99,19 @@ def _setup(request: SweepRequest) -> _Setup | None:
     if request.min_severity != "info" or request.constraints != Constraints():
         return None
     laws = select_laws(request.laws)
-    if laws.allocation is not None or not isinstance(laws.loss.law, ParametricLossLaw):
+    if laws.allocation is not None or not is_loss_law(laws.loss.law):
         return None
     law = laws.loss.law
-    if law.params_quantity != "n_params_total":
+    if law.traits.params_quantity != "n_params_total":
         return None
-    posy = law.posynomial(laws.loss.constants.name)
+    posy = posynomial(law, laws.loss.constants.name)
     objective = Posynomial.of(posy.terms)
     pair = separable_pair(objective)
-    k = law.flops_per_param_token
+    k = law.traits.flops_per_param_token
     if pair is None or collect_bounds(
-        request.constraints, params_quantity=law.params_quantity, compute_terms=compute_terms(k)
+        request.constraints,
+        params_quantity=law.traits.params_quantity,
+        compute_terms=compute_terms(k),
     ):
         return None
     arch = Architecture()  # a sweep's rows take the default model and context
@@ -532,7 +535,7 @@ def _records(
             continue
         account, advice = found.account, found.account.vocab
         n, d, flops = n_list[i], d_list[i], flops_list[i]
-        downstream = loss_law.downstream_error(loss, cset)
+        downstream = downstream_error(loss_law, loss, cset)
         shape = account.shape.shape if account.shape is not None else None
         point = _Point(
             n_params_non_embedding=account.n_non_embedding,
@@ -554,7 +557,7 @@ def _records(
         tokens_per_param = d / n
         codes: set[str] = {"outside_fitted_range"} if recipe.outside else set()
         law_point = {
-            loss_law.params_quantity: n,
+            loss_law.traits.params_quantity: n,
             "n_tokens": d,
             "tokens_per_param": tokens_per_param,
             "flops": training,
@@ -582,7 +585,7 @@ def _records(
             "dollars": "",
             "target_loss": "",
             "params": n,
-            "params_definition": loss_law.params_quantity,
+            "params_definition": loss_law.traits.params_quantity,
             "tokens": d,
             "tokens_per_param": tokens_per_param,
             "loss": loss,

@@ -8,17 +8,39 @@ import numpy as np
 import pytest
 
 from laws_catalog import CATALOG, ConstantSet, Evidence
-from laws_catalog.data import RepetitionConstants, RepetitionLaw
-from laws_catalog.data.muennighoff2023 import (
-    LAW,
-    base_loss,
-    effective_params,
-    effective_tokens,
-    loss,
+from laws_catalog.data import (
+    RepetitionConstants,
+    RepetitionLaw,
+    constant_values,
+    muennighoff2023,
+    repetition_constants,
+    with_base_constants,
 )
+from laws_catalog.data._repetition import FloatOrArray
+from laws_catalog.data.muennighoff2023 import LAW
+from laws_catalog.loss import posynomial
 from laws_catalog.loss.muennighoff2023 import LAW as BASE
 
-LAWS = [LAW.constants(name) for name in LAW.constant_set_names()]
+LAWS = [repetition_constants(LAW, name) for name in LAW.constant_set_names()]
+DEFAULT = LAW.constants()
+
+
+def loss(params: FloatOrArray, tokens: FloatOrArray, unique: FloatOrArray) -> FloatOrArray:
+    return muennighoff2023.loss(params, tokens, unique, **DEFAULT)
+
+
+def effective_tokens(unique: FloatOrArray, tokens: FloatOrArray) -> FloatOrArray:
+    return muennighoff2023.effective_tokens(unique, tokens, **DEFAULT)
+
+
+def effective_params(unique: FloatOrArray, params: FloatOrArray) -> FloatOrArray:
+    return muennighoff2023.effective_params(unique, params, **DEFAULT)
+
+
+def base_loss(params: FloatOrArray, tokens: FloatOrArray) -> FloatOrArray:
+    """The single-epoch base law loss/muennighoff2023@c4_tied."""
+    return posynomial(BASE, "c4_tied")(params, tokens)
+
 
 # laws-data.md section 1.4 (derived): % loss increase vs 1 epoch at fixed N and D for the
 # unique-data budgets of Figure 4 (2.8B/55B, 4.2B/84B, 8.7B/178B); printed to 0.01 %.
@@ -77,7 +99,7 @@ def test_unlimited_unique_data_is_exactly_the_single_epoch_law() -> None:
 
 def test_infinite_decay_constants_give_chinchilla_for_any_unique_data() -> None:
     """Sec. 3.1: R_D*, R_N* = inf recovers the base law (repetitions worth fresh data)."""
-    c = LAW.constants()
+    c = repetition_constants(LAW)
     no_decay = RepetitionConstants(c.e, c.a, c.b, c.alpha, c.beta, math.inf, math.inf)
     n, d = np.meshgrid(np.geomspace(1e7, 1e11, 9), np.geomspace(1e8, 1e13, 9))
     for unique in (1e8, 1e10, 1e12):
@@ -86,10 +108,11 @@ def test_infinite_decay_constants_give_chinchilla_for_any_unique_data() -> None:
 
 def test_base_constants_are_read_from_the_loss_law_not_repeated() -> None:
     default = LAW.constant_set()
-    assert set(default.values) == {"rd_star", "rn_star"}
-    assert default.values == {"rd_star": 15.387756, "rn_star": 5.309743}
     base_values = BASE.constant_set("c4_tied").values
-    c = LAW.constants()
+    decay = {k: v for k, v in default.values.items() if k not in base_values}
+    assert decay == {"rd_star": 15.387756, "rn_star": 5.309743}
+    assert {k: default.values[k] for k in base_values} == base_values
+    c = repetition_constants(LAW)
     assert c.a == math.exp(base_values["log_A"])
     assert c.b == math.exp(base_values["log_B"])
     assert c.e == math.exp(base_values["log_E"])
@@ -139,7 +162,7 @@ def test_log_gradient_matches_finite_differences(c: RepetitionConstants) -> None
 
 def test_law_is_continuously_differentiable_at_one_epoch() -> None:
     """C1 at D = U and at N = N_opt(U) (the elasticities join at 1)."""
-    c = LAW.constants()
+    c = repetition_constants(LAW)
     unique = 1e10
     assert float(c.tokens_elasticity(unique, unique * (1 + 1e-12))[()]) == pytest.approx(1.0)
     n_opt = float(c.optimal_params_for_tokens(unique))
@@ -156,10 +179,10 @@ def test_vectorised_functions_broadcast_and_keep_units() -> None:
 
 
 def test_compute_optimal_without_data_limit_is_the_closed_form() -> None:
-    c = LAW.constants()
+    c = repetition_constants(LAW)
     for flops in np.geomspace(1e18, 1e27, 10):
         n, d = c.compute_optimal(float(flops))
-        n0, d0 = BASE.posynomial("c4_tied").compute_optimal(float(flops))
+        n0, d0 = posynomial(BASE, "c4_tied").compute_optimal(float(flops))
         assert n == pytest.approx(n0, rel=1e-11)
         assert d == pytest.approx(d0, rel=1e-11)
 
@@ -172,15 +195,15 @@ def test_fewer_parameters_more_epochs_wins_as_in_figure1() -> None:
 
 
 def _law_with(cset: ConstantSet, base_set: str) -> RepetitionLaw:
-    fields = LAW.model_dump(exclude={"constant_sets", "base_constant_sets", "id"})
-    fields |= {
+    traits = LAW.traits.model_copy(update={"base_constant_sets": {cset.name: base_set}})
+    fields = dict(LAW) | {
         "id": "check",
-        "constant_sets": (cset,),
-        "base_constant_sets": {cset.name: base_set},
+        "traits": traits,
+        "constant_sets": (with_base_constants(cset, BASE, base_set),),
         "default_constant_set": cset.name,
         "golden": LAW.golden[:1],
     }
-    return RepetitionLaw.model_validate(fields)
+    return RepetitionLaw(**fields)
 
 
 def test_a_set_may_not_repeat_or_miss_base_constants() -> None:
@@ -188,7 +211,7 @@ def test_a_set_may_not_repeat_or_miss_base_constants() -> None:
     base set it names must exist."""
     values = {"rd_star": 1.0, "rn_star": 1.0}
     ok = ConstantSet(name="ok", values=values, source="test", evidence=Evidence.DERIVED)
-    assert _law_with(ok, "c4_tied").constants().rd_star == 1.0
+    assert repetition_constants(_law_with(ok, "c4_tied")).rd_star == 1.0
     dup = ConstantSet(
         name="dup", values=values | {"alpha": 0.3}, source="test", evidence=Evidence.DERIVED
     )
@@ -205,8 +228,8 @@ def test_registered_in_the_data_family() -> None:
 
 
 def test_constant_values_list_every_number_used() -> None:
-    values = LAW.constant_values()
+    values = constant_values(LAW)
     assert values["rd_star"] == 15.387756
     assert values["A"] == pytest.approx(520.825, rel=1e-6)
     assert "unique_params_per_token" not in values
-    assert LAW.constant_values("eq17")["unique_params_per_token"] == 0.051
+    assert constant_values(LAW, "eq17")["unique_params_per_token"] == 0.051

@@ -9,16 +9,17 @@ import pytest
 
 from laws_catalog import CATALOG
 from laws_catalog.data import multisource as ms
-from laws_catalog.data.muennighoff2023 import LAW, loss
+from laws_catalog.data import repetition_constants
+from laws_catalog.data.muennighoff2023 import LAW
 
-C = LAW.constants()
+C = repetition_constants(LAW)
 
 
 def test_one_source_of_quality_one_is_the_repetition_law() -> None:
     tokens = np.geomspace(1e9, 1e13, 50)
     source = ms.DataSource("c4", unique_tokens=2e10)
     ours = np.asarray(ms.mixture_loss(3e9, [tokens], [source]))
-    assert np.array_equal(ours, np.asarray(loss(3e9, tokens, 2e10)))
+    assert np.array_equal(ours, np.asarray(C.loss(3e9, tokens, 2e10)))
 
 
 def test_splitting_a_source_at_equal_epochs_changes_nothing() -> None:

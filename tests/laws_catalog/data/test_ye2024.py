@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from laws_catalog import CATALOG, AnyLaw, WrongFamily
+from laws_catalog import CATALOG, WrongFamily
+from laws_catalog.data import MixtureLaw
 from laws_catalog.data.ye2024 import LAW, MixtureRegion, fit, mixing_law
 
 RNG_SEED = 7
@@ -90,4 +91,4 @@ def test_fit_only_law_has_no_constants_and_cannot_be_planned_with() -> None:
     assert LAW.fit_only
     assert not LAW.constant_sets
     with pytest.raises(WrongFamily):
-        CATALOG.resolve("data", "ye2024", AnyLaw)
+        CATALOG.resolve("data", "ye2024", MixtureLaw)

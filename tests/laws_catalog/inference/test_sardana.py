@@ -7,11 +7,11 @@ import pytest
 
 from laws_catalog import CATALOG
 from laws_catalog.inference import sardana2024 as sd
-from laws_catalog.loss import hoffmann2022
+from laws_catalog.loss import hoffmann2022, loss
 
 
 def _loss(n: float, d: float) -> float:
-    return hoffmann2022.LAW.loss(n, d, "sardana")
+    return loss(hoffmann2022.LAW, n, d, "sardana")
 
 
 def test_loss_law_is_hoffmann_sardana_set() -> None:
