@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from laws_catalog import ResolvedLaw
-from laws_catalog.inference import ModelShape, roofline
+from laws_catalog.inference import ServedModel, roofline
 from laws_catalog.inference._law import InferenceLaw
 
 from ..schemas.inference_out import (
@@ -43,7 +43,7 @@ class InferenceInputs:
 
 
 def _performance(
-    inputs: InferenceInputs, shape: ModelShape
+    inputs: InferenceInputs, shape: ServedModel
 ) -> tuple[dict[str, float | str | None], MemoryOut, list[Warning]]:
     setup = inputs.serving.setup
     spec = setup.spec
