@@ -1,33 +1,21 @@
-"""The record type of inference-family entries (cost models, stream laws, accounting).
+"""What the inference family declares about an entry (nothing beyond the common record).
 
-These entries are not loss laws in (N, D), so the planner does not optimise over them
-directly; it calls the module functions and cites the record (law key, constant set,
-evidence) in its provenance. Each module supplies a ``checker`` that computes what a golden
-vector asks for from the vector's inputs and the chosen constant set.
+These entries (a serving cost model, a parallel-stream law, compute accounting, lifetime
+cost) are not loss laws in (N, D), so the planner does not optimise over them directly; it
+calls their module functions and cites the record (law key, constant set, evidence) in its
+provenance. The ``kind`` of the record says which of the four it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Literal
+from ..law import Law, Traits
 
-from pydantic import Field
-
-from .._types import GoldenVector, LawBase
-
-__all__ = ["Checker", "InferenceLaw"]
-
-Checker = Callable[[str, Mapping[str, float], Mapping[str, float]], dict[str, float]]
-"""``(check name, vector inputs, constant values) -> computed outputs``."""
+__all__ = ["InferenceLaw", "InferenceTraits"]
 
 
-class InferenceLaw(LawBase):
-    """A catalogue entry of the inference family."""
+class InferenceTraits(Traits):
+    """An inference-family entry declares nothing beyond the common record."""
 
-    family: Literal["inference"] = "inference"
-    kind: Literal["cost_model", "parallel_scaling", "accounting", "lifetime_cost"]
-    checker: Checker = Field(exclude=True)
 
-    def run_check(self, vector: GoldenVector) -> dict[str, float]:
-        values = self.constant_set(vector.constant_set).values
-        return self.checker(vector.check, vector.inputs, values)
+InferenceLaw = Law[InferenceTraits]
+"""An entry of the inference family."""

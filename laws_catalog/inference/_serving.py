@@ -17,7 +17,7 @@ __all__ = [
     "Accelerators",
     "Efficiency",
     "MemoryBreakdown",
-    "ModelShape",
+    "ServedModel",
     "RequestCost",
     "ServingEstimate",
     "ServingPrecision",
@@ -31,7 +31,7 @@ def _positive(name: str, value: float) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class ModelShape:
+class ServedModel:
     """What the cost model needs to know about a served (decoder-only) transformer.
 
     ``params`` counts every weight held in accelerator memory and read once per decode step:
@@ -89,7 +89,7 @@ class ModelShape:
         """Parameters whose matmuls run once per stream per token."""
         return self.params - self.stream_shared_params - self.prefix_kv_params
 
-    def with_params(self, params: float) -> ModelShape:
+    def with_params(self, params: float) -> ServedModel:
         """Same shape with a different parameter count (the KV footprint stays fixed)."""
         return replace(self, params=params)
 

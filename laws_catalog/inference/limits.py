@@ -3,16 +3,16 @@
 For a fixed device, number format, stream count, batch and context the limits become one
 monomial bound ``N <= N_max`` for the planner's geometric program:
 
-* with a fixed shape (a :class:`ModelShape` template: layers, KV heads, head size kept,
+* with a fixed shape (a :class:`ServedModel` template: layers, KV heads, head size kept,
   parameters varied) every term of the roofline is affine in N with a positive slope, so
   ``N_max`` is in closed form (the tightest of the compute, memory and capacity branches);
-* with a shape rule (a callable ``N -> ModelShape``, e.g. from a shape module) the KV and
+* with a shape rule (a callable ``N -> ServedModel``, e.g. from a shape module) the KV and
   attention terms grow with N through the shape; ``N_max`` is found by bracketing root
   search (scipy ``brentq`` on log N). The rule must make latency/memory non-decreasing in N.
 
->>> from laws_catalog.inference import Accelerators, ModelShape, ServingPrecision
+>>> from laws_catalog.inference import Accelerators, ServedModel, ServingPrecision
 >>> gpu = Accelerators(peak_flops=989.5e12, memory_bandwidth=3.35e12, memory_bytes=80e9)
->>> template = ModelShape(params=7e9, n_layer=32, n_kv_heads=8, d_head=128, d_model=4096)
+>>> template = ServedModel(params=7e9, n_layer=32, n_kv_heads=8, d_head=128, d_model=4096)
 >>> n = max_params_for_memory(80e9, template, ServingPrecision(2, 2), batch=8,
 ...                           context_tokens=4096)
 >>> round(n / 1e9, 2)  # (80e9 - 8 x 4096 x 131,072 B of KV cache) / 2 bytes per weight
@@ -27,7 +27,7 @@ from collections.abc import Callable
 from scipy.optimize import brentq
 
 from . import roofline
-from ._serving import Accelerators, Efficiency, ModelShape, ServingPrecision
+from ._serving import Accelerators, Efficiency, ServedModel, ServingPrecision
 
 __all__ = [
     "NoFeasibleModel",
@@ -37,7 +37,7 @@ __all__ = [
     "max_params_for_time_to_first_token",
 ]
 
-ShapeRule = Callable[[float], ModelShape]
+ShapeRule = Callable[[float], ServedModel]
 """Maps a parameter count to the served model's shape (params field equal to the argument)."""
 
 _BOUNDS = (1e6, 1e14)
@@ -48,7 +48,7 @@ class NoFeasibleModel(ValueError):
 
 
 def _affine_bound(
-    metric: Callable[[ModelShape], float], template: ModelShape, limit: float
+    metric: Callable[[ServedModel], float], template: ServedModel, limit: float
 ) -> float:
     """Largest N with ``metric(template.with_params(N)) <= limit`` for a metric affine in N."""
     n0 = template.params
@@ -60,12 +60,12 @@ def _affine_bound(
     return n0 + (limit - f0) / slope
 
 
-def _smallest_params(template: ModelShape) -> float:
+def _smallest_params(template: ServedModel) -> float:
     return template.stream_shared_params + template.prefix_kv_params
 
 
 def _template_bound(
-    metrics: list[Callable[[ModelShape], float]], template: ModelShape, limit: float
+    metrics: list[Callable[[ServedModel], float]], template: ServedModel, limit: float
 ) -> float:
     n_max = min(_affine_bound(metric, template, limit) for metric in metrics)
     if n_max <= _smallest_params(template):
@@ -76,7 +76,7 @@ def _template_bound(
 
 
 def _rule_bound(
-    metric: Callable[[ModelShape], float],
+    metric: Callable[[ServedModel], float],
     rule: ShapeRule,
     limit: float,
     bounds: tuple[float, float],
@@ -95,21 +95,21 @@ def _rule_bound(
 
 
 def _solve(
-    metrics: list[Callable[[ModelShape], float]],
-    shape: ModelShape | ShapeRule,
+    metrics: list[Callable[[ServedModel], float]],
+    shape: ServedModel | ShapeRule,
     limit: float,
     bounds: tuple[float, float],
 ) -> float:
     if not (math.isfinite(limit) and limit > 0):
         raise ValueError(f"limit must be a positive finite number, got {limit!r}")
-    if isinstance(shape, ModelShape):
+    if isinstance(shape, ServedModel):
         return _template_bound(metrics, shape, limit)
     return min(_rule_bound(metric, shape, limit, bounds) for metric in metrics)
 
 
 def max_params_for_decode_latency(
     latency_s: float,
-    shape: ModelShape | ShapeRule,
+    shape: ServedModel | ShapeRule,
     precision: ServingPrecision,
     hw: Accelerators,
     batch: int,
@@ -125,11 +125,11 @@ def max_params_for_decode_latency(
     """
     eff = efficiency or roofline.efficiency()
 
-    def compute(s: ModelShape) -> float:
+    def compute(s: ServedModel) -> float:
         step = roofline.decode_step(s, precision, hw, batch, context_tokens, eff)
         return step.compute_seconds + step.comm_seconds
 
-    def memory(s: ModelShape) -> float:
+    def memory(s: ServedModel) -> float:
         step = roofline.decode_step(s, precision, hw, batch, context_tokens, eff)
         return step.memory_seconds + step.comm_seconds
 
@@ -138,7 +138,7 @@ def max_params_for_decode_latency(
 
 def max_params_for_time_to_first_token(
     ttft_s: float,
-    shape: ModelShape | ShapeRule,
+    shape: ServedModel | ShapeRule,
     precision: ServingPrecision,
     hw: Accelerators,
     prompt_tokens: int,
@@ -149,11 +149,11 @@ def max_params_for_time_to_first_token(
     """Largest N whose prefill of ``prompt_tokens`` takes at most ``ttft_s`` seconds."""
     eff = efficiency or roofline.efficiency()
 
-    def compute(s: ModelShape) -> float:
+    def compute(s: ServedModel) -> float:
         step = roofline.prefill(s, precision, hw, batch, prompt_tokens, eff)
         return step.compute_seconds + step.comm_seconds
 
-    def memory(s: ModelShape) -> float:
+    def memory(s: ServedModel) -> float:
         step = roofline.prefill(s, precision, hw, batch, prompt_tokens, eff)
         return step.memory_seconds + step.comm_seconds
 
@@ -162,7 +162,7 @@ def max_params_for_time_to_first_token(
 
 def max_params_for_memory(
     memory_bytes: float,
-    shape: ModelShape | ShapeRule,
+    shape: ServedModel | ShapeRule,
     precision: ServingPrecision,
     batch: int,
     context_tokens: float,
@@ -175,7 +175,7 @@ def max_params_for_memory(
     fraction of it left after framework reserves.
     """
 
-    def total(s: ModelShape) -> float:
+    def total(s: ServedModel) -> float:
         return roofline.serving_memory(s, precision, batch, context_tokens, prompt_tokens).total
 
     return _solve([total], shape, memory_bytes, params_bounds)

@@ -18,32 +18,33 @@ compute, which is what is shipped here:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from scipy.stats import binom
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..references import SHAO2024
-from ._law import InferenceLaw
+from ._law import InferenceLaw, InferenceTraits
 
 __all__ = [
     "LAW",
+    "build_flops",
+    "compute_ratio",
     "datastore_build_flops",
     "datastore_passages",
+    "datastore_share",
     "exact_search_flops_per_query",
     "flat_index_bytes",
+    "index_size",
     "ivf_pq_bytes_per_vector",
     "pretraining_flops",
+    "prompt_overhead",
     "retrieval_prefill_flops",
     "retrieval_prompt_tokens",
     "subsample_retrieval_probability",
+    "tail_bound",
     "training_time_compute",
 ]
-
-
-def _value(name: str, given: float | None) -> float:
-    return LAW.constant_set().values[name] if given is None else given
 
 
 def pretraining_flops(n_params: float, n_tokens: float) -> float:
@@ -65,49 +66,44 @@ def training_time_compute(
     )
 
 
-def retrieval_prompt_tokens(
-    k_chunks: float | None = None, tokens_per_chunk: float | None = None
-) -> float:
-    """Prompt tokens retrieval adds per query: k chunks x tokens per chunk (default 3 x 284.2)."""
-    return _value("k_chunks", k_chunks) * _value("tokens_per_chunk", tokens_per_chunk)
+def retrieval_prompt_tokens(*, k_chunks: float, tokens_per_chunk: float) -> float:
+    """Prompt tokens retrieval adds per query: k chunks x tokens per chunk (paper: 3 x 284.2)."""
+    return k_chunks * tokens_per_chunk
 
 
 def retrieval_prefill_flops(
-    reader_params: float, k_chunks: float | None = None, tokens_per_chunk: float | None = None
+    reader_params: float, *, k_chunks: float, tokens_per_chunk: float
 ) -> float:
     """Extra reader prefill FLOPs per query, ``2 N_reader * added prompt tokens``."""
-    return 2.0 * reader_params * retrieval_prompt_tokens(k_chunks, tokens_per_chunk)
+    tokens = retrieval_prompt_tokens(k_chunks=k_chunks, tokens_per_chunk=tokens_per_chunk)
+    return 2.0 * reader_params * tokens
 
 
-def datastore_passages(datastore_tokens: float, tokens_per_chunk: float | None = None) -> float:
+def datastore_passages(datastore_tokens: float, *, tokens_per_chunk: float) -> float:
     """Number of indexed passages (chunks of <= 256 words)."""
-    return datastore_tokens / _value("tokens_per_chunk", tokens_per_chunk)
+    return datastore_tokens / tokens_per_chunk
 
 
-def flat_index_bytes(
-    passages: float, embedding_dim: float | None = None, bytes_per_dim: float = 2.0
-) -> float:
+def flat_index_bytes(passages: float, bytes_per_dim: float = 2.0, *, embedding_dim: float) -> float:
     """Uncompressed (FAISS IndexFlatIP-style) index size [bytes]: passages x dim x bytes."""
-    return passages * _value("embedding_dim", embedding_dim) * bytes_per_dim
+    return passages * embedding_dim * bytes_per_dim
 
 
-def exact_search_flops_per_query(passages: float, embedding_dim: float | None = None) -> float:
+def exact_search_flops_per_query(passages: float, *, embedding_dim: float) -> float:
     """Exact inner-product search: ``2 * dim`` FLOPs per indexed passage (and a full index read)."""
-    return 2.0 * _value("embedding_dim", embedding_dim) * passages
+    return 2.0 * embedding_dim * passages
 
 
-def ivf_pq_bytes_per_vector(n_subquantizers: int = 16, n_bits: int = 8) -> float:
+def ivf_pq_bytes_per_vector(n_subquantizers: float = 16, n_bits: float = 8) -> float:
     """Product-quantised code size [bytes/vector]; repo v1 defaults give 16 (vs 1,536 fp16)."""
-    return n_subquantizers * n_bits / 8.0
+    return int(n_subquantizers) * int(n_bits) / 8.0
 
 
 def subsample_retrieval_probability(
-    subsample_ratio: float, candidates: int | None = None, k_chunks: int | None = None
+    subsample_ratio: float, *, candidates_K: float, k_chunks: float
 ) -> float:
     """P[Binomial(K, p) >= k]: a p-subsample of the K candidates still holds k chunks (Table 4)."""
-    big_k = int(_value("candidates_K", None if candidates is None else float(candidates)))
-    k = int(_value("k_chunks", None if k_chunks is None else float(k_chunks)))
-    return float(binom.sf(k - 1, big_k, subsample_ratio))
+    return float(binom.sf(int(k_chunks) - 1, int(candidates_K), subsample_ratio))
 
 
 _PAPER = ConstantSet(
@@ -129,49 +125,76 @@ _PAPER = ConstantSet(
     "commented-out README line (its timing part is not used).",
 )
 
-_DS = "laws-retrieval-parallel-inference.md section 1.2 derived table"
+
+def build_flops(datastore_tokens: float, *, retriever_params: float) -> dict[str, float]:
+    """:func:`datastore_build_flops` with the paper's retriever, as ``flops``."""
+    return {"flops": datastore_build_flops(retriever_params, datastore_tokens)}
 
 
-def _check(name: str, inputs: Mapping[str, float], values: Mapping[str, float]) -> dict[str, float]:
-    if name == "build_flops":
-        return {
-            "flops": datastore_build_flops(values["retriever_params"], inputs["datastore_tokens"])
-        }
-    if name == "pretraining_flops":
-        return {"flops": pretraining_flops(inputs["n_params"], inputs["n_tokens"])}
-    if name == "compute_ratio":
-        small = training_time_compute(
-            inputs["small_params"],
-            inputs["n_tokens"],
-            values["retriever_params"],
-            inputs["datastore_tokens"],
-        )
-        return {"ratio": small / pretraining_flops(inputs["large_params"], inputs["n_tokens"])}
-    if name == "datastore_share":
-        build = datastore_build_flops(values["retriever_params"], values["datastore_tokens"])
-        return {"share": build / pretraining_flops(inputs["n_params"], inputs["n_tokens"])}
-    if name == "tail_bound":
-        big_k, k = int(values["candidates_K"]), int(values["k_chunks"])
-        return {"probability": float(binom.sf(k - 1, big_k, inputs["subsample_ratio"]))}
-    if name == "index":
-        passages = values["datastore_tokens"] / values["tokens_per_chunk"]
-        return {
-            "passages": passages,
-            "flat_index_bytes": passages * values["embedding_dim"] * inputs["bytes_per_dim"],
-            "search_flops_per_query": 2.0 * values["embedding_dim"] * passages,
-            "ivf_pq_bytes_per_vector": ivf_pq_bytes_per_vector(
-                int(inputs["n_subquantizers"]), int(inputs["n_bits"])
-            ),
-        }
-    if name == "prompt_overhead":
-        tokens = values["k_chunks"] * values["tokens_per_chunk"]
-        return {"tokens": tokens, "prefill_flops": 2.0 * inputs["reader_params"] * tokens}
-    raise ValueError(f"massiveds2024: unknown golden check {name!r}")
+def compute_ratio(
+    small_params: float,
+    large_params: float,
+    n_tokens: float,
+    datastore_tokens: float,
+    *,
+    retriever_params: float,
+) -> dict[str, float]:
+    """Training-time compute of a small model with a datastore over a large model's
+    pretraining, as ``ratio``."""
+    small = training_time_compute(small_params, n_tokens, retriever_params, datastore_tokens)
+    return {"ratio": small / pretraining_flops(large_params, n_tokens)}
+
+
+def datastore_share(
+    n_params: float, n_tokens: float, *, retriever_params: float, datastore_tokens: float
+) -> dict[str, float]:
+    """Build FLOPs of the paper's datastore over a model's pretraining FLOPs, as ``share``."""
+    build = datastore_build_flops(retriever_params, datastore_tokens)
+    return {"share": build / pretraining_flops(n_params, n_tokens)}
+
+
+def tail_bound(subsample_ratio: float, *, candidates_K: float, k_chunks: float) -> dict[str, float]:
+    """:func:`subsample_retrieval_probability` as ``probability``."""
+    found = subsample_retrieval_probability(
+        subsample_ratio, candidates_K=candidates_K, k_chunks=k_chunks
+    )
+    return {"probability": found}
+
+
+def index_size(
+    bytes_per_dim: float,
+    n_subquantizers: float,
+    n_bits: float,
+    *,
+    datastore_tokens: float,
+    tokens_per_chunk: float,
+    embedding_dim: float,
+) -> dict[str, float]:
+    """Passages, flat index bytes, exact-search FLOPs per query and PQ code bytes of the
+    paper's datastore."""
+    passages = datastore_passages(datastore_tokens, tokens_per_chunk=tokens_per_chunk)
+    return {
+        "passages": passages,
+        "flat_index_bytes": flat_index_bytes(passages, bytes_per_dim, embedding_dim=embedding_dim),
+        "search_flops_per_query": exact_search_flops_per_query(
+            passages, embedding_dim=embedding_dim
+        ),
+        "ivf_pq_bytes_per_vector": ivf_pq_bytes_per_vector(n_subquantizers, n_bits),
+    }
+
+
+def prompt_overhead(
+    reader_params: float, *, k_chunks: float, tokens_per_chunk: float
+) -> dict[str, float]:
+    """Prompt ``tokens`` retrieval adds per query and their reader ``prefill_flops``."""
+    tokens = retrieval_prompt_tokens(k_chunks=k_chunks, tokens_per_chunk=tokens_per_chunk)
+    return {"tokens": tokens, "prefill_flops": 2.0 * reader_params * tokens}
 
 
 LAW = CATALOG.register(
     InferenceLaw(
         id="massiveds2024",
+        family="inference",
         kind="accounting",
         title="MassiveDS retrieval datastore: compute accounting (no fitted law)",
         reference=SHAO2024,
@@ -205,93 +228,29 @@ LAW = CATALOG.register(
         },
         constant_sets=(_PAPER,),
         default_constant_set="paper",
-        checker=_check,
-        golden=(
-            GoldenVector(
-                check="build_flops",
-                inputs={"datastore_tokens": 1441.2e9},
-                expected={"flops": 5.102e20},
-                rtol=1e-4,
-                why_tolerance="2 x 177e6 x 1441.2e9 = 5.10185e20, printed to 4 s.f.",
-                source="#15: full MassiveDS build (section 5)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="build_flops",
-                inputs={"datastore_tokens": 100e9},
-                expected={"flops": 3.54e19},
-                rtol=1e-3,
-                why_tolerance="exact product 3.54e19",
-                source=_DS + ": 100B-token datastore",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="tail_bound",
-                inputs={"subsample_ratio": 0.01},
-                expected={"probability": 0.9973},
-                rtol=6e-5,
-                why_tolerance="printed to 4 decimals (+-5e-5)",
-                source="#16: Table 4, P[Binomial(1000, 0.01) >= 3]",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="pretraining_flops",
-                inputs={"n_params": 1.1846e10, "n_tokens": 300e9},
-                expected={"flops": 2.13e22},
-                rtol=3e-3,
-                why_tolerance="printed to 3 s.f.; the parameter count is recalled (uncertain)",
-                source=_DS + ": Pythia-12B pretraining",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="compute_ratio",
-                inputs={
-                    "small_params": 1.0118e9,
-                    "large_params": 1.1846e10,
-                    "n_tokens": 300e9,
-                    "datastore_tokens": 100e9,
-                },
-                expected={"ratio": 0.087},
-                rtol=6e-3,
-                why_tolerance="printed to 2 s.f. (0.0871 exact; +-0.6%)",
-                source="section 1.4 derived: Pythia-1B + 100B-token store vs Pythia-12B, the "
-                "Appendix C pair that matches on TriviaQA/NQ (~11.5x less training-time compute)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="datastore_share",
-                inputs={"n_params": 6.74e9, "n_tokens": 2e12},
-                expected={"share": 0.0063},
-                rtol=0.01,
-                why_tolerance="printed as 0.63% (2 s.f.)",
-                source=_DS + ": full MassiveDS build vs Llama-2-7B pretraining (8.09e22)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="index",
-                inputs={"bytes_per_dim": 2, "n_subquantizers": 16, "n_bits": 8},
-                expected={
-                    "passages": 5.07e9,
-                    "flat_index_bytes": 7.8e12,
-                    "search_flops_per_query": 7.8e12,
-                    "ivf_pq_bytes_per_vector": 16,
-                },
-                rtol=2e-3,
-                why_tolerance="printed to 3 and 2 s.f. (exact 5.0703e9 and 7.788e12: -0.15%)",
-                source="section 1.5 derived: passages, flat fp16 index and exact-search FLOPs of "
-                "the full datastore; IVF-PQ code size of repo v1 defaults",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="prompt_overhead",
-                inputs={"reader_params": 7e9},
-                expected={"tokens": 852.7, "prefill_flops": 1.1938e13},
-                rtol=1e-4,
-                why_tolerance="3 x 284.2425 = 852.73 tokens; the notes round it to ~850",
-                source="section 1.5 derived: k = 3 chunks of ~284 tokens, 2 N_reader per token",
-                evidence=Evidence.DERIVED,
-            ),
-        ),
+        traits=InferenceTraits(),
+        functions={
+            fn.__name__: fn
+            for fn in (
+                build_flops,
+                compute_ratio,
+                datastore_build_flops,
+                datastore_passages,
+                datastore_share,
+                exact_search_flops_per_query,
+                flat_index_bytes,
+                index_size,
+                ivf_pq_bytes_per_vector,
+                pretraining_flops,
+                prompt_overhead,
+                retrieval_prefill_flops,
+                retrieval_prompt_tokens,
+                subsample_retrieval_probability,
+                tail_bound,
+                training_time_compute,
+            )
+        },
+        golden=golden_vectors(__file__, "massiveds2024"),
         notes=(
             "No scaling law is shipped: the paper reports monotone, non-saturating trends "
             "('log-linear' per the NeurIPS abstract) but fits no law, and the repository holds "

@@ -10,9 +10,10 @@ aggregation parameters. P streams act like multiplying N by ``1 + k ln P`` (natu
 Constants are the authors' fit re-run on their 24 published points per dataset
 (:func:`refit`), all trained on 42B tokens: the law has no data-size term.
 
->>> round(loss(2.8e9, 4), 5)
+>>> stack = LAW.constants("stack_v2_python")
+>>> round(loss(2.8e9, 4, **stack), 5)
 1.01548
->>> round(params_for_loss(loss(2.8e9, 4), 1) / 1e9, 2)
+>>> round(params_for_loss(loss(2.8e9, 4, **stack), 1, **stack) / 1e9, 2)
 4.33
 """
 
@@ -21,7 +22,6 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -29,13 +29,14 @@ import numpy.typing as npt
 from scipy.optimize import minimize
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..loss import PosynomialLoss, PowerTerm
 from ..references import CHEN2025
 from . import roofline
-from ._law import InferenceLaw
+from ._law import InferenceLaw, InferenceTraits
 from ._parscale_data import LOSSES, NON_EMBEDDING_PARAMS, SIZES, STREAMS
-from ._serving import Accelerators, Efficiency, ModelShape, ServingPrecision
+from ._serving import Accelerators, Efficiency, ServedModel, ServingPrecision
 
 __all__ = [
     "ALLOWED_STREAMS",
@@ -43,14 +44,22 @@ __all__ = [
     "PREFIX_TOKENS",
     "aggregator_params",
     "equivalent_params",
+    "equivalent_params_by_streams",
     "extra_params",
+    "extra_params_by_streams",
     "loss",
+    "losses_by_streams",
     "params_for_loss",
     "posynomial",
     "qwen2_non_embedding_params",
+    "qwen2_params",
     "refit",
+    "refit_pile",
+    "refit_stack_v2_python",
+    "served_request",
     "serving_shape",
     "training_flops",
+    "two_stage_backbone_multiplier",
 ]
 
 ALLOWED_STREAMS = STREAMS
@@ -60,40 +69,38 @@ PREFIX_TOKENS = 48
 """Learned prefix tokens per stream and layer (``parscale_n_tokens`` default of the repo)."""
 
 
-def _constants(constant_set: str | None) -> Mapping[str, float]:
-    return LAW.constant_set(constant_set).values
-
-
 def _multiplier(streams: float, k: float) -> float:
     if streams < 1:
         raise ValueError(f"streams must be >= 1, got {streams}")
     return k * math.log(streams) + 1.0
 
 
-def loss(n_params: float, streams: float, constant_set: str | None = None) -> float:
-    """Final training loss [nats/token] at ``n_params`` non-embedding parameters, P streams."""
-    c = _constants(constant_set)
-    return float((c["A"] / (n_params * _multiplier(streams, c["k"]))) ** c["alpha"] + c["E"])
+def loss(n_params: float, streams: float, *, A: float, alpha: float, k: float, E: float) -> float:
+    """Eq. 5 (Chen et al. 2025): final training loss (A / (N (k ln P + 1)))^alpha + E
+    [nats/token] at ``n_params`` non-embedding parameters and P = ``streams``."""
+    return float((A / (n_params * _multiplier(streams, k))) ** alpha + E)
 
 
-def equivalent_params(n_params: float, streams: float, constant_set: str | None = None) -> float:
-    """Non-embedding parameters of a single-stream model with the same loss: N (1 + k ln P)."""
-    return n_params * _multiplier(streams, _constants(constant_set)["k"])
+def equivalent_params(n_params: float, streams: float, *, k: float) -> float:
+    """Non-embedding parameters of a single-stream model with the same loss: N (1 + k ln P)
+    (Eq. 5, Chen et al. 2025)."""
+    return n_params * _multiplier(streams, k)
 
 
-def params_for_loss(target: float, streams: float, constant_set: str | None = None) -> float:
-    """Non-embedding N (ParScale extras included) that reaches ``target`` loss with P streams."""
-    c = _constants(constant_set)
-    if target <= c["E"]:
-        raise ValueError(f"loss {target} is not above the law's floor E = {c['E']}")
-    return float(c["A"] / _multiplier(streams, c["k"]) / (target - c["E"]) ** (1.0 / c["alpha"]))
+def params_for_loss(
+    target: float, streams: float, *, A: float, alpha: float, k: float, E: float
+) -> float:
+    """Non-embedding N (ParScale extras included) that reaches ``target`` loss [nats/token]
+    with P streams (Eq. 5 inverted, Chen et al. 2025)."""
+    if target <= E:
+        raise ValueError(f"loss {target} is not above the law's floor E = {E}")
+    return float(A / _multiplier(streams, k) / (target - E) ** (1.0 / alpha))
 
 
-def posynomial(streams: float, constant_set: str | None = None) -> PosynomialLoss:
-    """The law at fixed P as ``E + c N^-alpha`` (D exponent 0) for the planner's GP."""
-    c = _constants(constant_set)
-    coefficient = (c["A"] / _multiplier(streams, c["k"])) ** c["alpha"]
-    return PosynomialLoss(offset=c["E"], terms=(PowerTerm(coefficient, -c["alpha"], 0.0),))
+def posynomial(streams: float, *, A: float, alpha: float, k: float, E: float) -> PosynomialLoss:
+    """Eq. 5 at fixed P as ``E + c N^-alpha`` (D exponent 0) for the planner's GP."""
+    coefficient = (A / _multiplier(streams, k)) ** alpha
+    return PosynomialLoss(offset=E, terms=(PowerTerm(coefficient, -alpha, 0.0),))
 
 
 def aggregator_params(streams: int, d_model: float) -> float:
@@ -151,7 +158,7 @@ def training_flops(
     return 6.0 * n_tokens * (streams * n_backbone + aggregator + lm_head_params)
 
 
-def serving_shape(backbone: ModelShape, streams: int) -> ModelShape:
+def serving_shape(backbone: ServedModel, streams: int) -> ServedModel:
     """The served P-stream model of a single-stream ``backbone`` (for the roofline model).
 
     ``backbone.stream_shared_params`` must hold its embedding/LM-head parameters. Weights grow
@@ -261,95 +268,137 @@ _PILE = ConstantSet(
     note="R^2 = 0.998676; k ~ 0.33 and R^2 0.9987 match the paper as quoted.",
 )
 
-_VOCAB = 151_936
-_A100_80 = {"peak_flops": 312e12, "memory_bandwidth": 2.039e12}
+
+def _given(**streams: float | None) -> dict[str, float]:
+    return {key: p for key, p in streams.items() if p is not None}
 
 
-def _served(inputs: Mapping[str, float]) -> ModelShape:
-    h, n_layer = int(inputs["d_model"]), int(inputs["n_layer"])
-    n_heads, n_kv = int(inputs["n_heads"]), int(inputs["n_kv_heads"])
-    backbone = qwen2_non_embedding_params(h, int(inputs["d_ff"]), n_layer, n_heads, n_kv)
-    embedding = int(inputs["vocab_size"]) * h
-    single = ModelShape(
+def losses_by_streams(
+    n_params: float,
+    P1: float | None = None,
+    P2: float | None = None,
+    P4: float | None = None,
+    P8: float | None = None,
+    P16: float | None = None,
+    *,
+    A: float,
+    alpha: float,
+    k: float,
+    E: float,
+) -> dict[str, float]:
+    """:func:`loss` at ``n_params`` for each stream count given (keyed P1 ... P16)."""
+    given = _given(P1=P1, P2=P2, P4=P4, P8=P8, P16=P16)
+    return {key: loss(n_params, p, A=A, alpha=alpha, k=k, E=E) for key, p in given.items()}
+
+
+def equivalent_params_by_streams(
+    n_params: float,
+    streams: float,
+    P1: float | None = None,
+    P2: float | None = None,
+    P4: float | None = None,
+    P8: float | None = None,
+    *,
+    A: float,
+    alpha: float,
+    k: float,
+    E: float,
+) -> dict[str, float]:
+    """The ``loss`` of ``n_params`` at ``streams``, and the N reaching it with each stream
+    count given (keyed P1 ... P8)."""
+    target = loss(n_params, streams, A=A, alpha=alpha, k=k, E=E)
+    given = _given(P1=P1, P2=P2, P4=P4, P8=P8)
+    out = {key: params_for_loss(target, p, A=A, alpha=alpha, k=k, E=E) for key, p in given.items()}
+    return {"loss": target, **out}
+
+
+def refit_stack_v2_python() -> dict[str, float]:
+    """:func:`refit` on the authors' 24 Stack-V2 (Python) points."""
+    return refit("stack_v2_python")
+
+
+def refit_pile() -> dict[str, float]:
+    """:func:`refit` on the authors' 24 Pile points."""
+    return refit("pile")
+
+
+def extra_params_by_streams(
+    d_model: float,
+    n_layer: float,
+    n_kv_heads: float,
+    d_head: float,
+    P2: float | None = None,
+    P4: float | None = None,
+    P8: float | None = None,
+) -> dict[str, float]:
+    """:func:`extra_params` of one backbone for each stream count given (keyed P2 ... P8)."""
+    dims = (int(d_model), int(n_layer), int(n_kv_heads), int(d_head))
+    given = _given(P2=P2, P4=P4, P8=P8)
+    return {key: float(extra_params(int(p), *dims)) for key, p in given.items()}
+
+
+def qwen2_params(
+    d_model: float, d_ff: float, n_layer: float, n_heads: float, n_kv_heads: float
+) -> dict[str, float]:
+    """:func:`qwen2_non_embedding_params` as ``n_params``."""
+    dims = (int(d_model), int(d_ff), int(n_layer), int(n_heads), int(n_kv_heads))
+    return {"n_params": float(qwen2_non_embedding_params(*dims))}
+
+
+def served_request(
+    d_model: float,
+    d_ff: float,
+    n_layer: float,
+    n_heads: float,
+    n_kv_heads: float,
+    vocab_size: float,
+    streams: float,
+    prompt_tokens: float,
+    output_tokens: float,
+    mfu: float,
+    mbu: float,
+    peak_flops: float,
+    memory_bandwidth: float,
+) -> dict[str, float]:
+    """One request to a P-stream Qwen2 model on the roofline (batch 1, 16-bit weights and KV):
+    memory [GiB] and total time [seconds]."""
+    h, layers = int(d_model), int(n_layer)
+    backbone = qwen2_non_embedding_params(h, int(d_ff), layers, int(n_heads), int(n_kv_heads))
+    embedding = int(vocab_size) * h
+    single = ServedModel(
         params=backbone + embedding,
-        n_layer=n_layer,
-        n_kv_heads=n_kv,
-        d_head=h // n_heads,
+        n_layer=layers,
+        n_kv_heads=int(n_kv_heads),
+        d_head=h // int(n_heads),
         d_model=h,
-        n_heads=n_heads,
-        vocab_size=int(inputs["vocab_size"]),
+        n_heads=int(n_heads),
+        vocab_size=int(vocab_size),
         stream_shared_params=embedding,
     )
-    return serving_shape(single, int(inputs["streams"]))
+    shape = serving_shape(single, int(streams))
+    prompt, generated = int(prompt_tokens), int(output_tokens)
+    eff = Efficiency(mfu, mfu, mbu)
+    hw = Accelerators(peak_flops, memory_bandwidth)
+    precision = ServingPrecision(2.0, 2.0)
+    cost = roofline.request(shape, precision, hw, prompt, generated, 1, eff)
+    memory = roofline.serving_memory(shape, precision, 1, prompt + generated, prompt)
+    return {"serving_memory_gib": memory.total / 2**30, "total_seconds": cost.total_seconds}
 
 
-def _check(name: str, inputs: Mapping[str, float], values: Mapping[str, float]) -> dict[str, float]:
-    def law_loss(n: float, p: float) -> float:
-        return float(
-            (values["A"] / (n * _multiplier(p, values["k"]))) ** values["alpha"] + values["E"]
-        )
+def two_stage_backbone_multiplier(
+    streams: float, stage1_tokens: float, stage2_tokens: float
+) -> dict[str, float]:
+    """Backbone training FLOPs of stage 1 at P = 1 then stage 2 at P = ``streams``, over the
+    same tokens all at P = 1 (section 2.5), as ``multiplier``."""
+    n, p = 1.0, int(streams)
+    flops = training_flops(n, stage1_tokens, 1) + training_flops(n, stage2_tokens, p)
+    return {"multiplier": flops / training_flops(n, stage1_tokens + stage2_tokens, 1)}
 
-    stream_keys = {key: value for key, value in inputs.items() if key.startswith("P")}
-    if name == "loss":
-        return {key: law_loss(inputs["n_params"], p) for key, p in stream_keys.items()}
-    if name == "equivalent_params":
-        target = law_loss(inputs["n_params"], inputs["streams"])
-        floor = (target - values["E"]) ** (1.0 / values["alpha"])
-        out = {
-            key: values["A"] / _multiplier(p, values["k"]) / floor for key, p in stream_keys.items()
-        }
-        return {"loss": target, **out}
-    if name == "refit":
-        dataset = next(name for name, cset in _SETS.items() if cset.values == values)
-        return refit(dataset)
-    if name == "extra_params":
-        dims = [int(inputs[k]) for k in ("d_model", "n_layer", "n_kv_heads", "d_head")]
-        return {key: float(extra_params(int(p), *dims)) for key, p in stream_keys.items()}
-    if name == "qwen2_params":
-        args = [int(inputs[k]) for k in ("d_model", "d_ff", "n_layer", "n_heads", "n_kv_heads")]
-        return {"n_params": float(qwen2_non_embedding_params(*args))}
-    if name == "serving":
-        shape = _served(inputs)
-        prompt, generated = int(inputs["prompt_tokens"]), int(inputs["output_tokens"])
-        eff = Efficiency(inputs["mfu"], inputs["mfu"], inputs["mbu"])
-        hw = Accelerators(inputs["peak_flops"], inputs["memory_bandwidth"])
-        precision = ServingPrecision(2.0, 2.0)
-        cost = roofline.request(shape, precision, hw, prompt, generated, 1, eff)
-        memory = roofline.serving_memory(shape, precision, 1, prompt + generated, prompt)
-        return {"serving_memory_gib": memory.total / 2**30, "total_seconds": cost.total_seconds}
-    if name == "two_stage_backbone_multiplier":
-        n, p = 1.0, int(inputs["streams"])
-        stage1, stage2 = inputs["stage1_tokens"], inputs["stage2_tokens"]
-        flops = training_flops(n, stage1, 1) + training_flops(n, stage2, p)
-        return {"multiplier": flops / training_flops(n, stage1 + stage2, 1)}
-    raise ValueError(f"parscale2025: unknown golden check {name!r}")
-
-
-_SETS = {"stack_v2_python": _STACK, "pile": _PILE}
-_D = Evidence.DERIVED
-_LOSS_TOL = "formula arithmetic on the unrounded constants; notes print 5-6 significant figures"
-_H1536 = {
-    "d_model": 1536,
-    "d_ff": 8320,
-    "n_layer": 36,
-    "n_heads": 16,
-    "n_kv_heads": 2,
-    "vocab_size": _VOCAB,
-    "prompt_tokens": 64,
-    "output_tokens": 64,
-    "mfu": 0.7,
-    "mbu": 0.9,
-    **_A100_80,
-}
-_COST_SOURCE = (
-    "ParScale cost_analysis.py on llm-analysis (A100-80GB, fe 0.7, hbm 0.9, 64 in / 64 out, "
-    "batch 1), re-run in laws-retrieval-parallel-inference.md section 2.6 (#13); memory printed "
-    "in GiB (the P = 1 value matches weights + KV + prefill logits to 4 digits)"
-)
 
 LAW = CATALOG.register(
     InferenceLaw(
         id="parscale2025",
+        family="inference",
         kind="parallel_scaling",
         title="ParScale: loss of P parallel streams, L(N, P) = (A / (N (k ln P + 1)))^alpha + E",
         reference=CHEN2025,
@@ -381,189 +430,25 @@ LAW = CATALOG.register(
         },
         constant_sets=(_STACK, _PILE),
         default_constant_set="stack_v2_python",
-        checker=_check,
-        golden=(
-            GoldenVector(
-                check="loss",
-                inputs={"n_params": 2.8e9, "P4": 4},
-                expected={"P4": 1.0154828},
-                rtol=1e-6,
-                why_tolerance="the 7-significant-figure constants give 1.0154823, 4.5e-7 from the "
-                "re-run's 1.0154828",
-                source="#1: ParScale HF Space default view 'loss of a 2.8B model at P=4 is "
-                "1.01548' and the re-run 1.0154828",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="equivalent_params",
-                inputs={"n_params": 2.8e9, "streams": 4, "P1": 1, "P2": 2, "P8": 8},
-                expected={"P1": 4.327e9, "P2": 3.400e9, "P8": 2.380e9},
-                rtol=2e-4,
-                why_tolerance="4 significant figures (+-1.2e-4 relative at worst)",
-                source="#2: HF Space 'equivalent to 4.33B @P=1, 3.4B @P=2, 2.38B @P=8', re-run "
-                "4.327e9 / 3.400e9 / 2.380e9",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="loss",
-                inputs={"n_params": 1e9, "P1": 1, "P2": 2, "P4": 4, "P8": 8, "P16": 16},
-                expected={
-                    "P1": 1.11915,
-                    "P2": 1.10005,
-                    "P4": 1.08529,
-                    "P8": 1.07335,
-                    "P16": 1.06337,
-                },
-                rtol=5e-6,
-                why_tolerance=_LOSS_TOL + " (6 s.f.: +-4.5e-6 relative)",
-                source="#3 derived: Stack constants at N = 1e9 (P = 16 is an extrapolation)",
-                evidence=_D,
-            ),
-            GoldenVector(
-                check="loss",
-                inputs={"n_params": 4.4e9, "P1": 1, "P8": 8},
-                expected={"P1": 1.01446, "P8": 0.97986},
-                rtol=6e-6,
-                why_tolerance=_LOSS_TOL + " (6 s.f.)",
-                source="#4 derived: Stack constants at N = 4.4e9",
-                evidence=_D,
-            ),
-            GoldenVector(
-                check="loss",
-                constant_set="pile",
-                inputs={"n_params": 1.6e9, "P1": 1, "P2": 2, "P4": 4, "P8": 8},
-                expected={"P1": 1.95183, "P2": 1.92524, "P4": 1.90405, "P8": 1.88654},
-                rtol=3e-6,
-                why_tolerance=_LOSS_TOL + " (6 s.f.)",
-                source="#5 derived: Pile constants at N = 1.6e9",
-                evidence=_D,
-            ),
-            GoldenVector(
-                check="loss",
-                constant_set="pile",
-                inputs={"n_params": 7e9, "P1": 1, "P8": 8},
-                expected={"P1": 1.78503, "P8": 1.73616},
-                rtol=3e-6,
-                why_tolerance=_LOSS_TOL + " (6 s.f.)",
-                source="#6 derived: Pile constants at N = 7e9 (above the fitted range)",
-                evidence=_D,
-            ),
-            GoldenVector(
-                check="refit",
-                inputs={},
-                expected={
-                    "E": 0.691237,
-                    "A": 1.130616e7,
-                    "alpha": 0.189371,
-                    "k": 0.393463,
-                    "r2": 0.997833,
-                },
-                rtol=1e-3,
-                why_tolerance="the Huber objective is flat to ~1e-12 along a ridge, so L-BFGS-B "
-                "stopping points differ by up to 7e-4 relative (A); predictions agree to 1e-5",
-                source="#7: authors' 24 Stack points, authors' recipe (parametric_fit.py)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="refit",
-                constant_set="pile",
-                inputs={},
-                expected={
-                    "E": 1.288766,
-                    "A": 1.973520e8,
-                    "alpha": 0.196333,
-                    "k": 0.334456,
-                    "r2": 0.998676,
-                },
-                rtol=1e-3,
-                why_tolerance="flat Huber objective: stopping points differ by up to 7e-4 (A)",
-                source="#8: authors' 24 Pile points, authors' recipe (parametric_fit.py)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="loss",
-                inputs={"n_params": 4_353_203_200, "P1": 1},
-                expected={"P1": 1.0151},
-                rtol=5e-5,
-                why_tolerance="printed to 4 decimals (+-5e-5 of ~1.015)",
-                source="#9: fitted value at the largest Stack model, P = 1 (observed 1.0213; "
-                "the fit's largest error, -0.0062)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="extra_params",
-                inputs={
-                    "d_model": 896,
-                    "n_layer": 36,
-                    "n_kv_heads": 2,
-                    "d_head": 56,
-                    "P2": 2,
-                    "P4": 4,
-                    "P8": 8,
-                },
-                expected={"P2": 2_382_466, "P4": 4_764_036, "P8": 9_527_176},
-                rtol=1e-12,
-                why_tolerance="exact integer counts",
-                source="#10: differences of the N column of parametric_fit.py (0.7B model)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="extra_params",
-                inputs={"d_model": 2560, "n_layer": 36, "n_kv_heads": 2, "d_head": 160, "P8": 8},
-                expected={"P8": 61_299_208},
-                rtol=1e-12,
-                why_tolerance="exact integer counts",
-                source="#11: 4,414,502,408 - 4,353,203,200 in parametric_fit.py (4.7B model)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="qwen2_params",
-                inputs={
-                    "d_model": 2560,
-                    "d_ff": 13824,
-                    "n_layer": 36,
-                    "n_heads": 16,
-                    "n_kv_heads": 2,
-                },
-                expected={"n_params": 4_353_203_200},
-                rtol=1e-12,
-                why_tolerance="exact integer counts",
-                source="#12: P = 1 entry of the 4.7B model in parametric_fit.py",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="serving",
-                inputs={**_H1536, "streams": 1},
-                expected={"serving_memory_gib": 3.383, "total_seconds": 0.128},
-                rtol=4e-3,
-                why_tolerance="printed to 4 and 3 significant figures (+-0.4%); at P = 1 both "
-                "models read the same bytes",
-                source=_COST_SOURCE,
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="serving",
-                inputs={**_H1536, "streams": 8},
-                expected={"serving_memory_gib": 3.465, "total_seconds": 0.144},
-                rtol=0.07,
-                why_tolerance="llm-analysis models P streams as batch P with 64 + 48 tokens, so "
-                "its prefill also runs the 48 prefix tokens through every layer (~5.3 ms of "
-                "extra compute) and stores the prefix per sequence; we treat the prefix as "
-                "cached K/V. Measured gap: memory -0.4%, latency -5.6%",
-                source=_COST_SOURCE,
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="two_stage_backbone_multiplier",
-                inputs={"streams": 8, "stage1_tokens": 1e12, "stage2_tokens": 2e10},
-                expected={"multiplier": 1.137},
-                rtol=5e-4,
-                why_tolerance="printed to 4 significant figures",
-                source="section 2.5 derived: 1T tokens at P = 1 then 20B at P = 8 vs 1.02T at "
-                "P = 1, (1 + 0.02 P) / 1.02",
-                evidence=_D,
-            ),
-        ),
+        traits=InferenceTraits(),
+        functions={
+            fn.__name__: fn
+            for fn in (
+                equivalent_params,
+                equivalent_params_by_streams,
+                extra_params_by_streams,
+                loss,
+                losses_by_streams,
+                params_for_loss,
+                posynomial,
+                qwen2_params,
+                refit_pile,
+                refit_stack_v2_python,
+                served_request,
+                two_stage_backbone_multiplier,
+            )
+        },
+        golden=golden_vectors(__file__, "parscale2025"),
         notes=(
             "Stream counts the paper trained: 1, 2, 4, 8 (ALLOWED_STREAMS); the formula accepts "
             "any P >= 1 but only those were fitted.",

@@ -25,7 +25,7 @@ The achievable fractions MFU and MBU come from a named constant set of the catal
 ``inference/roofline`` (default ``llm_analysis``: 0.7 / 0.7 / 0.9), so every latency the planner
 reports is traced to its source like any fitted constant.
 
->>> shape = ModelShape(params=6.74e9, n_layer=32, n_kv_heads=32, d_head=128, d_model=4096)
+>>> shape = ServedModel(params=6.74e9, n_layer=32, n_kv_heads=32, d_head=128, d_model=4096)
 >>> gpu = Accelerators(peak_flops=989.5e12, memory_bandwidth=3.35e12)
 >>> step = decode_step(shape, ServingPrecision(2, 2), gpu, batch=1, context_tokens=1,
 ...                    efficiency=efficiency("ideal"))
@@ -35,20 +35,19 @@ reports is traced to its source like any fitted constant.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..references import POPE2022
-from ._law import InferenceLaw
+from ._law import InferenceLaw, InferenceTraits
 from ._serving import (
     Accelerators,
     Efficiency,
     MemoryBreakdown,
-    ModelShape,
     RequestCost,
+    ServedModel,
     ServingEstimate,
     ServingPrecision,
     StepCost,
@@ -59,6 +58,7 @@ __all__ = [
     "compute_bound_batch",
     "decode_flops_per_token",
     "decode_step",
+    "decode_step_times",
     "decode_throughput",
     "efficiency",
     "estimate",
@@ -66,6 +66,8 @@ __all__ = [
     "prefill",
     "prefill_flops",
     "request",
+    "request_times",
+    "ridge_batch",
     "serving_memory",
     "time_to_first_token",
 ]
@@ -78,7 +80,7 @@ def kv_cache_bytes_per_token(
     return 2.0 * n_layer * n_kv_heads * d_head * bytes_per_kv
 
 
-def _kv_per_token(shape: ModelShape, precision: ServingPrecision) -> float:
+def _kv_per_token(shape: ServedModel, precision: ServingPrecision) -> float:
     return kv_cache_bytes_per_token(
         shape.n_layer, shape.n_kv_heads, shape.d_head, precision.bytes_per_kv
     )
@@ -92,14 +94,14 @@ def efficiency(constant_set: str | None = None) -> Efficiency:
     )
 
 
-def decode_flops_per_token(shape: ModelShape, context_tokens: float) -> float:
+def decode_flops_per_token(shape: ServedModel, context_tokens: float) -> float:
     """Forward FLOPs to decode one token of one sequence holding ``context_tokens`` in cache."""
     keys = context_tokens + shape.prefix_tokens
     per_stream = 2.0 * shape.matmul_params_per_stream + 4.0 * shape.n_layer * shape.d_attn * keys
     return shape.streams * per_stream + 2.0 * shape.stream_shared_params
 
 
-def prefill_flops(shape: ModelShape, batch: int, prompt_tokens: int) -> float:
+def prefill_flops(shape: ServedModel, batch: int, prompt_tokens: int) -> float:
     """Forward FLOPs of the prefill of ``batch`` prompts of ``prompt_tokens`` (S^2 unhalved)."""
     s = float(prompt_tokens)
     matmul = s * (2.0 * shape.streams * shape.matmul_params_per_stream)
@@ -110,7 +112,7 @@ def prefill_flops(shape: ModelShape, batch: int, prompt_tokens: int) -> float:
     return batch * (matmul + attention)
 
 
-def _comm_seconds(shape: ModelShape, hw: Accelerators, tokens: float, bytes_act: float) -> float:
+def _comm_seconds(shape: ServedModel, hw: Accelerators, tokens: float, bytes_act: float) -> float:
     if hw.count == 1 or hw.interconnect_bandwidth is None:
         return 0.0
     per_collective = hw.message_latency + tokens * shape.d_model * bytes_act / (
@@ -135,7 +137,7 @@ def _step(
 
 
 def decode_step(
-    shape: ModelShape,
+    shape: ServedModel,
     precision: ServingPrecision,
     hw: Accelerators,
     batch: int,
@@ -156,7 +158,7 @@ def decode_step(
 
 
 def prefill(
-    shape: ModelShape,
+    shape: ServedModel,
     precision: ServingPrecision,
     hw: Accelerators,
     batch: int,
@@ -175,7 +177,7 @@ def prefill(
 
 
 def time_to_first_token(
-    shape: ModelShape,
+    shape: ServedModel,
     precision: ServingPrecision,
     hw: Accelerators,
     prompt_tokens: int,
@@ -187,7 +189,7 @@ def time_to_first_token(
 
 
 def request(
-    shape: ModelShape,
+    shape: ServedModel,
     precision: ServingPrecision,
     hw: Accelerators,
     prompt_tokens: int,
@@ -216,7 +218,7 @@ def request(
 
 
 def decode_throughput(
-    shape: ModelShape,
+    shape: ServedModel,
     precision: ServingPrecision,
     hw: Accelerators,
     batch: int,
@@ -228,7 +230,7 @@ def decode_throughput(
 
 
 def serving_memory(
-    shape: ModelShape,
+    shape: ServedModel,
     precision: ServingPrecision,
     batch: int,
     context_tokens: float,
@@ -261,7 +263,7 @@ def compute_bound_batch(
 
 
 def estimate(
-    shape: ModelShape,
+    shape: ServedModel,
     precision: ServingPrecision,
     hw: Accelerators,
     prompt_tokens: int,
@@ -340,103 +342,142 @@ _FT13B = ConstantSet(
     "MFU because decode is memory-bound there and the measurement does not constrain it.",
 )
 
-_13B = {
-    "params": 12_840_719_360.0,
-    "n_layer": 40,
-    "n_kv_heads": 40,
-    "d_head": 128,
-    "d_model": 5120,
-    "bytes_per_weight": 2,
-    "bytes_per_kv": 2,
-    "peak_flops": 312e12,
-    "memory_bandwidth": 1.555e12,
-    "n_devices": 1,
-    "batch": 1,
-    "prompt_tokens": 512,
-    "output_tokens": 10,
-}
 
-_LLM_ANALYSIS_TOL = (
-    "llm-analysis charges the whole KV cache twice per decode step (read and write back) and "
-    "adds layernorm/embedding kernels to prefill; we read the cache once and fold those into "
-    "2N FLOPs. Measured gap: decode -1.6%, prefill -2.0%, total -1.7%; we allow 2.5%"
-)
-
-
-def _shape_from(inputs: Mapping[str, float]) -> ModelShape:
-    return ModelShape(
-        params=inputs["params"],
-        n_layer=int(inputs["n_layer"]),
-        n_kv_heads=int(inputs["n_kv_heads"]),
-        d_head=int(inputs["d_head"]),
-        d_model=int(inputs["d_model"]),
-        n_heads=int(inputs["n_heads"]) if "n_heads" in inputs else None,
-        vocab_size=int(inputs.get("vocab_size", 0)),
-        stream_shared_params=inputs.get("stream_shared_params", 0.0),
-        streams=int(inputs.get("streams", 1)),
-        prefix_tokens=int(inputs.get("prefix_tokens", 0)),
+def _shape(
+    params: float,
+    n_layer: float,
+    n_kv_heads: float,
+    d_head: float,
+    d_model: float,
+    n_heads: float | None,
+    vocab_size: float,
+    stream_shared_params: float,
+    streams: float,
+    prefix_tokens: float,
+) -> ServedModel:
+    return ServedModel(
+        params=params,
+        n_layer=int(n_layer),
+        n_kv_heads=int(n_kv_heads),
+        d_head=int(d_head),
+        d_model=int(d_model),
+        n_heads=None if n_heads is None else int(n_heads),
+        vocab_size=int(vocab_size),
+        stream_shared_params=stream_shared_params,
+        streams=int(streams),
+        prefix_tokens=int(prefix_tokens),
     )
 
 
-def _hw_from(inputs: Mapping[str, float]) -> Accelerators:
+def _accelerators(
+    peak_flops: float,
+    memory_bandwidth: float,
+    n_devices: float,
+    interconnect_bandwidth: float | None,
+    message_latency: float,
+) -> Accelerators:
     return Accelerators(
-        peak_flops=inputs["peak_flops"],
-        memory_bandwidth=inputs["memory_bandwidth"],
-        count=int(inputs.get("n_devices", 1)),
-        interconnect_bandwidth=inputs.get("interconnect_bandwidth"),
-        message_latency=inputs.get("message_latency", 0.0),
+        peak_flops=peak_flops,
+        memory_bandwidth=memory_bandwidth,
+        count=int(n_devices),
+        interconnect_bandwidth=interconnect_bandwidth,
+        message_latency=message_latency,
     )
 
 
-def _precision_from(inputs: Mapping[str, float]) -> ServingPrecision:
-    return ServingPrecision(inputs["bytes_per_weight"], inputs["bytes_per_kv"])
+def ridge_batch(
+    bytes_per_weight: float,
+    peak_flops: float,
+    memory_bandwidth: float,
+    *,
+    mfu_prefill: float,
+    mfu_decode: float,
+    mbu: float,
+) -> dict[str, float]:
+    """:func:`compute_bound_batch` of one device [sequences] as ``batch`` (kipply 2022)."""
+    hw = Accelerators(peak_flops=peak_flops, memory_bandwidth=memory_bandwidth)
+    eff = Efficiency(mfu_prefill, mfu_decode, mbu)
+    return {"batch": compute_bound_batch(ServingPrecision(bytes_per_weight, 2.0), hw, eff)}
 
 
-def check(name: str, inputs: Mapping[str, float], values: Mapping[str, float]) -> dict[str, float]:
-    """Run one golden check of the roofline record (also used by the ParScale record)."""
-    eff = Efficiency(values["mfu_prefill"], values["mfu_decode"], values["mbu"])
-    if name == "kv_bytes_per_token":
-        return {
-            "kv_bytes_per_token": kv_cache_bytes_per_token(
-                int(inputs["n_layer"]),
-                int(inputs["n_kv_heads"]),
-                int(inputs["d_head"]),
-                inputs["bytes_per_kv"],
-            )
-        }
-    if name == "compute_bound_batch":
-        return {
-            "batch": compute_bound_batch(
-                ServingPrecision(inputs["bytes_per_weight"], 2.0), _hw_from(inputs), eff
-            )
-        }
-    shape, precision, hw = _shape_from(inputs), _precision_from(inputs), _hw_from(inputs)
-    batch = int(inputs.get("batch", 1))
-    if name == "decode_step":
-        step = decode_step(shape, precision, hw, batch, inputs["context_tokens"], eff)
-        return {
-            "seconds": step.seconds,
-            "compute_seconds": step.compute_seconds,
-            "memory_seconds": step.memory_seconds,
-            "comm_seconds": step.comm_seconds,
-        }
-    if name == "request":
-        prompt, out = int(inputs["prompt_tokens"]), int(inputs["output_tokens"])
-        cost = request(shape, precision, hw, prompt, out, batch, eff)
-        memory = serving_memory(shape, precision, batch, prompt + out, prompt)
-        return {
-            "time_to_first_token": cost.time_to_first_token,
-            "decode_seconds_per_token": cost.decode_seconds_per_token,
-            "total_seconds": cost.total_seconds,
-            "serving_memory_bytes": memory.total,
-            "kv_cache_bytes": memory.kv_cache,
-        }
-    raise ValueError(f"roofline: unknown golden check {name!r}")
+def decode_step_times(
+    params: float,
+    n_layer: float,
+    n_kv_heads: float,
+    d_head: float,
+    d_model: float,
+    bytes_per_weight: float,
+    bytes_per_kv: float,
+    peak_flops: float,
+    memory_bandwidth: float,
+    context_tokens: float,
+    batch: float = 1,
+    n_devices: float = 1,
+    interconnect_bandwidth: float | None = None,
+    message_latency: float = 0.0,
+    *,
+    mfu_prefill: float,
+    mfu_decode: float,
+    mbu: float,
+) -> dict[str, float]:
+    """:func:`decode_step` of a plain model [seconds]: total, compute, memory and
+    communication times of one step (sizes in parameters, bytes, FLOP/s and B/s)."""
+    shape = _shape(params, n_layer, n_kv_heads, d_head, d_model, None, 0, 0.0, 1, 0)
+    hw = _accelerators(
+        peak_flops, memory_bandwidth, n_devices, interconnect_bandwidth, message_latency
+    )
+    precision = ServingPrecision(bytes_per_weight, bytes_per_kv)
+    eff = Efficiency(mfu_prefill, mfu_decode, mbu)
+    step = decode_step(shape, precision, hw, int(batch), context_tokens, eff)
+    return {
+        "seconds": step.seconds,
+        "compute_seconds": step.compute_seconds,
+        "memory_seconds": step.memory_seconds,
+        "comm_seconds": step.comm_seconds,
+    }
+
+
+def request_times(
+    params: float,
+    n_layer: float,
+    n_kv_heads: float,
+    d_head: float,
+    d_model: float,
+    bytes_per_weight: float,
+    bytes_per_kv: float,
+    peak_flops: float,
+    memory_bandwidth: float,
+    prompt_tokens: float,
+    output_tokens: float,
+    batch: float = 1,
+    n_devices: float = 1,
+    *,
+    mfu_prefill: float,
+    mfu_decode: float,
+    mbu: float,
+) -> dict[str, float]:
+    """:func:`request` and :func:`serving_memory` of a plain model on one device group:
+    TTFT, decode time per token and total [seconds], memory and KV cache [bytes]."""
+    shape = _shape(params, n_layer, n_kv_heads, d_head, d_model, None, 0, 0.0, 1, 0)
+    hw = _accelerators(peak_flops, memory_bandwidth, n_devices, None, 0.0)
+    precision = ServingPrecision(bytes_per_weight, bytes_per_kv)
+    eff = Efficiency(mfu_prefill, mfu_decode, mbu)
+    prompt, out, b = int(prompt_tokens), int(output_tokens), int(batch)
+    cost = request(shape, precision, hw, prompt, out, b, eff)
+    memory = serving_memory(shape, precision, b, prompt + out, prompt)
+    return {
+        "time_to_first_token": cost.time_to_first_token,
+        "decode_seconds_per_token": cost.decode_seconds_per_token,
+        "total_seconds": cost.total_seconds,
+        "serving_memory_bytes": memory.total,
+        "kv_cache_bytes": memory.kv_cache,
+    }
 
 
 LAW = CATALOG.register(
     InferenceLaw(
         id="roofline",
+        family="inference",
         kind="cost_model",
         title="Roofline cost model of LLM serving (latency per token, TTFT, memory, throughput)",
         reference=POPE2022,
@@ -472,158 +513,14 @@ LAW = CATALOG.register(
         },
         constant_sets=(_LLM_ANALYSIS, _IDEAL, _FT13B),
         default_constant_set="llm_analysis",
-        checker=check,
-        golden=(
-            GoldenVector(
-                check="kv_bytes_per_token",
-                inputs={"n_layer": 64, "n_kv_heads": 64, "d_head": 128, "bytes_per_kv": 2},
-                expected={"kv_bytes_per_token": 2_097_152},
-                rtol=1e-12,
-                why_tolerance="exact integer arithmetic",
-                source="kipply 2022: 52B model, 64 layers, d_model 8192, fp16 -> 2,097,152 B/token "
-                "(laws-retrieval-parallel-inference.md section 5 #19)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="kv_bytes_per_token",
-                inputs={"n_layer": 80, "n_kv_heads": 8, "d_head": 128, "bytes_per_kv": 2},
-                expected={"kv_bytes_per_token": 327_680},
-                rtol=1e-12,
-                why_tolerance="exact integer arithmetic",
-                source="derived: Llama-2-70B (80 layers, 8 KV heads x 128, fp16), section 5 #20",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="decode_step",
-                constant_set="ideal",
-                inputs={
-                    "params": 260e9,
-                    "n_layer": 80,
-                    "n_kv_heads": 128,
-                    "d_head": 128,
-                    "d_model": 16384,
-                    "bytes_per_weight": 2,
-                    "bytes_per_kv": 2,
-                    "peak_flops": 312e12,
-                    "memory_bandwidth": 1.5e12,
-                    "n_devices": 16,
-                    "interconnect_bandwidth": 300e9,
-                    "message_latency": 8e-6,
-                    "batch": 1,
-                    "context_tokens": 1,
-                },
-                expected={"memory_seconds": 21.7e-3, "comm_seconds": 2.56e-3},
-                rtol=0.015,
-                why_tolerance="kipply prints 21.7 ms (3 s.f.) and 2.56 ms; our communication also "
-                "carries the (tiny) bandwidth term kipply drops at batch 1: +1.4%",
-                source="kipply 2022: 260B on 16 A100s, batch 1: 2*260e9/(16*1.5e12) = 21.7 ms, "
-                "comms 4*80*8 us = 2.56 ms (section 5 #21)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="decode_step",
-                constant_set="ideal",
-                inputs={
-                    "params": 260e9,
-                    "n_layer": 80,
-                    "n_kv_heads": 128,
-                    "d_head": 128,
-                    "d_model": 16384,
-                    "bytes_per_weight": 2,
-                    "bytes_per_kv": 2,
-                    "peak_flops": 312e12,
-                    "memory_bandwidth": 1.5e12,
-                    "n_devices": 16,
-                    "interconnect_bandwidth": 300e9,
-                    "batch": 512,
-                    "context_tokens": 1,
-                },
-                expected={"compute_seconds": 53e-3, "comm_seconds": 18e-3},
-                rtol=0.01,
-                why_tolerance="kipply prints 53 ms and 18 ms (2 s.f.: +-1%); exact values "
-                "53.33 ms and 17.90 ms",
-                source="kipply 2022: batch 512, 512*2*260e9/(16*312e12) ~ 53 ms, comms "
-                "512*2*4*80*16384/300e9 ~ 18 ms (section 5 #22)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="compute_bound_batch",
-                constant_set="ideal",
-                inputs={"bytes_per_weight": 2, "peak_flops": 312e12, "memory_bandwidth": 1.5e12},
-                expected={"batch": 208},
-                rtol=1e-12,
-                why_tolerance="exact ratio",
-                source="kipply 2022: ridge 312e12 / 1.5e12 = 208 for 16-bit weights (#23)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="decode_step",
-                constant_set="ideal",
-                inputs={
-                    "params": 6.74e9,
-                    "n_layer": 32,
-                    "n_kv_heads": 32,
-                    "d_head": 128,
-                    "d_model": 4096,
-                    "bytes_per_weight": 2,
-                    "bytes_per_kv": 2,
-                    "peak_flops": 989.5e12,
-                    "memory_bandwidth": 3.35e12,
-                    "batch": 1,
-                    "context_tokens": 1,
-                },
-                expected={"seconds": 4.024e-3},
-                rtol=1e-3,
-                why_tolerance="2*6.74e9/3.35e12 = 4.0239 ms; one cached token adds 0.004%",
-                source="derived: Llama-2-7B fp16 weight-read floor on an H100 (section 5 #31)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="request",
-                constant_set="llm_analysis",
-                inputs=_13B,
-                expected={
-                    "time_to_first_token": 62.15e-3,
-                    "decode_seconds_per_token": 18.97e-3,
-                    "total_seconds": 251.82e-3,
-                },
-                rtol=0.025,
-                why_tolerance=_LLM_ANALYSIS_TOL,
-                source="llm-analysis run of test-13b on a100-sxm-40gb, fe 0.7, hbm 0.9, 512 "
-                "context, batch 1, 10 tokens (section 5 #25; README prints 251.84)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="request",
-                constant_set="ideal",
-                inputs=_13B,
-                expected={
-                    "time_to_first_token": 43.70e-3,
-                    "decode_seconds_per_token": 17.07e-3,
-                    "total_seconds": 214.40e-3,
-                },
-                rtol=0.025,
-                why_tolerance=_LLM_ANALYSIS_TOL,
-                source="llm-analysis run, same case with fe = hbm = 1 (section 5 #26)",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="request",
-                constant_set="fastertransformer_13b",
-                inputs=_13B,
-                expected={
-                    "time_to_first_token": 63.17e-3,
-                    "decode_seconds_per_token": 22.0e-3,
-                    "total_seconds": 283.6e-3,
-                },
-                rtol=3e-3,
-                why_tolerance="decode measured as 22.0 ms (3 s.f., +-0.23%), so 10 steps and the "
-                "total carry up to +-0.18%; prefill reproduces to 5 s.f.",
-                source="kipply 2022 FasterTransformer 13B on 1x A100-40GB (section 5 #24) with the "
-                "MFU/MBU derived from it (constant set fastertransformer_13b)",
-                evidence=Evidence.DERIVED,
-            ),
-        ),
+        traits=InferenceTraits(),
+        functions={
+            "decode_step_times": decode_step_times,
+            "kv_cache_bytes_per_token": kv_cache_bytes_per_token,
+            "request_times": request_times,
+            "ridge_batch": ridge_batch,
+        },
+        golden=golden_vectors(__file__, "roofline"),
         notes=(
             "Not a fitted law: a documented roofline (Pope et al. 2022, arXiv 2211.05102; kipply "
             "2022 'Transformer Inference Arithmetic'; llm-analysis by C. Li; LLM-Viewer, Yuan et "

@@ -24,31 +24,36 @@ optimiser.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from scipy.optimize import brentq
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..loss import hoffmann2022
 from ..loss._chinchilla import chinchilla_terms
 from ..references import SARDANA2024
-from ._law import InferenceLaw
+from ._law import InferenceLaw, InferenceTraits
 
 __all__ = [
     "LAW",
     "LifetimePlan",
     "PhasePricing",
+    "chinchilla_cost",
+    "chinchilla_for_params",
     "chinchilla_style_for_loss",
     "chinchilla_style_for_params",
+    "compute_optimal_vs_chinchilla",
     "compute_optimal_with_inference",
     "cost_optimal",
+    "cost_optimal_vs_chinchilla",
     "dollars_per_flop",
     "inference_flops",
     "lifetime_cost",
     "lifetime_flops",
     "lifetime_optimal",
+    "sardana_loss",
     "training_flops",
 ]
 
@@ -268,74 +273,134 @@ _DEFAULTS = ConstantSet(
     "memory-bound generation.",
 )
 
-_README = "nikhilsardana/beyond-chinchilla README"
 
-
-def _pricing(inputs: Mapping[str, float]) -> PhasePricing:
+def _pricing(
+    train_peak_flops: float,
+    train_price: float,
+    inference_peak_flops: float,
+    inference_price: float,
+    mfu_train: float,
+    mfu_prefill: float,
+    mfu_decode: float,
+) -> PhasePricing:
     return PhasePricing(
-        train_peak_flops=inputs["train_peak_flops"],
-        train_price_per_gpu_hour=inputs["train_price"],
-        inference_peak_flops=inputs["inference_peak_flops"],
-        inference_price_per_gpu_hour=inputs["inference_price"],
-        mfu_train=inputs["mfu_train"],
-        mfu_prefill=inputs["mfu_prefill"],
-        mfu_decode=inputs["mfu_decode"],
+        train_peak_flops=train_peak_flops,
+        train_price_per_gpu_hour=train_price,
+        inference_peak_flops=inference_peak_flops,
+        inference_price_per_gpu_hour=inference_price,
+        mfu_train=mfu_train,
+        mfu_prefill=mfu_prefill,
+        mfu_decode=mfu_decode,
     )
 
 
-def _check(name: str, inputs: Mapping[str, float], values: Mapping[str, float]) -> dict[str, float]:
-    del values  # the cost inputs of each worked example are in the vector itself
-    if name == "loss":
-        return {"loss": _loss(inputs["n_params"], inputs["n_tokens"], "sardana")}
-    if name == "chinchilla_for_params":
-        plan = chinchilla_style_for_params(inputs["n_params"])
-        return {"n_tokens": plan.train_tokens, "flops": plan.train_flops, "loss": plan.loss}
-    if name == "compute_optimal":
-        tokens = inputs["inference_tokens"]
-        best = compute_optimal_with_inference(inputs["loss"], tokens)
-        base = chinchilla_style_for_loss(inputs["loss"], tokens)
-        return {
-            "n_params": best.params,
-            "n_tokens": best.train_tokens,
-            "params_ratio": best.params / base.params,
-            "tokens_ratio": best.train_tokens / base.train_tokens,
-            "flops_ratio": best.lifetime_flops / base.lifetime_flops,
-        }
-    pricing = _pricing(inputs)
-    prompt = inputs["requests"] * inputs["prompt_tokens_per_request"]
-    output = inputs["requests"] * inputs["output_tokens_per_request"]
-    if name == "cost_optimal":
-        best = cost_optimal(inputs["loss"], prompt, output, pricing)
-        base = chinchilla_style_for_loss(inputs["loss"], prompt + output)
-        best_cost = lifetime_cost(best.params, best.train_tokens, prompt, output, pricing)
-        base_cost = lifetime_cost(base.params, base.train_tokens, prompt, output, pricing)
-        return {
-            "n_params": best.params,
-            "n_tokens": best.train_tokens,
-            "params_ratio": best.params / base.params,
-            "tokens_ratio": best.train_tokens / base.train_tokens,
-            "cost_ratio": best_cost / base_cost,
-        }
-    if name == "chinchilla_cost":
-        plan = chinchilla_style_for_params(inputs["n_params"], prompt + output)
-        return {
-            "n_tokens": plan.train_tokens,
-            "loss": plan.loss,
-            "train_flops": plan.train_flops,
-            "train_dollars": plan.train_flops * pricing.train_dollars_per_flop,
-            "lifetime_flops": plan.lifetime_flops,
-            "lifetime_dollars": lifetime_cost(
-                plan.params, plan.train_tokens, prompt, output, pricing
-            ),
-        }
-    raise ValueError(f"sardana2024: unknown golden check {name!r}")
+def sardana_loss(
+    n_params: float, n_tokens: float, loss_constant_set: str = "sardana"
+) -> dict[str, float]:
+    """The Chinchilla-form loss [nats/token] Sardana et al.'s scripts use, as ``loss``."""
+    return {"loss": _loss(n_params, n_tokens, loss_constant_set)}
 
 
-_PRINTED_4SF = "README prints 4 significant figures (+-5e-4 relative) and ratios to 0.01%"
+def chinchilla_for_params(n_params: float) -> dict[str, float]:
+    """:func:`chinchilla_style_for_params`: its tokens, training FLOPs and loss."""
+    plan = chinchilla_style_for_params(n_params)
+    return {"n_tokens": plan.train_tokens, "flops": plan.train_flops, "loss": plan.loss}
+
+
+def compute_optimal_vs_chinchilla(loss: float, inference_tokens: float) -> dict[str, float]:
+    """:func:`compute_optimal_with_inference` and its ratios to the Chinchilla-style model
+    of the same loss (``compute_optimal.py``)."""
+    best = compute_optimal_with_inference(loss, inference_tokens)
+    base = chinchilla_style_for_loss(loss, inference_tokens)
+    return {
+        "n_params": best.params,
+        "n_tokens": best.train_tokens,
+        "params_ratio": best.params / base.params,
+        "tokens_ratio": best.train_tokens / base.train_tokens,
+        "flops_ratio": best.lifetime_flops / base.lifetime_flops,
+    }
+
+
+def cost_optimal_vs_chinchilla(
+    loss: float,
+    requests: float,
+    prompt_tokens_per_request: float,
+    output_tokens_per_request: float,
+    train_peak_flops: float,
+    train_price: float,
+    inference_peak_flops: float,
+    inference_price: float,
+    mfu_train: float,
+    mfu_prefill: float,
+    mfu_decode: float,
+) -> dict[str, float]:
+    """:func:`cost_optimal` and its ratios to the Chinchilla-style model of the same loss
+    (``cost_optimal.py``; prices in $/GPU-hour, peaks in FLOP/s)."""
+    pricing = _pricing(
+        train_peak_flops,
+        train_price,
+        inference_peak_flops,
+        inference_price,
+        mfu_train,
+        mfu_prefill,
+        mfu_decode,
+    )
+    prompt = requests * prompt_tokens_per_request
+    output = requests * output_tokens_per_request
+    best = cost_optimal(loss, prompt, output, pricing)
+    base = chinchilla_style_for_loss(loss, prompt + output)
+    best_cost = lifetime_cost(best.params, best.train_tokens, prompt, output, pricing)
+    base_cost = lifetime_cost(base.params, base.train_tokens, prompt, output, pricing)
+    return {
+        "n_params": best.params,
+        "n_tokens": best.train_tokens,
+        "params_ratio": best.params / base.params,
+        "tokens_ratio": best.train_tokens / base.train_tokens,
+        "cost_ratio": best_cost / base_cost,
+    }
+
+
+def chinchilla_cost(
+    n_params: float,
+    requests: float,
+    prompt_tokens_per_request: float,
+    output_tokens_per_request: float,
+    train_peak_flops: float,
+    train_price: float,
+    inference_peak_flops: float,
+    inference_price: float,
+    mfu_train: float,
+    mfu_prefill: float,
+    mfu_decode: float,
+) -> dict[str, float]:
+    """Lifetime FLOPs and dollars of the Chinchilla-style model of ``n_params``
+    (``cost_calculator.py``; prices in $/GPU-hour, peaks in FLOP/s)."""
+    pricing = _pricing(
+        train_peak_flops,
+        train_price,
+        inference_peak_flops,
+        inference_price,
+        mfu_train,
+        mfu_prefill,
+        mfu_decode,
+    )
+    prompt = requests * prompt_tokens_per_request
+    output = requests * output_tokens_per_request
+    plan = chinchilla_style_for_params(n_params, prompt + output)
+    return {
+        "n_tokens": plan.train_tokens,
+        "loss": plan.loss,
+        "train_flops": plan.train_flops,
+        "train_dollars": plan.train_flops * pricing.train_dollars_per_flop,
+        "lifetime_flops": plan.lifetime_flops,
+        "lifetime_dollars": lifetime_cost(plan.params, plan.train_tokens, prompt, output, pricing),
+    }
+
 
 LAW = CATALOG.register(
     InferenceLaw(
         id="sardana2024",
+        family="inference",
         kind="lifetime_cost",
         title="Lifetime training + inference cost and the inference-aware optimal model",
         reference=SARDANA2024,
@@ -367,102 +432,27 @@ LAW = CATALOG.register(
         },
         constant_sets=(_DEFAULTS,),
         default_constant_set="repo_defaults",
-        checker=_check,
-        golden=(
-            GoldenVector(
-                check="compute_optimal",
-                inputs={"loss": 1.947, "inference_tokens": 2e12},
-                expected={
-                    "n_params": 2.418e10,
-                    "n_tokens": 2.657e12,
-                    "params_ratio": 0.7096,
-                    "tokens_ratio": 1.4677,
-                    "flops_ratio": 0.9522,
-                },
-                rtol=5e-4,
-                why_tolerance=_PRINTED_4SF,
-                source=_README + ": compute_optimal.py --loss 1.947 --inference_tokens 2e12",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="cost_optimal",
-                inputs={
-                    "loss": 1.947,
-                    "requests": 1e10,
-                    "prompt_tokens_per_request": 1000,
-                    "output_tokens_per_request": 250,
-                    "train_peak_flops": 3.12e14,
-                    "train_price": 1.40,
-                    "inference_peak_flops": 6.24e14,
-                    "inference_price": 0.60,
-                    "mfu_train": 0.5,
-                    "mfu_prefill": 0.4,
-                    "mfu_decode": 0.2,
-                },
-                expected={
-                    "n_params": 2.053e10,
-                    "n_tokens": 3.302e12,
-                    "params_ratio": 0.6023,
-                    "tokens_ratio": 1.8241,
-                    "cost_ratio": 0.8876,
-                },
-                rtol=5e-4,
-                why_tolerance=_PRINTED_4SF,
-                source=_README + ": cost_optimal.py, A100-80 bf16 @1.40 training, A100-40 int8 "
-                "@0.60 inference, MFU 0.5/0.4/0.2, 1e10 requests x (1000 + 250) tokens",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="chinchilla_cost",
-                inputs={
-                    "n_params": 30e9,
-                    "requests": 1e9,
-                    "prompt_tokens_per_request": 500,
-                    "output_tokens_per_request": 100,
-                    "train_peak_flops": 9.89e14,
-                    "train_price": 2.00,
-                    "inference_peak_flops": 6.24e14,
-                    "inference_price": 1.10,
-                    "mfu_train": 0.5,
-                    "mfu_prefill": 0.5,
-                    "mfu_decode": 0.01,
-                },
-                expected={
-                    "n_tokens": 1.556e12,
-                    "loss": 1.958253360475841,
-                    "train_flops": 2.801e23,
-                    "train_dollars": 3.146e5,
-                    "lifetime_flops": 3.161e23,
-                    "lifetime_dollars": 6.378e5,
-                },
-                rtol=5e-4,
-                why_tolerance="README prints 4 significant figures; the loss to 16 digits "
-                "(agrees to 1e-12)",
-                source=_README + ": cost_calculator.py, 30B Chinchilla-style, 1e9 requests x "
-                "(500 + 100). The printed costs use the script's default prices ($2.00 H100, "
-                "$1.10 A100-40) although the command passes 1.50 and 0.60: cost_calculator.py "
-                "does not forward the price flags, so we reproduce what it computed",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="chinchilla_for_params",
-                inputs={"n_params": 70e9},
-                expected={"n_tokens": 4.255e12, "flops": 1.787e24, "loss": 1.89179},
-                rtol=5e-4,
-                why_tolerance="4 significant figures (loss to 6)",
-                source="laws-loss.md section 7: model_calculator.py --chinchilla --model 70e9",
-                evidence=Evidence.VERIFIED,
-            ),
-            GoldenVector(
-                check="loss",
-                inputs={"n_params": 13e9, "n_tokens": 1e12},
-                expected={"loss": 2.01745},
-                rtol=3e-6,
-                why_tolerance="6 significant figures",
-                source="laws-loss.md section 7: model_calculator.py --model 13e9 --data 1e12",
-                evidence=Evidence.VERIFIED,
-            ),
-        ),
+        traits=InferenceTraits(),
+        functions={
+            fn.__name__: fn
+            for fn in (
+                chinchilla_cost,
+                chinchilla_for_params,
+                chinchilla_style_for_loss,
+                chinchilla_style_for_params,
+                compute_optimal_vs_chinchilla,
+                compute_optimal_with_inference,
+                cost_optimal,
+                cost_optimal_vs_chinchilla,
+                inference_flops,
+                lifetime_cost,
+                lifetime_flops,
+                lifetime_optimal,
+                sardana_loss,
+                training_flops,
+            )
+        },
+        golden=golden_vectors(__file__, "sardana2024"),
         notes=(
             "The loss law is loss/hoffmann2022@sardana (alpha 0.336, beta 0.283, A 406.4, "
             "B 410.7, E 1.69); any other Chinchilla-form constant set of hoffmann2022 can be "

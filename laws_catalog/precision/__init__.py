@@ -6,7 +6,7 @@ are answered by :mod:`.decisions`.
 """
 
 from . import decisions, formats, kumar2024, ouyang2024, sun2025
-from ._law import EffectiveParamsLaw, FloatTrainingLaw, PrecisionLaw, PtqPowerLaw
+from ._law import FloatLayout, PrecisionLaw, PrecisionTraits
 from .decisions import (
     FormatPeak,
     PrecisionEstimate,
@@ -22,13 +22,12 @@ from .formats import FORMATS, NumberFormat, UnknownFormat, number_format
 
 __all__ = [
     "FORMATS",
-    "EffectiveParamsLaw",
-    "FloatTrainingLaw",
+    "FloatLayout",
     "FormatPeak",
     "NumberFormat",
     "PrecisionEstimate",
     "PrecisionLaw",
-    "PtqPowerLaw",
+    "PrecisionTraits",
     "ServingChoice",
     "ServingEstimate",
     "UnknownFormat",

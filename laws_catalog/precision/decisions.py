@@ -25,10 +25,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from .._registry import CATALOG
 from ..hardware import Device, Figure, device
-from ._law import EffectiveParamsLaw, FloatTrainingLaw, PrecisionLaw, PtqPowerLaw
+from ._law import PrecisionLaw, out_of_range_messages
 from .formats import FORMATS, NumberFormat, number_format
 
 __all__ = [
@@ -138,9 +139,7 @@ def training_formats(
 def _law(name: str, allowed: tuple[str, ...]) -> PrecisionLaw:
     if name not in allowed:
         raise ValueError(f"law {name!r} does not answer this; allowed: {list(allowed)}")
-    law = CATALOG.get("precision", name)
-    assert isinstance(law, PrecisionLaw)
-    return law
+    return cast(PrecisionLaw, CATALOG.get("precision", name))
 
 
 def _check_sizes(n_params: float, n_tokens: float) -> None:
@@ -157,7 +156,7 @@ def _reference_estimate(
         format=f.name,
         law=law.key,
         constant_set=cset,
-        evaluation=law.evaluation,
+        evaluation=law.traits.evaluation,
         inputs=inputs,
         caveats=law.caveats,
         warnings=(f"{f.name} is {f.total_bits}-bit: the law's unquantised (BF16) baseline",),
@@ -184,14 +183,13 @@ def training_penalty(
     f = number_format(fmt)
     chosen = _law(law, TRAINING_LAWS)
     cset = chosen.constant_set(constant_set).name
-    if isinstance(chosen, FloatTrainingLaw):
+    if chosen.kind == "float_training":
         return _sun_penalty(chosen, cset, f, n_params, n_tokens, log2_block)
-    assert isinstance(chosen, EffectiveParamsLaw)
     return _kumar_penalty(chosen, cset, f, n_params, n_tokens)
 
 
 def _sun_penalty(
-    law: FloatTrainingLaw,
+    law: PrecisionLaw,
     cset: str,
     f: NumberFormat,
     n: float,
@@ -224,18 +222,28 @@ def _sun_penalty(
         "block_size": 2.0**log2_block,
         "training_bits": float(f.total_bits),
     }
-    low, high = law.fitted_exponent_bits
+    assert law.traits.fitted_exponent_bits is not None
+    low, high = law.traits.fitted_exponent_bits
     if not low <= e <= high:
         warnings.append(
             f"exponent_bits = {e} is outside the fitted E range {low}-{high} of {law.key}"
         )
-    warnings += law.out_of_range(inputs)
+    warnings += out_of_range_messages(law, inputs)
+    value = law.call(
+        "penalty",
+        cset,
+        n_params=n,
+        n_tokens=d,
+        exponent_bits=e,
+        mantissa_bits=m,
+        log2_block=log2_block,
+    )
     return PrecisionEstimate(
-        value=law.penalty(n, d, e, m, log2_block, cset),
+        value=value,
         format=f.name,
         law=law.key,
         constant_set=cset,
-        evaluation=law.evaluation,
+        evaluation=law.traits.evaluation,
         inputs=inputs,
         caveats=law.caveats,
         warnings=tuple(warnings),
@@ -243,7 +251,7 @@ def _sun_penalty(
 
 
 def _kumar_penalty(
-    law: EffectiveParamsLaw, cset: str, f: NumberFormat, n: float, d: float
+    law: PrecisionLaw, cset: str, f: NumberFormat, n: float, d: float
 ) -> PrecisionEstimate:
     inputs = {"n_params_non_embedding": n, "n_tokens": d, "tokens_per_param": d / n}
     if f.is_reference:
@@ -256,13 +264,14 @@ def _kumar_penalty(
             f"{f.name} is a float: the integer-fitted law is applied by bit width (floats "
             "lose less at the same width below ~4 bits, Fig. 6)"
         )
-    warnings += law.out_of_range(inputs)
+    warnings += out_of_range_messages(law, inputs)
+    value = law.call("training_penalty", cset, n_params=n, bits_w=bits, bits_a=bits, bits_kv=bits)
     return PrecisionEstimate(
-        value=law.training_penalty(n, (bits, bits, bits), cset),
+        value=value,
         format=f.name,
         law=law.key,
         constant_set=cset,
-        evaluation=law.evaluation,
+        evaluation=law.traits.evaluation,
         inputs=inputs,
         caveats=law.caveats,
         warnings=tuple(warnings),
@@ -294,16 +303,16 @@ def serving_estimate(
     stored = n_params if n_params_stored is None else n_params_stored
     inputs = {"n_params_non_embedding": n_params, "n_tokens": n_tokens}
     bits = float(f.total_bits)
-    if isinstance(chosen, PtqPowerLaw):
-        base = chosen.loss_16bit(n_params, n_tokens, cset)
-        increase = 0.0 if f.is_reference else chosen.degradation(n_params, n_tokens, bits, cset)
+    sizes = {"n_params": n_params, "n_tokens": n_tokens}
+    if chosen.kind == "ptq_power_law":
+        base = chosen.call("loss_16bit", cset, **sizes)
+        increase = 0.0 if f.is_reference else chosen.call("degradation", cset, **sizes, bits=bits)
     else:
-        assert isinstance(chosen, EffectiveParamsLaw)
         inputs["tokens_per_param"] = n_tokens / n_params
-        base = chosen.loss_without_ptq(n_params, n_tokens, (None, None, None), cset)
+        base = chosen.call("loss_without_ptq", cset, **sizes)
         increase = 0.0
         if not f.is_reference:
-            increase = chosen.ptq_degradation(n_params, n_tokens, bits, constant_set=cset)
+            increase = chosen.call("ptq_degradation", cset, **sizes, post_bits=bits)
     if f.is_reference:
         estimate = _reference_estimate(f, chosen, cset, inputs)
     else:
@@ -315,13 +324,13 @@ def serving_estimate(
             )
         if f.block_scaled:
             warnings.append(f"block scales of {f.name} are not modelled; element bits used")
-        warnings += chosen.out_of_range(inputs)
+        warnings += out_of_range_messages(chosen, inputs)
         estimate = PrecisionEstimate(
             value=increase,
             format=f.name,
             law=chosen.key,
             constant_set=cset,
-            evaluation=chosen.evaluation,
+            evaluation=chosen.traits.evaluation,
             inputs=inputs,
             caveats=chosen.caveats,
             warnings=tuple(warnings),
@@ -333,7 +342,7 @@ def serving_estimate(
         params_stored=stored,
         weight_bytes=f.weight_bytes(stored),
         law_loss=base + increase,
-        law_loss_evaluation=chosen.evaluation,
+        law_loss_evaluation=chosen.traits.evaluation,
         loss=None if base_loss is None else base_loss + increase,
     )
 

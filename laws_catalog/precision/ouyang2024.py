@@ -1,7 +1,5 @@
 r"""Ouyang et al. (2024): quantisation-induced degradation of weight-only low-bit PTQ.
 
-.. math:: \Delta_q\mathrm{Loss}(N, D, P) = k\,\frac{D^\beta}{N^\alpha P^\gamma}
-
 Fitted on GPTQ 2-, 3- and 4-bit quantisations of the Pythia checkpoints (Eq. 8, Fig. 6). The
 degradation grows with training tokens D, falls with non-embedding parameters N and with bits
 P: low-bit PTQ "favours undertrained models". The full-precision loss of the same suite is the
@@ -12,18 +10,27 @@ evidently computed with per-bit-width fits, Fig. 1, whose constants are not publ
 reproduce the 2-bit column within 6 %. :data:`TABLE1` keeps the printed table for the tests.
 
 >>> from laws_catalog.precision.ouyang2024 import LAW
->>> round(LAW.degradation(7e9, 1e14, 4), 3)  # 7B model, 100T tokens, 4-bit GPTQ
+>>> round(LAW.call("degradation", n_params=7e9, n_tokens=1e14, bits=4), 3)  # 7B, 100T, 4-bit
 1.113
 """
 
 from __future__ import annotations
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..references import OUYANG2024
-from ._law import PtqPowerLaw
+from ._law import PrecisionLaw, PrecisionTraits, require_positive
 
-__all__ = ["LAW", "SINGLE_FACTOR_EXPONENTS", "TABLE1"]
+__all__ = [
+    "LAW",
+    "SINGLE_FACTOR_EXPONENTS",
+    "TABLE1",
+    "degradation",
+    "loss_16bit",
+    "loss_quantised",
+    "tokens_for_degradation",
+]
 
 SINGLE_FACTOR_EXPONENTS = {"beta": 0.5316, "alpha": 0.2276, "gamma": 5.4812}
 """Exponents of the single-factor fits (Fig. 3 / Eq. 5, Fig. 4 / Eq. 6, Fig. 5 / Eq. 7)."""
@@ -49,6 +56,69 @@ TABLE1: dict[tuple[float, float, int], float] = {
 }  # fmt: skip
 """Table 1 as printed (verbatim transcription of arXiv 2411.17691v1)."""
 
+
+def degradation(
+    n_params: float,
+    n_tokens: float,
+    bits: float,
+    *,
+    k: float,
+    alpha: float,
+    beta: float,
+    gamma: float,
+) -> float:
+    """Delta_q Loss = k D^beta / (N^alpha P^gamma) [nats/token] after weight-only PTQ to
+    ``bits`` (Eq. 8, Ouyang et al. 2024); N non-embedding parameters, D training tokens."""
+    require_positive(n_params=n_params, n_tokens=n_tokens, bits=bits)
+    return float(k * n_tokens**beta / (n_params**alpha * bits**gamma))
+
+
+def tokens_for_degradation(
+    n_params: float,
+    loss_increase: float,
+    bits: float,
+    *,
+    k: float,
+    alpha: float,
+    beta: float,
+    gamma: float,
+) -> float:
+    """Training tokens at which Eq. 8's degradation reaches ``loss_increase`` [nats/token]
+    (Table 1 of Ouyang et al. 2024) [tokens]."""
+    require_positive(n_params=n_params, loss_increase=loss_increase, bits=bits)
+    inner = loss_increase * n_params**alpha * bits**gamma / k
+    return float(inner ** (1.0 / beta))
+
+
+def loss_16bit(
+    n_params: float, n_tokens: float, *, N_c: float, alpha_N: float, D_c: float, alpha_D: float
+) -> float:
+    """Loss_16bit = [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D [nats/token], the
+    full-precision Pythia fit (Fig. 7, form of Eq. 3, Ouyang et al. 2024)."""
+    require_positive(n_params=n_params, n_tokens=n_tokens)
+    ratio = alpha_N / alpha_D
+    return float(((N_c / n_params) ** ratio + D_c / n_tokens) ** alpha_D)
+
+
+def loss_quantised(
+    n_params: float,
+    n_tokens: float,
+    bits: float,
+    *,
+    k: float,
+    alpha: float,
+    beta: float,
+    gamma: float,
+    N_c: float,
+    alpha_N: float,
+    D_c: float,
+    alpha_D: float,
+) -> float:
+    """Loss_q = Loss_16bit + Delta_q Loss [nats/token] (Fig. 7, Ouyang et al. 2024)."""
+    full = loss_16bit(n_params, n_tokens, N_c=N_c, alpha_N=alpha_N, D_c=D_c, alpha_D=alpha_D)
+    return full + degradation(n_params, n_tokens, bits, k=k, alpha=alpha, beta=beta, gamma=gamma)
+
+
 _EQ8 = ConstantSet(
     name="eq8",
     values={
@@ -69,37 +139,11 @@ _EQ8 = ConstantSet(
 )
 
 
-def _table1_vector(params: float, loss_increase: float) -> GoldenVector:
-    return GoldenVector(
-        check="tokens_for_degradation",
-        constant_set="eq8",
-        inputs={"n_params": params, "loss_increase": loss_increase, "bits": 2},
-        expected={"n_tokens_trillions": TABLE1[(params, loss_increase, 2)]},
-        rtol=0.06,
-        why_tolerance="Table 1 comes from per-bit-width fits (Fig. 1), not Eq. 8; Eq. 8 "
-        "matches its whole 2-bit column within 6% (and not the 3/4-bit columns, see caveats)",
-        source=f"Table 1 of arXiv 2411.17691v1: {params:.0e} parameters, Delta_q Loss = "
-        f"{loss_increase}, 2 bits",
-        evidence=Evidence.VERIFIED_SECONDARY,
-    )
-
-
-def _eq8_vector(params: float, bits: int, expected: float, rtol: float) -> GoldenVector:
-    return GoldenVector(
-        check="degradation",
-        constant_set="eq8",
-        inputs={"n_params": params, "n_tokens": 1e14, "bits": bits},
-        expected={"loss_increase": expected},
-        rtol=rtol,
-        why_tolerance="quoted to 4 significant figures (3 decimals)",
-        source="laws-precision.md s7 vector 15 (Eq. 8 at 100T tokens)",
-        evidence=Evidence.DERIVED,
-    )
-
-
 LAW = CATALOG.register(
-    PtqPowerLaw(
+    PrecisionLaw(
         id="ouyang2024",
+        family="precision",
+        kind="ptq_power_law",
         title="Quantisation-induced degradation of low-bit weight PTQ as a power law in N, D "
         "and bits",
         reference=OUYANG2024,
@@ -116,10 +160,13 @@ LAW = CATALOG.register(
             "Delta_q Loss": "loss_increase_nats_per_token",
             "Loss": "loss_nats_per_token",
         },
-        params_quantity="n_params_non_embedding",
-        evaluation="cross-entropy of the Pythia checkpoints (GPT-NeoX tokenizer) on the paper's "
-        "evaluation text, RefinedWeb assumed (Fig. 8 shows RefinedWeb and Wikitext-2 agree)",
-        quantised="weights only, GPTQ (AWQ and bitsandbytes checked at 4 bits, Fig. 9)",
+        traits=PrecisionTraits(
+            params_quantity="n_params_non_embedding",
+            evaluation="cross-entropy of the Pythia checkpoints (GPT-NeoX tokenizer) on the "
+            "paper's evaluation text, RefinedWeb assumed (Fig. 8 shows RefinedWeb and Wikitext-2 "
+            "agree)",
+            quantised="weights only, GPTQ (AWQ and bitsandbytes checked at 4 bits, Fig. 9)",
+        ),
         validity={
             "n_params_non_embedding": Interval(
                 lower=85_056_000,
@@ -136,15 +183,13 @@ LAW = CATALOG.register(
         },
         constant_sets=(_EQ8,),
         default_constant_set="eq8",
-        golden=(
-            _eq8_vector(7e9, 4, 1.113, 5e-4),
-            _eq8_vector(70e9, 4, 0.661, 8e-4),
-            _eq8_vector(405e9, 3, 2.162, 3e-4),
-            _table1_vector(7e9, 0.2),
-            _table1_vector(70e9, 0.3),
-            _table1_vector(1e9, 0.4),
-            _table1_vector(405e9, 0.5),
-        ),
+        functions={
+            "degradation": degradation,
+            "loss_16bit": loss_16bit,
+            "loss_quantised": loss_quantised,
+            "tokens_for_degradation": tokens_for_degradation,
+        },
+        golden=golden_vectors(__file__, "ouyang2024"),
         notes=(
             "Over 1500 quantised checkpoints; the same trend holds for AWQ and bitsandbytes, "
             "on the Spectra suite (300B tokens each) and on Llama/Qwen checkpoints (Fig. 10).",

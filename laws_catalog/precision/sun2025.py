@@ -1,32 +1,297 @@
 r"""Sun et al. (2025): scaling law for floating-point quantised training ("Capybara" law).
 
-.. math:: L(N, D, E, M, B) = \frac{n}{N^\alpha} + \frac{d}{D^\beta} + \epsilon
-          + \frac{D^\beta}{N^\alpha}\,\frac{\log_2 B}{\gamma (E+0.5)^\delta (M+0.5)^\nu}
-
 N counts non-embedding parameters (n_layer (4h^2 + 3h d_ff)), D training tokens, E and M the
-exponent and mantissa bits of the quantised GEMM inputs and B the elements sharing one scale.
-The penalty grows with D^beta / N^alpha, so low precision hurts more the longer a model of a
-given size is trained; past a critical D more data raises the loss. Costs follow
-C = (6/16) P N D (P = E + M + 1 bits), the paper's cost model with the scale overhead b = 0.
+exponent and mantissa bits of the quantised GEMM inputs and B the elements sharing one scale
+(passed as ``log2_block``; 0 means a per-element scale: no penalty). The penalty grows with
+D^beta / N^alpha, so low precision hurts more the longer a model of a given size is trained;
+past a critical D more data raises the loss. Costs follow C = (6/16) P N D (P = E + M + 1
+bits), the paper's cost model with the scale overhead b = 0. Losses are in nats/token.
 
 >>> from laws_catalog.precision.sun2025 import LAW
->>> LAW.best_layout(8)
-(4, 3)
->>> round(LAW.loss(1e9, 1e12, 2, 1, log2_block=4.0), 4)  # E2M1 in blocks of 16
+>>> LAW.call("best_layout", total_bits=8)
+FloatLayout(exponent_bits=4, mantissa_bits=3)
+>>> args = dict(n_params=1e9, n_tokens=1e12, exponent_bits=2, mantissa_bits=1, log2_block=4.0)
+>>> round(LAW.call("loss", **args), 4)  # E2M1 in blocks of 16
 2.5281
 """
 
 from __future__ import annotations
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..references import SUN2025
-from ._law import FloatTrainingLaw
+from ._law import FloatLayout, PrecisionLaw, PrecisionTraits, require_positive
 
-__all__ = ["CHANNELWISE_LOG2_BLOCK", "LAW"]
+__all__ = [
+    "CHANNELWISE_LOG2_BLOCK",
+    "COST_FLOPS_PER_BIT_PARAM_TOKEN",
+    "LAW",
+    "best_layout",
+    "continuous_layout",
+    "critical_tokens",
+    "derived_constants",
+    "gamma_params",
+    "gamma_rho",
+    "gamma_tokens",
+    "information_factor",
+    "knowledge_intensity",
+    "loss",
+    "loss_terms",
+    "loss_unquantised",
+    "optimal_bits_fixed_params",
+    "optimal_bits_fixed_tokens",
+    "optimal_bits_joint",
+    "penalty",
+]
 
 CHANNELWISE_LOG2_BLOCK = 13.1567
 """Equivalent log2 B of channel-wise scaling (section 3.6 of v3)."""
+
+COST_FLOPS_PER_BIT_PARAM_TOKEN = 6.0 / 16.0
+"""k of the paper's cost model C = k P N D (P in bits: 6ND at P = 16)."""
+
+
+def information_factor(
+    exponent_bits: float, mantissa_bits: float, *, delta: float, nu: float
+) -> float:
+    """(E+0.5)^delta (M+0.5)^nu (dimensionless): the penalty is inversely proportional to it
+    (Eq. 1 / Eq. 26 of v3, Sun et al. 2025)."""
+    return float((exponent_bits + 0.5) ** delta * (mantissa_bits + 0.5) ** nu)
+
+
+def knowledge_intensity(n_params: float, n_tokens: float, *, alpha: float, beta: float) -> float:
+    """D^beta / N^alpha, the factor the penalty grows with (Eq. 1 of v3, Sun et al. 2025)."""
+    return float(n_tokens**beta / n_params**alpha)
+
+
+def penalty(
+    n_params: float,
+    n_tokens: float,
+    exponent_bits: float,
+    mantissa_bits: float,
+    log2_block: float,
+    *,
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    nu: float,
+) -> float:
+    """Low-precision penalty [nats/token], the last term of Eq. 1 (Sun et al. 2025):
+    D^beta / N^alpha * log2 B / (gamma (E+0.5)^delta (M+0.5)^nu)."""
+    require_positive(n_params=n_params, n_tokens=n_tokens)
+    if exponent_bits < 0 or mantissa_bits < 0 or log2_block < 0:
+        raise ValueError("exponent bits, mantissa bits and log2(block) must be >= 0")
+    info = log2_block / (
+        gamma * information_factor(exponent_bits, mantissa_bits, delta=delta, nu=nu)
+    )
+    return knowledge_intensity(n_params, n_tokens, alpha=alpha, beta=beta) * info
+
+
+def loss_unquantised(
+    n_params: float, n_tokens: float, *, n: float, alpha: float, d: float, beta: float, eps: float
+) -> float:
+    """The Chinchilla part n/N^alpha + d/D^beta + eps of Eq. 1 [nats/token], fitted on the BF16
+    runs (Sun et al. 2025)."""
+    require_positive(n_params=n_params, n_tokens=n_tokens)
+    return float(n / n_params**alpha + d / n_tokens**beta + eps)
+
+
+def loss(
+    n_params: float,
+    n_tokens: float,
+    exponent_bits: float,
+    mantissa_bits: float,
+    log2_block: float,
+    *,
+    n: float,
+    alpha: float,
+    d: float,
+    beta: float,
+    eps: float,
+    gamma: float,
+    delta: float,
+    nu: float,
+) -> float:
+    """Eq. 1 [nats/token]: loss with GEMM inputs in ExMy, blocks of 2**log2_block elements
+    (Sun et al. 2025)."""
+    base = loss_unquantised(n_params, n_tokens, n=n, alpha=alpha, d=d, beta=beta, eps=eps)
+    return base + penalty(
+        n_params,
+        n_tokens,
+        exponent_bits,
+        mantissa_bits,
+        log2_block,
+        alpha=alpha,
+        beta=beta,
+        gamma=gamma,
+        delta=delta,
+        nu=nu,
+    )
+
+
+def loss_terms(
+    n_params: float,
+    n_tokens: float,
+    exponent_bits: float,
+    mantissa_bits: float,
+    log2_block: float,
+    *,
+    n: float,
+    alpha: float,
+    d: float,
+    beta: float,
+    eps: float,
+    gamma: float,
+    delta: float,
+    nu: float,
+) -> dict[str, float]:
+    """Eq. 1 and its two parts [nats/token]: ``loss``, ``penalty``, ``loss_unquantised``."""
+    unquantised = loss_unquantised(n_params, n_tokens, n=n, alpha=alpha, d=d, beta=beta, eps=eps)
+    low = penalty(
+        n_params,
+        n_tokens,
+        exponent_bits,
+        mantissa_bits,
+        log2_block,
+        alpha=alpha,
+        beta=beta,
+        gamma=gamma,
+        delta=delta,
+        nu=nu,
+    )
+    return {"loss": unquantised + low, "penalty": low, "loss_unquantised": unquantised}
+
+
+def best_layout(total_bits: float, *, delta: float, nu: float) -> FloatLayout:
+    """Integer (E, M) with E + M + 1 = ``total_bits`` that minimises the penalty (Fig. 5 of v3,
+    Sun et al. 2025)."""
+    bits = int(total_bits)
+    if bits != total_bits or bits < 1:
+        raise ValueError(f"a float needs a whole number of bits >= 1, got {total_bits}")
+    layouts = [(e, bits - 1 - e) for e in range(bits)]
+    e, m = max(layouts, key=lambda em: information_factor(em[0], em[1], delta=delta, nu=nu))
+    return FloatLayout(e, m)
+
+
+def continuous_layout(total_bits: float, *, delta: float, nu: float) -> FloatLayout:
+    """Eq. 19 (Sun et al. 2025): E_opt = delta P/(delta+nu) - 0.5, M_opt = nu P/(delta+nu) - 0.5
+    [bits] for P = ``total_bits``."""
+    s = delta + nu
+    return FloatLayout(delta * total_bits / s - 0.5, nu * total_bits / s - 0.5)
+
+
+def gamma_rho(*, gamma: float, delta: float, nu: float) -> float:
+    """gamma_rho = gamma delta^delta nu^nu / (delta+nu)^(delta+nu) (Eq. 34-35, Sun et al.)."""
+    return float(gamma * delta**delta * nu**nu / (delta + nu) ** (delta + nu))
+
+
+def gamma_tokens(*, n: float, alpha: float, gamma: float, delta: float, nu: float) -> float:
+    """gamma_D = (delta + nu - alpha) / (n alpha gamma_rho) (Eq. 47, Sun et al. 2025)."""
+    return (delta + nu - alpha) / (n * alpha * gamma_rho(gamma=gamma, delta=delta, nu=nu))
+
+
+def gamma_params(*, d: float, beta: float, gamma: float, delta: float, nu: float) -> float:
+    """gamma_N = (beta + delta + nu) / (d beta gamma_rho) (Eq. 52, Sun et al. 2025)."""
+    return (beta + delta + nu) / (d * beta * gamma_rho(gamma=gamma, delta=delta, nu=nu))
+
+
+def derived_constants(
+    *, n: float, alpha: float, d: float, beta: float, gamma: float, delta: float, nu: float
+) -> dict[str, float]:
+    """The derived constants ``gamma_rho``, ``gamma_D`` and ``gamma_N`` (Eq. 34-35, 47, 52)."""
+    return {
+        "gamma_rho": gamma_rho(gamma=gamma, delta=delta, nu=nu),
+        "gamma_D": gamma_tokens(n=n, alpha=alpha, gamma=gamma, delta=delta, nu=nu),
+        "gamma_N": gamma_params(d=d, beta=beta, gamma=gamma, delta=delta, nu=nu),
+    }
+
+
+def critical_tokens(
+    n_params: float,
+    exponent_bits: float,
+    mantissa_bits: float,
+    log2_block: float,
+    *,
+    d: float,
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    nu: float,
+) -> float:
+    """Eq. 21 (Sun et al. 2025): tokens beyond which more data raises the loss at this
+    precision [tokens]."""
+    require_positive(n_params=n_params, log2_block=log2_block)
+    info = information_factor(exponent_bits, mantissa_bits, delta=delta, nu=nu)
+    inner = d * gamma * n_params**alpha * info / log2_block
+    return float(inner ** (1.0 / (2.0 * beta)))
+
+
+def optimal_bits_fixed_tokens(
+    n_tokens: float,
+    log2_block: float,
+    *,
+    n: float,
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    nu: float,
+) -> float:
+    """Eq. 22 (Sun et al. 2025): cost-optimal P [bits] (optimal layout, continuous) for a fixed
+    data size D [tokens]."""
+    require_positive(n_tokens=n_tokens, log2_block=log2_block)
+    g_d = gamma_tokens(n=n, alpha=alpha, gamma=gamma, delta=delta, nu=nu)
+    return float((g_d * n_tokens**beta * log2_block) ** (1.0 / (delta + nu)))
+
+
+def optimal_bits_fixed_params(
+    flops: float,
+    n_params: float,
+    log2_block: float,
+    *,
+    alpha: float,
+    d: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    nu: float,
+    flops_per_bit_param_token: float = COST_FLOPS_PER_BIT_PARAM_TOKEN,
+) -> float:
+    """Eq. 23 (Sun et al. 2025): cost-optimal P [bits] for a fixed model size N at a budget of
+    ``flops`` = k P N D [FLOPs]."""
+    require_positive(flops=flops, n_params=n_params, log2_block=log2_block)
+    s = delta + nu
+    c_over_k = flops / flops_per_bit_param_token
+    g_n = gamma_params(d=d, beta=beta, gamma=gamma, delta=delta, nu=nu)
+    rhs = g_n * c_over_k ** (2 * beta) * n_params ** (-(alpha + 2 * beta))
+    return float((rhs * log2_block) ** (1.0 / (s + 2 * beta)))
+
+
+def optimal_bits_joint(
+    flops: float,
+    log2_block: float,
+    *,
+    n: float,
+    alpha: float,
+    d: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    nu: float,
+    flops_per_bit_param_token: float = COST_FLOPS_PER_BIT_PARAM_TOKEN,
+) -> float:
+    """Eq. 25 (Sun et al. 2025): cost-optimal P [bits] when N, D and P share a budget of
+    ``flops`` = k P N D [FLOPs]."""
+    require_positive(flops=flops, log2_block=log2_block)
+    s = delta + nu
+    lam = (d * beta / (n * alpha)) * (s - alpha) / (s + beta)
+    base = gamma_tokens(n=n, alpha=alpha, gamma=gamma, delta=delta, nu=nu) * log2_block
+    rhs = lam * base ** ((alpha + beta) / beta) * (flops / flops_per_bit_param_token) ** alpha
+    return float(rhs ** (1.0 / (s * (alpha + beta) / beta + alpha)))
+
 
 _TABLE2 = ConstantSet(
     name="table2",
@@ -48,286 +313,12 @@ _TABLE2 = ConstantSet(
     "renders the law with log2 B^gamma and d^gamma; the primary text has log2 B / gamma.",
 )
 
-_B128 = "B = 128 (the paper does not state B here; 128 reproduces its three numbers)"
-
-
-def _v(
-    check: str,
-    inputs: dict[str, float],
-    expected: dict[str, float],
-    rtol: float,
-    why: str,
-    source: str,
-    evidence: Evidence,
-) -> GoldenVector:
-    return GoldenVector(
-        check=check,
-        constant_set="table2",
-        inputs=inputs,
-        expected=expected,
-        rtol=rtol,
-        why_tolerance=why,
-        source=source,
-        evidence=evidence,
-    )
-
-
-_EXACT = "integer layouts: exact"
-_P = Evidence.VERIFIED
-_D = Evidence.DERIVED
-
-_GOLDEN = (
-    _v(
-        "best_layout",
-        {"total_bits": 4},
-        {"exponent_bits": 2, "mantissa_bits": 1},
-        1e-12,
-        _EXACT,
-        "Fig. 5 of v3: optimal FP4 = E2M1",
-        _P,
-    ),
-    _v(
-        "best_layout",
-        {"total_bits": 8},
-        {"exponent_bits": 4, "mantissa_bits": 3},
-        1e-12,
-        _EXACT,
-        "Fig. 5 of v3: optimal FP8 = E4M3",
-        _P,
-    ),
-    _v(
-        "best_layout",
-        {"total_bits": 16},
-        {"exponent_bits": 8, "mantissa_bits": 7},
-        1e-12,
-        _EXACT,
-        "Fig. 5 of v3: optimal FP16 layout = E8M7 (BF16's)",
-        _P,
-    ),
-    _v(
-        "continuous_layout",
-        {"total_bits": 8},
-        {"exponent_bits": 3.655, "mantissa_bits": 3.345},
-        3e-4,
-        "quoted to 3 decimals (+-0.0005)",
-        "laws-precision.md s7 vector 2 (Eq. 19)",
-        _D,
-    ),
-    _v(
-        "continuous_layout",
-        {"total_bits": 4},
-        {"exponent_bits": 1.578, "mantissa_bits": 1.422},
-        4e-4,
-        "quoted to 3 decimals (+-0.0005)",
-        "laws-precision.md s7 vector 2 (Eq. 19)",
-        _D,
-    ),
-    _v(
-        "derived_constants",
-        {},
-        {"gamma_rho": 160.697, "gamma_D": 2.24328e-3, "gamma_N": 1.16458e-6},
-        1e-4,
-        "quoted to 6 significant figures",
-        "laws-precision.md s7 vector 6 (Eq. 34-35, 47, 52)",
-        _D,
-    ),
-    _v(
-        "critical_tokens",
-        {"n_params": 1e9, "exponent_bits": 8, "mantissa_bits": 7, "block_size": 128},
-        {"n_tokens_trillions": 1730},
-        3e-3,
-        "printed as 1730T (+-5T at 3 significant figures)",
-        f"section 4.3 text of v3 (BF16 layout, 1B model); {_B128}",
-        _P,
-    ),
-    _v(
-        "critical_tokens",
-        {"n_params": 1e9, "exponent_bits": 4, "mantissa_bits": 3, "block_size": 128},
-        {"n_tokens_trillions": 27},
-        0.019,
-        "printed as 27T (+-0.5T)",
-        f"section 4.3 text of v3 (FP8-E4M3, 1B model); {_B128}",
-        _P,
-    ),
-    _v(
-        "critical_tokens",
-        {"n_params": 1e9, "exponent_bits": 2, "mantissa_bits": 1, "block_size": 128},
-        {"n_tokens_trillions": 0.4},
-        0.125,
-        "printed as 0.4T (one significant figure, +-0.05T)",
-        f"section 4.3 text of v3 (FP4-E2M1, 1B model); {_B128}",
-        _P,
-    ),
-    _v(
-        "critical_tokens",
-        {"n_params": 1e9, "exponent_bits": 4, "mantissa_bits": 3, "block_size": 128},
-        {"n_tokens_trillions": 27.33},
-        2e-4,
-        "quoted to 4 significant figures",
-        "laws-precision.md s1.4 (Eq. 21, B = 128)",
-        _D,
-    ),
-    _v(
-        "critical_tokens",
-        {"n_params": 1e9, "exponent_bits": 2, "mantissa_bits": 1, "block_size": 128},
-        {"n_tokens_trillions": 0.393},
-        1.3e-3,
-        "quoted to 3 significant figures",
-        "laws-precision.md s1.4 (Eq. 21, B = 128)",
-        _D,
-    ),
-    _v(
-        "optimal_bits_joint",
-        {"flops": 1e21, "block_size": 128},
-        {"bits": 4.190},
-        2e-4,
-        "quoted to 4 significant figures",
-        "laws-precision.md s7 vector 4 (Eq. 25, k = 6/16)",
-        _D,
-    ),
-    _v(
-        "optimal_bits_joint",
-        {"flops": 1e24, "block_size": 128},
-        {"bits": 5.005},
-        2e-4,
-        "quoted to 4 significant figures",
-        "laws-precision.md s7 vector 4 (Eq. 25, k = 6/16)",
-        _D,
-    ),
-    _v(
-        "optimal_bits_joint",
-        {"flops": 1e30, "block_size": 128},
-        {"bits": 7.142},
-        2e-4,
-        "quoted to 4 significant figures",
-        "laws-precision.md s7 vector 4 (Eq. 25, k = 6/16)",
-        _D,
-    ),
-    _v(
-        "optimal_bits_joint",
-        {"flops": 1e31, "block_size": 128},
-        {"bits": 7.578},
-        2e-4,
-        "quoted to 4 significant figures",
-        "laws-precision.md s7 vector 4 (Eq. 25, k = 6/16)",
-        _D,
-    ),
-    _v(
-        "optimal_bits_fixed_tokens",
-        {"n_tokens": 1e11, "block_size": 128},
-        {"bits": 4.268},
-        2e-4,
-        "quoted to 4 significant figures",
-        "laws-precision.md s7 vector 5 (Eq. 22)",
-        _D,
-    ),
-    _v(
-        "optimal_bits_fixed_tokens",
-        {"n_tokens": 1e14, "block_size": 128},
-        {"bits": 7.624},
-        2e-4,
-        "quoted to 4 significant figures",
-        "laws-precision.md s7 vector 5 (Eq. 22)",
-        _D,
-    ),
-    _v(
-        "optimal_bits_fixed_params",
-        {"flops": 1e24, "n_params": 1e10, "block_size": 128},
-        {"bits": 10.86},
-        5e-4,
-        "quoted to 4 significant figures",
-        "laws-precision.md s1.5 fixed-N check (Eq. 23)",
-        _D,
-    ),
-    _v(
-        "optimal_bits_fixed_params",
-        {"flops": 1e22, "n_params": 1e9, "block_size": 128},
-        {"bits": 8.41},
-        6e-4,
-        "quoted to 3 significant figures",
-        "laws-precision.md s1.5 fixed-N check (Eq. 23)",
-        _D,
-    ),
-    _v(
-        "loss",
-        {
-            "n_params": 679_477_248,
-            "n_tokens": 104_857_600_000,
-            "exponent_bits": 4,
-            "mantissa_bits": 3,
-            "block_size": 64,
-        },
-        {"loss": 2.6086, "loss_unquantised": 2.6082},
-        2e-5,
-        "quoted to 4 decimals (+-0.00005)",
-        "laws-precision.md s7 vector 7 (679M model, 100B tokens, E4M3, B = 64)",
-        _D,
-    ),
-    _v(
-        "loss",
-        {
-            "n_params": 1e9,
-            "n_tokens": 1e12,
-            "exponent_bits": 2,
-            "mantissa_bits": 1,
-            "block_size": 16,
-        },
-        {"loss": 2.5281},
-        2e-5,
-        "quoted to 4 decimals (+-0.00005)",
-        "laws-precision.md s7 vector 8 (E2M1, B = 16, NVFP4-like)",
-        _D,
-    ),
-    _v(
-        "loss",
-        {
-            "n_params": 1e9,
-            "n_tokens": 1e12,
-            "exponent_bits": 2,
-            "mantissa_bits": 1,
-            "block_size": 16,
-        },
-        {"penalty": 0.0661},
-        8e-4,
-        "quoted to 3 significant figures (+-0.00005)",
-        "laws-precision.md s7 vector 8 (E2M1, B = 16, NVFP4-like)",
-        _D,
-    ),
-    _v(
-        "loss",
-        {
-            "n_params": 1e9,
-            "n_tokens": 1e11,
-            "exponent_bits": 2,
-            "mantissa_bits": 1,
-            "block_size": 32,
-        },
-        {"loss": 2.5878, "penalty": 0.0252},
-        2e-3,
-        "penalty quoted to 3 significant figures",
-        "laws-precision.md s1.6 (E2M1, B = 32, MXFP4-like)",
-        _D,
-    ),
-    _v(
-        "loss",
-        {
-            "n_params": 7e9,
-            "n_tokens": 2e12,
-            "exponent_bits": 2,
-            "mantissa_bits": 1,
-            "block_size": 16,
-        },
-        {"loss": 2.3194, "penalty": 0.0596},
-        9e-4,
-        "penalty quoted to 3 significant figures (+-0.00005), loss to 4 decimals",
-        "laws-precision.md s1.6 (7B, 2T tokens, E2M1, B = 16)",
-        _D,
-    ),
-)
 
 LAW = CATALOG.register(
-    FloatTrainingLaw(
+    PrecisionLaw(
         id="sun2025",
+        family="precision",
+        kind="float_training",
         title="Floating-point quantised training: loss in exponent bits, mantissa bits and "
         "block size",
         reference=SUN2025,
@@ -354,12 +345,16 @@ LAW = CATALOG.register(
             "C": "flops",
             "L": "loss_nats_per_token",
         },
-        params_quantity="n_params_non_embedding",
-        evaluation="validation loss on a Dolma v1.7 subset, LLaMA tokenizer and architecture "
-        "(nats assumed; the unit is not stated)",
-        quantised="GEMM inputs P2 (weights, forward), P4 (weights in the dX GEMM) and P6 "
-        "(activations in the dW GEMM) in ExMy with a high-precision scale per block of B "
-        "(QPyTorch simulation, round to nearest); forward activations and gradients in BF16",
+        traits=PrecisionTraits(
+            params_quantity="n_params_non_embedding",
+            flops_per_bit_param_token=COST_FLOPS_PER_BIT_PARAM_TOKEN,
+            fitted_exponent_bits=(0, 6),
+            evaluation="validation loss on a Dolma v1.7 subset, LLaMA tokenizer and architecture "
+            "(nats assumed; the unit is not stated)",
+            quantised="GEMM inputs P2 (weights, forward), P4 (weights in the dX GEMM) and P6 "
+            "(activations in the dW GEMM) in ExMy with a high-precision scale per block of B "
+            "(QPyTorch simulation, round to nearest); forward activations and gradients in BF16",
+        ),
         validity={
             "n_params_non_embedding": Interval(
                 lower=40_894_464,
@@ -379,10 +374,30 @@ LAW = CATALOG.register(
                 "13.1567, B about 9.1e3)",
             ),
         },
-        fitted_exponent_bits=(0, 6),
         constant_sets=(_TABLE2,),
         default_constant_set="table2",
-        golden=_GOLDEN,
+        functions={
+            fn.__name__: fn
+            for fn in (
+                best_layout,
+                continuous_layout,
+                critical_tokens,
+                derived_constants,
+                gamma_params,
+                gamma_rho,
+                gamma_tokens,
+                information_factor,
+                knowledge_intensity,
+                loss,
+                loss_terms,
+                loss_unquantised,
+                optimal_bits_fixed_params,
+                optimal_bits_fixed_tokens,
+                optimal_bits_joint,
+                penalty,
+            )
+        },
+        golden=golden_vectors(__file__, "sun2025"),
         notes=(
             "358 fitted runs (366 with ablations); validated (Fig. 4 scatter only) on 1.2B, 7B "
             "and 70B models. LLaMA architecture, sequence 2048, 2M-token batches, AdamW, "

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from laws_catalog.hardware import device
-from laws_catalog.inference import Accelerators, ModelShape, ServingPrecision, roofline
+from laws_catalog.inference import Accelerators, ServedModel, ServingPrecision, roofline
 from laws_catalog.inference import parscale2025 as parscale
 from laws_catalog.inference import sardana2024 as sardana
 from laws_catalog.loss import besiroglu2024, hoffmann2022, loss, posynomial
@@ -46,12 +46,12 @@ def _limit(body: Body, field: str) -> Body:
     return next(x for x in body["inference"]["limits"] if x["field"] == f"inference.{field}")
 
 
-def _served_shape(body: Body, params: float | None = None) -> ModelShape:
+def _served_shape(body: Body, params: float | None = None) -> ServedModel:
     """The served model rebuilt from the response alone (its shape, vocabulary, streams)."""
     plan, shape = body["plan"], body["plan"]["shape"]
     embedding = plan["params_embedding"]
     n_nv = plan["params_non_embedding"] if params is None else params - embedding
-    backbone = ModelShape(
+    backbone = ServedModel(
         params=n_nv + embedding,
         n_layer=shape["n_layer"],
         n_kv_heads=shape["n_kv_heads"],

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from laws_catalog import PosynomialLoss, PowerTerm, ResolvedLaw
 from laws_catalog.hardware import Device
 from laws_catalog.precision import decisions
-from laws_catalog.precision._law import EffectiveParamsLaw, FloatTrainingLaw, PrecisionLaw
+from laws_catalog.precision._law import PrecisionLaw
 from laws_catalog.precision.formats import (
     FORMATS,
     REFERENCE_BITS,
@@ -88,7 +88,7 @@ def _with_penalty(
     ]
     if fmt.is_reference:
         return base, []
-    if isinstance(law, FloatTrainingLaw):
+    if law.kind == "float_training":
         estimate = decisions.training_penalty(fmt, 1.0, 1.0, law="sun2025", constant_set=cset)
         warnings += [
             AnswerWarning(code="law_caveat", message=w, law=law.key) for w in estimate.warnings
@@ -96,9 +96,8 @@ def _with_penalty(
         values = law.constant_set(cset).values
         term = PowerTerm(estimate.value, -values["alpha"], values["beta"])
         return PosynomialLoss(base.offset, (*base.terms, term), base.power), warnings
-    assert isinstance(law, EffectiveParamsLaw)
     bits = float(fmt.total_bits)
-    fraction = law.effective_fraction((bits, bits, bits), cset)
+    fraction = law.call("effective_fraction", cset, bits_w=bits, bits_a=bits, bits_kv=bits)
     warnings.append(
         AnswerWarning(
             code="law_caveat",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from laws_catalog import CATALOG, ResolvedLaw
-from laws_catalog.inference import parscale2025 as parscale
 from laws_catalog.loss import LossLaw, downstream_error, posynomial
 from laws_catalog.loss import loss as law_loss
 
@@ -40,7 +39,9 @@ def _with_streams(
         multiplier=m,
         effective_params=request.params * m,
         loss_without_streams=single_stream,
-        parscale_loss=parscale.loss(request.params, streams, law.constants.name),
+        parscale_loss=law.law.call(
+            "loss", law.constants.name, n_params=request.params, streams=streams
+        ),
     )
     use = law_use(
         law,

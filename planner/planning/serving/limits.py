@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from scipy.optimize import brentq
 
-from laws_catalog.inference import ModelShape, roofline
+from laws_catalog.inference import ServedModel, roofline
 
 from ...deadline import checkpoint
 from ...errors import PlanInfeasible
@@ -54,8 +54,8 @@ class LimitSpec:
     limit: float
     bound: float
     direction: str
-    cost: Callable[[ModelShape], float]
-    value: Callable[[ModelShape], float]
+    cost: Callable[[ServedModel], float]
+    value: Callable[[ServedModel], float]
     unit: str
 
     @property
@@ -63,7 +63,7 @@ class LimitSpec:
         return f"inference.{self.field}"
 
 
-def _step_seconds(setup: ServingSetup, phase: str) -> Callable[[ModelShape], float]:
+def _step_seconds(setup: ServingSetup, phase: str) -> Callable[[ServedModel], float]:
     """Seconds of the slowest decode step (longest context) or of the prefill."""
     hw = setup.accelerators
     assert hw is not None
@@ -74,20 +74,22 @@ def _step_seconds(setup: ServingSetup, phase: str) -> Callable[[ModelShape], flo
         else (roofline.prefill, setup.prompt_tokens)
     )
 
-    def seconds(shape: ModelShape) -> float:
+    def seconds(shape: ServedModel) -> float:
         return step(shape, setup.precision, hw, batch, tokens, setup.efficiency).seconds
 
     return seconds
 
 
-def memory_per_device(setup: ServingSetup, shape: ModelShape) -> float:
+def memory_per_device(setup: ServingSetup, shape: ServedModel) -> float:
     memory = roofline.serving_memory(
         shape, setup.precision, setup.spec.batch_size, setup.context_tokens, setup.prompt_tokens
     )
     return memory.total / setup.spec.device_count
 
 
-def _upper(field: str, limit: float, metric: Callable[[ModelShape], float], unit: str) -> LimitSpec:
+def _upper(
+    field: str, limit: float, metric: Callable[[ServedModel], float], unit: str
+) -> LimitSpec:
     """A limit on a metric that grows with N: the metric is its own cost."""
     return LimitSpec(field, limit, limit, "upper", metric, metric, unit)
 
@@ -241,6 +243,6 @@ def _relaxation(limit: LimitSpec, served: ServedModelMap, n_max: float) -> Calla
     return factor
 
 
-def violated(limits: list[LimitSpec], shape: ModelShape) -> list[LimitSpec]:
+def violated(limits: list[LimitSpec], shape: ServedModel) -> list[LimitSpec]:
     """The limits ``shape`` breaks (beyond round-off)."""
     return [limit for limit in limits if limit.cost(shape) > limit.bound * (1.0 + _TOLERANCE)]

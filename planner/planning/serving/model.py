@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from laws_catalog import ResolvedLaw
 from laws_catalog.architecture import D_HEAD_SWITCH, target_aspect_ratio
 from laws_catalog.hardware import Device, UnknownDevice, device
-from laws_catalog.inference import Accelerators, Efficiency, ModelShape, ServingPrecision
+from laws_catalog.inference import Accelerators, Efficiency, ServedModel, ServingPrecision
 from laws_catalog.inference import parscale2025 as parscale
 from laws_catalog.inference._law import InferenceLaw
 from laws_catalog.precision import decisions
@@ -167,7 +167,7 @@ class ShapeDims:
 
 @dataclass(frozen=True, slots=True)
 class ServedModelMap:
-    """Loss-law N -> the served :class:`ModelShape` (smooth rule, or fixed dims)."""
+    """Loss-law N -> the served :class:`ServedModel` (smooth rule, or fixed dims)."""
 
     params_quantity: str
     architecture: Architecture
@@ -206,12 +206,12 @@ class ServedModelMap:
                 d = new_d
         return n_nv, d, layers
 
-    def shape(self, n_law: float) -> ModelShape:
+    def shape(self, n_law: float) -> ServedModel:
         n_nv, d, layers = self._non_embedding(n_law)
         embedding = self._copies * self.vocab_size * d
         if self.dims is not None:
             dims = self.dims
-            backbone = ModelShape(
+            backbone = ServedModel(
                 params=n_nv + embedding,
                 n_layer=dims.n_layer,
                 n_kv_heads=dims.n_kv_heads,
@@ -224,7 +224,7 @@ class ServedModelMap:
         else:
             d_head = 128.0 if n_nv >= D_HEAD_SWITCH else 64.0
             kv_fraction = _KV_FRACTION_GQA if self.architecture.grouped_query else 1.0
-            backbone = ModelShape(
+            backbone = ServedModel(
                 params=n_nv + embedding,
                 n_layer=max(layers, 1.0),
                 n_kv_heads=max(d * kv_fraction / d_head, 1.0),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal, TypedDict
 
 from laws_catalog import ResolvedLaw
-from laws_catalog.inference import ModelShape, roofline
+from laws_catalog.inference import ServedModel, roofline
 from laws_catalog.inference._law import InferenceLaw
 
 from ...schemas.inference_out import (
@@ -55,7 +55,7 @@ class _Timings(TypedDict, total=False):
 
 
 def _performance(
-    inputs: InferenceInputs, shape: ModelShape
+    inputs: InferenceInputs, shape: ServedModel
 ) -> tuple[_Timings, MemoryOut, list[AnswerWarning]]:
     setup = inputs.serving.setup
     spec = setup.spec

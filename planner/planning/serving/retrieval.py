@@ -46,7 +46,9 @@ class RetrievalCost:
         return self.build_flops if self.spec.count_in_budget else 0.0
 
     def report(self, training_flops: float) -> tuple[RetrievalOut, LawUse]:
-        passages = massiveds.datastore_passages(self.spec.datastore_tokens, self.tokens_per_chunk)
+        passages = massiveds.datastore_passages(
+            self.spec.datastore_tokens, tokens_per_chunk=self.tokens_per_chunk
+        )
         out = RetrievalOut(
             datastore_tokens=self.spec.datastore_tokens,
             retriever_params=self.retriever_params,
@@ -54,9 +56,9 @@ class RetrievalCost:
             build_share_of_training=self.build_flops / training_flops,
             counted_in_budget=self.spec.count_in_budget,
             passages=passages,
-            flat_index_bytes=massiveds.flat_index_bytes(passages, self.embedding_dim),
+            flat_index_bytes=massiveds.flat_index_bytes(passages, embedding_dim=self.embedding_dim),
             search_flops_per_query=massiveds.exact_search_flops_per_query(
-                passages, self.embedding_dim
+                passages, embedding_dim=self.embedding_dim
             ),
             retrieved_prompt_tokens=self.prompt_tokens,
             quality_effect=QUALITY_EFFECT,
@@ -87,7 +89,7 @@ def retrieval_cost(request: PlanRequest) -> RetrievalCost | None:
         law=law,
         retriever_params=retriever,
         build_flops=massiveds.datastore_build_flops(retriever, spec.datastore_tokens),
-        prompt_tokens=massiveds.retrieval_prompt_tokens(chunks, chunk),
+        prompt_tokens=massiveds.retrieval_prompt_tokens(k_chunks=chunks, tokens_per_chunk=chunk),
         tokens_per_chunk=chunk,
         embedding_dim=float(spec.embedding_dim or values["embedding_dim"]),
     )

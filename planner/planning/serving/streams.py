@@ -52,7 +52,7 @@ def requested_streams(request: PlanRequest) -> tuple[int, ...]:
 def multiplier(law: ResolvedLaw[InferenceLaw], streams: int) -> float:
     """1 + k ln P of the law's constant set."""
     n = 1e9
-    return parscale.equivalent_params(n, streams, law.constants.name) / n
+    return parscale.equivalent_params(n, streams, k=law.constants.values["k"]) / n
 
 
 def stream_caveat(law: ResolvedLaw[InferenceLaw], streams: int, m: float) -> AnswerWarning:

@@ -1,4 +1,4 @@
-"""MassiveDS: accounting only; functions use the paper's constants unless told otherwise."""
+"""MassiveDS: accounting only; the record passes the paper's constants to its functions."""
 
 from __future__ import annotations
 
@@ -16,13 +16,15 @@ def test_registered_as_accounting_without_a_law() -> None:
     assert any("No scaling law is shipped" in note for note in law.notes)
 
 
-def test_defaults_come_from_the_constant_set() -> None:
-    values = CATALOG.get("inference", "massiveds2024").constant_set().values
-    assert ds.retrieval_prompt_tokens() == pytest.approx(3 * values["tokens_per_chunk"])
+def test_law_calls_take_the_constant_set() -> None:
+    law = CATALOG.get("inference", "massiveds2024")
+    values = law.constant_set().values
+    assert law.call("retrieval_prompt_tokens") == pytest.approx(3 * values["tokens_per_chunk"])
     assert ds.retrieval_prompt_tokens(k_chunks=10, tokens_per_chunk=100) == 1000
-    passages = ds.datastore_passages(values["datastore_tokens"])
-    assert ds.flat_index_bytes(passages) == pytest.approx(passages * 768 * 2)
-    assert ds.exact_search_flops_per_query(passages) == pytest.approx(2 * 768 * passages)
+    passages = law.call("datastore_passages", datastore_tokens=values["datastore_tokens"])
+    assert law.call("flat_index_bytes", passages=passages) == pytest.approx(passages * 768 * 2)
+    search = law.call("exact_search_flops_per_query", passages=passages)
+    assert search == pytest.approx(2 * 768 * passages)
     assert ds.ivf_pq_bytes_per_vector() == 16
 
 
@@ -32,8 +34,11 @@ def test_training_time_compute_adds_the_datastore_build() -> None:
 
 
 def test_subsample_probability_rises_with_ratio_and_is_one_for_the_full_store() -> None:
+    law = CATALOG.get("inference", "massiveds2024")
     ratios = np.array([0.001, 0.005, 0.01, 0.05, 0.1, 1.0])
-    probs = [ds.subsample_retrieval_probability(float(p)) for p in ratios]
+    probs = [law.call("subsample_retrieval_probability", subsample_ratio=float(p)) for p in ratios]
     assert np.all(np.diff(probs) >= 0)
     assert probs[-1] == 1.0
-    assert ds.subsample_retrieval_probability(0.05) > 0.99999  # Table 4: 1.000 for p >= 0.05
+    assert (
+        law.call("subsample_retrieval_probability", subsample_ratio=0.05) > 0.99999
+    )  # Table 4: 1.000 for p >= 0.05

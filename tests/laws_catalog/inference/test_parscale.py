@@ -8,7 +8,7 @@ import pytest
 from laws_catalog import CATALOG
 from laws_catalog.inference import (
     Accelerators,
-    ModelShape,
+    ServedModel,
     ServingPrecision,
     parscale2025,
     roofline,
@@ -18,16 +18,17 @@ from laws_catalog.inference._parscale_data import LOSSES, NON_EMBEDDING_PARAMS, 
 # Qwen2-style shapes of the six ParScale sizes (notes section 2.4): d_model, d_ff.
 SHAPES = ((896, 4864), (1024, 5504), (1280, 6912), (1536, 8320), (2048, 11008), (2560, 13824))
 SETS = ("stack_v2_python", "pile")
+CONSTANTS = {c: CATALOG.get("inference", "parscale2025").constants(c) for c in SETS}
 
 
 @pytest.mark.parametrize("cset", SETS)
 def test_loss_falls_with_streams_and_params(cset: str) -> None:
     params = np.geomspace(1e8, 1e11, 40)
     for p in parscale2025.ALLOWED_STREAMS:
-        by_n = [parscale2025.loss(n, p, cset) for n in params]
+        by_n = [parscale2025.loss(n, p, **CONSTANTS[cset]) for n in params]
         assert np.all(np.diff(by_n) < 0)
     for n in (5e8, 2e9, 4.4e9):
-        by_p = [parscale2025.loss(n, p, cset) for p in (1, 2, 3, 4, 6, 8, 16)]
+        by_p = [parscale2025.loss(n, p, **CONSTANTS[cset]) for p in (1, 2, 3, 4, 6, 8, 16)]
         assert np.all(np.diff(by_p) < 0)
         assert all(loss > LAW_FLOOR[cset] for loss in by_p)
 
@@ -39,15 +40,16 @@ LAW_FLOOR = {c: CATALOG.get("inference", "parscale2025").constant_set(c).values[
 def test_equivalent_params_and_inverse_agree(cset: str) -> None:
     for n in (6e8, 1.6e9, 4e9):
         for p in (1, 2, 4, 8):
-            target = parscale2025.loss(n, p, cset)
-            assert parscale2025.loss(parscale2025.equivalent_params(n, p, cset), 1, cset) == (
-                pytest.approx(target, rel=1e-12)
+            target = parscale2025.loss(n, p, **CONSTANTS[cset])
+            same = parscale2025.equivalent_params(n, p, k=CONSTANTS[cset]["k"])
+            assert parscale2025.loss(same, 1, **CONSTANTS[cset]) == pytest.approx(target, rel=1e-12)
+            assert parscale2025.params_for_loss(target, p, **CONSTANTS[cset]) == pytest.approx(
+                n, rel=1e-10
             )
-            assert parscale2025.params_for_loss(target, p, cset) == pytest.approx(n, rel=1e-10)
-            posy = parscale2025.posynomial(p, cset)
+            posy = parscale2025.posynomial(p, **CONSTANTS[cset])
             assert float(posy(n, 1.0)) == pytest.approx(target, rel=1e-12)
     with pytest.raises(ValueError, match="floor"):
-        parscale2025.params_for_loss(LAW_FLOOR[cset], 1, cset)
+        parscale2025.params_for_loss(LAW_FLOOR[cset], 1, **CONSTANTS[cset])
 
 
 def test_parameter_counts_reproduce_the_authors_table() -> None:
@@ -81,8 +83,10 @@ def test_refit_predicts_what_the_shipped_constants_predict(cset: str) -> None:
             refit_loss = (fitted["A"] / (n * (fitted["k"] * np.log(p) + 1))) ** fitted[
                 "alpha"
             ] + fitted["E"]
-            assert refit_loss == pytest.approx(parscale2025.loss(n, p, cset), abs=2e-5)
-            assert abs(parscale2025.loss(n, p, cset) - observed) <= WORST_RESIDUAL[cset]
+            assert refit_loss == pytest.approx(parscale2025.loss(n, p, **CONSTANTS[cset]), abs=2e-5)
+            assert (
+                abs(parscale2025.loss(n, p, **CONSTANTS[cset]) - observed) <= WORST_RESIDUAL[cset]
+            )
     assert shipped["k"] == pytest.approx(fitted["k"], rel=1e-3)
 
 
@@ -96,10 +100,10 @@ def test_training_flops_scale_with_streams_on_the_backbone_only() -> None:
     assert 7.0 < eight / one < 8.0  # the LM head runs once, so a little under P
 
 
-def _h1536() -> ModelShape:
+def _h1536() -> ServedModel:
     backbone = parscale2025.qwen2_non_embedding_params(1536, 8320, 36, 16, 2)
     embedding = 151_936 * 1536
-    return ModelShape(
+    return ServedModel(
         params=backbone + embedding,
         n_layer=36,
         n_kv_heads=2,

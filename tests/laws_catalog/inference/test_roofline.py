@@ -11,7 +11,7 @@ from laws_catalog import CATALOG
 from laws_catalog.inference import (
     Accelerators,
     Efficiency,
-    ModelShape,
+    ServedModel,
     ServingPrecision,
     limits,
     roofline,
@@ -20,15 +20,17 @@ from laws_catalog.inference.limits import NoFeasibleModel
 
 H100 = Accelerators.from_table("h100", "bf16")
 BF16 = ServingPrecision(bytes_per_weight=2, bytes_per_kv=2)
-LLAMA_8B = ModelShape(params=8.03e9, n_layer=32, n_kv_heads=8, d_head=128, d_model=4096, n_heads=32)
+LLAMA_8B = ServedModel(
+    params=8.03e9, n_layer=32, n_kv_heads=8, d_head=128, d_model=4096, n_heads=32
+)
 
 
-def aspect_ratio_rule(n_params: float) -> ModelShape:
+def aspect_ratio_rule(n_params: float) -> ServedModel:
     """A test shape rule: 12 L d^2 = N with d = 128 L, GQA 8:1, d_head 128."""
     n_layer = (n_params / (12 * 128**2)) ** (1 / 3)
     d_model = 128 * n_layer
     heads = d_model / 128
-    return ModelShape(
+    return ServedModel(
         params=n_params,
         n_layer=max(1, round(n_layer)),
         n_kv_heads=max(1, round(heads / 8)),
@@ -37,10 +39,10 @@ def aspect_ratio_rule(n_params: float) -> ModelShape:
     )
 
 
-def smooth_rule(n_params: float) -> ModelShape:
+def smooth_rule(n_params: float) -> ServedModel:
     """Like aspect_ratio_rule but with a KV footprint growing smoothly (n_layer ~ N^(1/3))."""
     n_layer = max(1, math.ceil((n_params / 1e8) ** (1 / 3)))
-    return ModelShape(params=n_params, n_layer=n_layer, n_kv_heads=8, d_head=128, d_model=4096)
+    return ServedModel(params=n_params, n_layer=n_layer, n_kv_heads=8, d_head=128, d_model=4096)
 
 
 def test_inference_records_are_registered() -> None:
@@ -132,7 +134,7 @@ def test_latency_inverse_rejects_an_impossible_limit() -> None:
 
 @pytest.mark.parametrize("shape", [LLAMA_8B, smooth_rule], ids=["template", "rule"])
 def test_tighter_latency_never_allows_a_larger_model(shape: object) -> None:
-    assert isinstance(shape, ModelShape) or callable(shape)
+    assert isinstance(shape, ServedModel) or callable(shape)
     bounds = [
         limits.max_params_for_decode_latency(t, shape, BF16, H100, 16, 8192)  # type: ignore[arg-type]
         for t in np.geomspace(0.012, 0.5, 20)

@@ -78,7 +78,12 @@ def test_user_devices_are_used_by_training_formats() -> None:
 
 def test_sun_penalty_for_a_block_scaled_format() -> None:
     est = training_penalty("nvfp4", 1e9, 1e12)
-    assert est.value == pytest.approx(SUN.penalty(1e9, 1e12, 2, 1, 4.0), rel=1e-12)
+    assert est.value == pytest.approx(
+        SUN.call(
+            "penalty", n_params=1e9, n_tokens=1e12, exponent_bits=2, mantissa_bits=1, log2_block=4.0
+        ),
+        rel=1e-12,
+    )
     assert est.value == pytest.approx(0.0661, rel=1e-3)  # laws-precision.md vector 8
     assert est.law == "precision/sun2025"
     assert est.inputs["block_size"] == 16
@@ -89,7 +94,14 @@ def test_sun_penalty_for_a_block_scaled_format() -> None:
 
 def test_sun_penalty_of_unblocked_fp8_uses_channelwise_scaling() -> None:
     est = training_penalty("fp8_e4m3", 1e9, 1e11)
-    expected = SUN.penalty(1e9, 1e11, 4, 3, CHANNELWISE_LOG2_BLOCK)
+    expected = SUN.call(
+        "penalty",
+        n_params=1e9,
+        n_tokens=1e11,
+        exponent_bits=4,
+        mantissa_bits=3,
+        log2_block=CHANNELWISE_LOG2_BLOCK,
+    )
     assert est.value == pytest.approx(expected, rel=1e-12)
     assert any("channel-wise" in w for w in est.warnings)
     forced = training_penalty("fp8_e4m3", 1e9, 1e11, log2_block=7.0)
@@ -106,7 +118,9 @@ def test_16_bit_formats_are_the_baseline() -> None:
 
 def test_kumar_penalty_by_bit_width() -> None:
     est = training_penalty("fp8_e4m3", 1e8, 1e10, law="kumar2024")
-    assert est.value == pytest.approx(KUMAR.training_penalty(1e8, (8.0, 8.0, 8.0)), rel=1e-12)
+    assert est.value == pytest.approx(
+        KUMAR.call("training_penalty", n_params=1e8, bits_w=8.0, bits_a=8.0, bits_kv=8.0), rel=1e-12
+    )
     assert any("float" in w for w in est.warnings)
     assert est.inputs["training_bits"] == 8
 
@@ -130,10 +144,12 @@ def test_serving_estimate_memory_and_loss() -> None:
     est = serving_estimate("nvfp4", 7e9, 2e12, n_params_stored=7.5e9, base_loss=2.0)
     assert est.weight_bytes == pytest.approx(7.5e9 * 4.5 / 8)
     assert est.bits_per_param == 4.5
-    increase = OUYANG.degradation(7e9, 2e12, 4)
+    increase = OUYANG.call("degradation", n_params=7e9, n_tokens=2e12, bits=4)
     assert est.loss_increase.value == pytest.approx(increase, rel=1e-12)
     assert est.loss == pytest.approx(2.0 + increase)
-    assert est.law_loss == pytest.approx(OUYANG.loss_16bit(7e9, 2e12) + increase)
+    assert est.law_loss == pytest.approx(
+        OUYANG.call("loss_16bit", n_params=7e9, n_tokens=2e12) + increase
+    )
     assert any("block scales" in w for w in est.loss_increase.warnings)
 
 

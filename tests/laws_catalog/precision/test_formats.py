@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from laws_catalog.hardware import HARDWARE_FORMAT_KEYS
+from laws_catalog.precision import FloatLayout
 from laws_catalog.precision.formats import FORMATS, NumberFormat, UnknownFormat, number_format
 from laws_catalog.precision.sun2025 import LAW as SUN
 
@@ -54,7 +55,7 @@ def test_hardware_fp8_and_fp4_layouts_are_suns_optimal_ones(name: str, bits: int
     """Sun et al. Fig. 5: the best FP8 split is E4M3 and the best FP4 split E2M1 - the
     layouts vendors chose for FP8 E4M3, NVFP4 and MXFP4."""
     f = number_format(name)
-    assert SUN.best_layout(bits) == (f.exponent_bits, f.mantissa_bits)
+    assert SUN.call("best_layout", total_bits=bits) == FloatLayout(f.exponent_bits, f.mantissa_bits)
 
 
 def test_weight_bytes() -> None:

@@ -10,9 +10,26 @@ from laws_catalog.precision.ouyang2024 import LAW as OUYANG
 from laws_catalog.precision.ouyang2024 import SINGLE_FACTOR_EXPONENTS, TABLE1
 
 
+def degradation(n: float, d: float, bits: float) -> float:
+    return float(OUYANG.call("degradation", n_params=n, n_tokens=d, bits=bits))
+
+
+def tokens_for_degradation(n: float, loss_increase: float, bits: float) -> float:
+    args = {"loss_increase": loss_increase, "bits": bits}
+    return float(OUYANG.call("tokens_for_degradation", n_params=n, **args))
+
+
+def loss_16bit(n: float, d: float) -> float:
+    return float(OUYANG.call("loss_16bit", n_params=n, n_tokens=d))
+
+
+def loss_quantised(n: float, d: float, bits: float) -> float:
+    return float(OUYANG.call("loss_quantised", n_params=n, n_tokens=d, bits=bits))
+
+
 def _ratio(params: float, loss_increase: float, bits: int) -> float:
     """Eq. 8's tokens for a Table 1 cell divided by the printed tokens."""
-    predicted = OUYANG.tokens_for_degradation(params, loss_increase, bits) / 1e12
+    predicted = tokens_for_degradation(params, loss_increase, bits) / 1e12
     return predicted / TABLE1[(params, loss_increase, bits)]
 
 
@@ -46,13 +63,13 @@ def test_unified_exponents_agree_with_the_single_factor_fits() -> None:
 
 def test_projections_at_15t_tokens() -> None:
     """laws-precision.md s3.4 (derived from Eq. 8): 7B 4-bit 0.41, 70B 4-bit 0.24 at 15T."""
-    assert OUYANG.degradation(7e9, 15e12, 4) == pytest.approx(0.41, abs=0.005)
-    assert OUYANG.degradation(70e9, 15e12, 4) == pytest.approx(0.24, abs=0.005)
+    assert degradation(7e9, 15e12, 4) == pytest.approx(0.41, abs=0.005)
+    assert degradation(70e9, 15e12, 4) == pytest.approx(0.24, abs=0.005)
 
 
 def test_tokens_for_degradation_inverts_the_law() -> None:
-    d = OUYANG.tokens_for_degradation(7e9, 0.3, 3)
-    assert OUYANG.degradation(7e9, d, 3) == pytest.approx(0.3, rel=1e-12)
+    d = tokens_for_degradation(7e9, 0.3, 3)
+    assert degradation(7e9, d, 3) == pytest.approx(0.3, rel=1e-12)
 
 
 @settings(max_examples=60, deadline=None)
@@ -64,16 +81,16 @@ def test_tokens_for_degradation_inverts_the_law() -> None:
 def test_degradation_grows_with_tokens_falls_with_size_and_grows_as_bits_fall(
     n: float, d: float, bits: int
 ) -> None:
-    q = OUYANG.degradation(n, d, bits)
-    assert OUYANG.degradation(n, d * 2, bits) > q
-    assert OUYANG.degradation(n * 2, d, bits) < q
-    assert OUYANG.degradation(n, d, bits - 1) > q
+    q = degradation(n, d, bits)
+    assert degradation(n, d * 2, bits) > q
+    assert degradation(n * 2, d, bits) < q
+    assert degradation(n, d, bits - 1) > q
 
 
 def test_16bit_loss_falls_with_size_and_tokens() -> None:
     grid = [1e8, 1e9, 1e10, 1e11]
-    by_n = [OUYANG.loss_16bit(n, 3e11) for n in grid]
-    by_d = [OUYANG.loss_16bit(1e9, d * 10) for d in grid]
+    by_n = [loss_16bit(n, 3e11) for n in grid]
+    by_d = [loss_16bit(1e9, d * 10) for d in grid]
     assert by_n == sorted(by_n, reverse=True)
     assert by_d == sorted(by_d, reverse=True)
-    assert OUYANG.loss_quantised(1e9, 3e11, 3) > OUYANG.loss_16bit(1e9, 3e11)
+    assert loss_quantised(1e9, 3e11, 3) > loss_16bit(1e9, 3e11)
