@@ -1,6 +1,4 @@
-r"""DeepSeek LLM (2024) hyperparameter laws, Eq. 1: peak LR and batch size of the budget.
-
-.. math:: \eta_{opt} = 0.3118\, C^{-0.1250}, \qquad B_{opt} = 0.2920\, C^{0.3271}, \qquad C = M D
+"""DeepSeek LLM (2024) hyperparameter laws, Eq. 1: peak LR and batch size of the budget.
 
 C counts DeepSeek's model scale M, the non-embedding FLOPs per token including attention,
 M = 72 n_layer d_model^2 + 12 n_layer d_model l_seq, times the training tokens D; B is in

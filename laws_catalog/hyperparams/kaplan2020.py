@@ -1,7 +1,4 @@
-r"""Kaplan et al. (2020): critical batch size B_crit(L) (section 5.1) and LR(N) (App. D.6).
-
-.. math:: B_{crit}(L) = \frac{B_*}{L^{1/\alpha_B}}, \qquad
-          \mathrm{LR}(N) = 0.003239 - 0.0001395 \ln N
+"""Kaplan et al. (2020): critical batch size B_crit(L) (section 5.1) and LR(N) (App. D.6).
 
 L is the loss in nats on WebText2 with the GPT-2 BPE (50,257 tokens); B_crit is in tokens and
 does not depend on the model size except through L. N is non-embedding parameters; the LR

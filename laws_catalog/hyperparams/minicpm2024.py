@@ -1,6 +1,4 @@
-r"""MiniCPM (Hu et al. 2024), section 3.2: optimal batch size from the C4 loss.
-
-.. math:: bs = \frac{1.21 \times 10^{9}}{L^{6.24}}
+"""MiniCPM (Hu et al. 2024), section 3.2: optimal batch size from the C4 loss.
 
 Fitted on 0.009B, 0.036B and 0.166B (non-embedding) models, six batch sizes each, with muP
 and a base LR of 0.01; the optimum minimises the tokens needed to reach a loss on a fixed

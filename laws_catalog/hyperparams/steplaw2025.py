@@ -1,6 +1,4 @@
-r"""Step Law (Li et al. 2025): optimal peak learning rate and batch size from N and D.
-
-.. math:: \eta_{opt} = e^{a} N^{b} D^{c}, \qquad B_{opt} = e^{e} D^{f}
+"""Step Law (Li et al. 2025): optimal peak learning rate and batch size from N and D.
 
 N = non-embedding parameters (n_layer (4 h^2 + 3 h d_ff) for the authors' SwiGLU models),
 D = training tokens, B in tokens (the fit multiplies sequences by the 2048-token context).

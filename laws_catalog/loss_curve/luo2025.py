@@ -1,9 +1,4 @@
-r"""Luo et al. (2025): the multi-power law for the loss curve under any LR schedule.
-
-.. math::
-    L(t) = L_0 + A\,S_1(t)^{-\alpha} - B \sum_{k=1}^{t} (\eta_{k-1} - \eta_k)\,
-           G\!\left(\eta_k^{-\gamma} S_k(t)\right),\quad
-    G(x) = 1 - (C x + 1)^{-\beta},\quad S_k(t) = \sum_{\tau=k}^{t} \eta_\tau
+"""Luo et al. (2025): the multi-power law for the loss curve under any LR schedule.
 
 Indexing as in the authors' code (MultiPowerLaw ``src/models.py``, ``src/utils.py``): entry t of
 the schedule is update t from t = 0; S1(t) is the cumulative LR through update t, warmup
