@@ -252,13 +252,31 @@ def _point_inputs(fn: Callable[..., Any]) -> tuple[PointInput, ...]:
     )
 
 
+_Prepared = tuple[
+    "HyperparamLaw", Callable[..., Estimate], tuple[PointInput, ...], dict[str, float]
+]
+_PREPARED: dict[tuple[int, str | None], _Prepared] = {}
+
+
 def _estimate(
     law: HyperparamLaw, point: TrainingPoint | TrainingPoints, constant_set: str | None
 ) -> Estimate:
-    fn = law.functions["estimate"]
-    inputs = {name: point.value(name) for name in _point_inputs(fn)}
-    result: Estimate = law.call("estimate", constant_set, **inputs)
-    return result
+    """``law.call("estimate", ...)`` at ``point``, its inputs and constants looked up once per
+    law and set (a sweep asks every law at every row; uncertainty at every sample)."""
+    key = (id(law), constant_set)
+    found = _PREPARED.get(key)
+    if found is None or found[0] is not law:
+        fn = law.functions["estimate"]
+        constants = {k: law.constants(constant_set)[k] for k in _keyword_only(fn)}
+        found = (law, fn, _point_inputs(fn), constants)
+        _PREPARED[key] = found
+    _, fn, names, constants = found
+    return fn(**{name: point.value(name) for name in names}, **constants)
+
+
+def _keyword_only(fn: Callable[..., Any]) -> list[str]:
+    params = inspect.signature(fn).parameters.values()
+    return [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
 
 
 def missing_inputs(
