@@ -81,6 +81,11 @@ class Law(BaseModel, Generic[TraitsT]):
     )
     constant_sets: tuple[ConstantSet, ...] = ()
     default_constant_set: str | None = None
+    auxiliary_constants: tuple[ConstantSet, ...] = Field(
+        default=(),
+        description="constants every constant set shares (e.g. a tokenizer fit): passed to the "
+        "law's functions along with the chosen set's",
+    )
     fit_only: bool = Field(
         default=False,
         description="a published form without trustworthy published constants: users fit it "
@@ -144,10 +149,13 @@ class Law(BaseModel, Generic[TraitsT]):
         return self.constant_set(constant_set).values
 
     def call(self, function: str, /, constant_set: str | None = None, **quantities: Any) -> Any:
-        """``function`` of this law at ``quantities``, with one constant set's numbers passed
-        to the keyword-only parameters it declares."""
+        """``function`` of this law at ``quantities``, with one constant set's numbers (and the
+        auxiliary constants) passed to the keyword-only parameters it declares."""
         fn = self.functions[function]
         constants = self.constants(constant_set)
+        if self.auxiliary_constants:
+            shared = {k: v for aux in self.auxiliary_constants for k, v in aux.values.items()}
+            constants = shared | dict(constants)
         return fn(**quantities, **_constants_for(fn, constants))
 
     def run_check(self, vector: GoldenVector) -> dict[str, float]:

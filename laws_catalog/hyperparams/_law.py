@@ -1,34 +1,44 @@
-"""The record type of hyperparameter laws (family ``hyperparams``): peak LR and batch of a plan.
+"""What a hyperparameter law declares (family ``hyperparams``), and how the planner calls it.
 
 A planner calls every law the same way: build one :class:`TrainingPoint` from the planned
-model and data, call :meth:`HyperparamLaw.advise`, and get a :class:`HyperparamAdvice`. Batch
-sizes are always in tokens; :meth:`HyperparamAdvice.batch_size_sequences` converts them to
-sequences of the plan's context length. Each law declares which outputs it gives and which
-inputs each output needs (``requires``) and the learning-rate schedule its fit assumes
-(``schedule``, returned with every answer because a peak LR means little without it).
+model and data, call :func:`advise` with the law, and get a :class:`HyperparamAdvice`. Each law
+exposes ``estimate``, a function of the TrainingPoint fields it reads (by parameter name) with
+its constants as keyword-only arguments. Batch sizes are always in tokens;
+:meth:`HyperparamAdvice.batch_size_sequences` converts them to sequences of the plan's context
+length. Each law declares which outputs it gives and which inputs each output needs
+(``requires``) and the learning-rate schedule its fit assumes (``schedule``, returned with
+every answer because a peak LR means little without it).
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, get_args
+from functools import cache
+from typing import Any, Literal, Protocol, get_args
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
-from .._types import GoldenVector, LawBase
+from ..law import Law, Traits
 
 __all__ = [
     "Estimate",
     "HyperparamAdvice",
     "HyperparamLaw",
     "HyperparamOutput",
+    "HyperparamTraits",
     "MissingInput",
     "PointInput",
     "TrainingPoint",
     "TrainingPoints",
+    "advise",
+    "PointValues",
+    "advise_many",
+    "estimate_at",
+    "missing_inputs",
 ]
 
 HyperparamOutput = Literal["peak_learning_rate", "batch_size_tokens", "critical_batch_size_tokens"]
@@ -116,7 +126,7 @@ class TrainingPoint:
 
 @dataclass(frozen=True, slots=True)
 class Estimate:
-    """What a law's formula returns before the record adds its schedule and checks."""
+    """What a law's ``estimate`` returns; :func:`advise` adds the schedule and the checks."""
 
     peak_learning_rate: float | None = None
     batch_size_tokens: float | None = None
@@ -129,9 +139,9 @@ class Estimate:
 class TrainingPoints:
     """Many training points at once (each field an array, or ``None``), for sampling.
 
-    The fields are :class:`TrainingPoint`'s; :meth:`HyperparamLaw.advise_many` evaluates a law's
-    formula on whole arrays when it is written in array-friendly arithmetic, else point by
-    point through :meth:`at`.
+    The fields are :class:`TrainingPoint`'s; :func:`advise_many` evaluates a law's ``estimate``
+    on whole arrays when it is written in array-friendly arithmetic, else point by point
+    through :meth:`at`.
     """
 
     n_params_non_embedding: Any
@@ -209,14 +219,9 @@ class MissingInput(ValueError):
         self.missing = dict(missing)
 
 
-ExtraCheck = Callable[[Mapping[str, float], Mapping[str, float]], dict[str, float]]
+class HyperparamTraits(Traits):
+    """What a hyperparameter law declares: the inputs of each output, the schedule it assumes."""
 
-
-class HyperparamLaw(LawBase):
-    """A published rule for the peak learning rate and/or batch size of a training run."""
-
-    family: Literal["hyperparams"] = "hyperparams"
-    kind: Literal["hyperparameters"] = "hyperparameters"
     requires: dict[HyperparamOutput, tuple[PointInput, ...]] = Field(
         min_length=1, description="each output the law gives -> the TrainingPoint inputs it needs"
     )
@@ -226,118 +231,126 @@ class HyperparamLaw(LawBase):
         description="the loss a loss-reading law was fitted on (data, tokenizer); a loss from "
         "another law is in other units",
     )
-    advise_fn: Callable[[TrainingPoint, Mapping[str, float]], Estimate] = Field(exclude=True)
-    extra_checks: dict[str, ExtraCheck] = Field(default_factory=dict, exclude=True)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def provides(self) -> tuple[HyperparamOutput, ...]:
         """The outputs this law gives (keys of ``requires``)."""
         return tuple(self.requires)
 
-    def missing_inputs(self, point: TrainingPoint) -> dict[str, tuple[str, ...]]:
-        """Outputs that cannot be computed at ``point`` -> the inputs they lack."""
-        missing: dict[str, tuple[str, ...]] = {}
-        for output, needs in self.requires.items():
-            absent = tuple(name for name in needs if point.value(name) is None)
-            if absent:
-                missing[output] = absent
-        return missing
 
-    def advise(self, point: TrainingPoint, constant_set: str | None = None) -> HyperparamAdvice:
-        """Peak LR and batch sizes at ``point``; raises :class:`MissingInput` if none can be had.
-
-        Outputs whose inputs are missing are ``None`` with a note; the others are computed.
-        """
-        missing = self.missing_inputs(point)
-        if len(missing) == len(self.requires):
-            raise MissingInput(self.key, missing)
-        estimate = self.advise_fn(point, self.constant_set(constant_set).values)
-        values: dict[str, float | None] = {}
-        for output in get_args(HyperparamOutput):
-            value = getattr(estimate, output)
-            if value is not None and output not in self.requires:
-                raise RuntimeError(f"{self.key} returned {output}, which it does not declare")
-            values[output] = None if output in missing else value
-        notes = list(estimate.notes)
-        notes += [
-            f"{output} not computed: needs {', '.join(names)}" for output, names in missing.items()
-        ]
-        return HyperparamAdvice(
-            peak_learning_rate=values["peak_learning_rate"],
-            batch_size_tokens=values["batch_size_tokens"],
-            critical_batch_size_tokens=values["critical_batch_size_tokens"],
-            schedule=self.schedule,
-            notes=tuple(notes),
-            inputs_used=dict(estimate.inputs_used),
-        )
-
-    def advise_many(
-        self, points: TrainingPoints, constant_set: str | None = None
-    ) -> dict[str, Any]:
-        """Each output as an array over ``points`` (``None`` where the law cannot give it).
-
-        The formula runs once on whole arrays when its arithmetic allows (a power law does);
-        a formula that branches or calls :mod:`math` on its inputs runs point by point.
-        Raises :class:`MissingInput` like :meth:`advise`.
-        """
-        import numpy as np
-
-        missing = self.missing_inputs(points)  # type: ignore[arg-type]
-        if len(missing) == len(self.requires):
-            raise MissingInput(self.key, missing)
-        outputs = [o for o in self.requires if o not in missing]
-        try:
-            with np.errstate(all="raise"):
-                estimate = self.advise_fn(points, self.constant_set(constant_set).values)  # type: ignore[arg-type]
-                found = {
-                    o: np.broadcast_to(
-                        np.asarray(getattr(estimate, o), dtype=float), (len(points),)
-                    )
-                    for o in outputs
-                }
-        except (TypeError, ValueError, FloatingPointError):
-            advice = [self.advise(points.at(i), constant_set) for i in range(len(points))]
-            found = {o: np.array([getattr(a, o) for a in advice], dtype=float) for o in outputs}
-        return {o: found.get(o) for o in get_args(HyperparamOutput)}
-
-    def run_check(self, vector: GoldenVector) -> dict[str, float]:
-        """``advice``: the outputs at a point; other checks are the law's ``extra_checks``."""
-        values = self.constant_set(vector.constant_set).values
-        if vector.check in self.extra_checks:
-            return self.extra_checks[vector.check](vector.inputs, values)
-        if vector.check != "advice":
-            raise ValueError(f"{self.key}: unknown golden check {vector.check!r}")
-        advice = self.advise(point_from_inputs(vector.inputs), vector.constant_set)
-        out = {
-            name: value
-            for name in get_args(HyperparamOutput)
-            if (value := getattr(advice, name)) is not None
-        }
-        if advice.batch_size_tokens is not None and "context_length" in vector.inputs:
-            out["batch_size_sequences"] = advice.batch_size_tokens / vector.inputs["context_length"]
-        return out
-
-    def describe(self) -> dict[str, Any]:
-        out = super().describe()
-        out["provides"] = list(self.provides)
-        return out
+HyperparamLaw = Law[HyperparamTraits]
+"""A law of the hyperparams family: its ``estimate`` function gives its outputs at a point."""
 
 
-def point_from_inputs(inputs: Mapping[str, float]) -> TrainingPoint:
-    """A TrainingPoint from a golden vector's inputs.
-
-    Inputs a law does not read may be left out: total parameters default to the non-embedding
-    count, FLOPs to 6ND and the context length to 2048 tokens; none of these defaults enters
-    an output of a law that does not declare the input in ``requires``.
-    """
-    n = inputs["n_params_non_embedding"]
-    d = inputs["n_tokens"]
-    return TrainingPoint(
-        n_params_non_embedding=n,
-        n_params_total=inputs.get("n_params_total", n),
-        n_tokens=d,
-        flops=inputs.get("flops", 6.0 * n * d),
-        loss=inputs.get("loss"),
-        model_flops_per_token=inputs.get("model_flops_per_token"),
-        context_length=int(inputs.get("context_length", 2048)),
+@cache
+def _point_inputs(fn: Callable[..., Any]) -> tuple[PointInput, ...]:
+    """The TrainingPoint fields ``fn`` takes (its parameters before the constants)."""
+    params = inspect.signature(fn).parameters.values()
+    return tuple(
+        p.name  # type: ignore[misc]
+        for p in params
+        if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and p.name in _GLOSSARY_NAME
     )
+
+
+_Prepared = tuple[
+    "HyperparamLaw", Callable[..., Estimate], tuple[PointInput, ...], dict[str, float]
+]
+_PREPARED: dict[tuple[int, str | None], _Prepared] = {}
+
+
+class PointValues(Protocol):
+    """Anything that gives a training point's inputs by name (one point or arrays of them)."""
+
+    def value(self, name: PointInput, /) -> Any: ...
+
+
+def estimate_at(law: HyperparamLaw, point: PointValues, constant_set: str | None) -> Estimate:
+    """``law.call("estimate", ...)`` at ``point``, its inputs and constants looked up once per
+    law and set (a sweep asks every law at every row; uncertainty at every sample)."""
+    key = (id(law), constant_set)
+    found = _PREPARED.get(key)
+    if found is None or found[0] is not law:
+        fn = law.functions["estimate"]
+        constants = {k: law.constants(constant_set)[k] for k in _keyword_only(fn)}
+        found = (law, fn, _point_inputs(fn), constants)
+        _PREPARED[key] = found
+    _, fn, names, constants = found
+    return fn(**{name: point.value(name) for name in names}, **constants)
+
+
+def _keyword_only(fn: Callable[..., Any]) -> list[str]:
+    params = inspect.signature(fn).parameters.values()
+    return [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+
+def missing_inputs(law: HyperparamLaw, point: PointValues) -> dict[str, tuple[str, ...]]:
+    """Outputs of ``law`` that cannot be computed at ``point`` -> the inputs they lack."""
+    missing: dict[str, tuple[str, ...]] = {}
+    for output, needs in law.traits.requires.items():
+        absent = tuple(name for name in needs if point.value(name) is None)
+        if absent:
+            missing[output] = absent
+    return missing
+
+
+def advise(
+    law: HyperparamLaw, point: TrainingPoint, constant_set: str | None = None
+) -> HyperparamAdvice:
+    """Peak LR and batch sizes at ``point``; raises :class:`MissingInput` if none can be had.
+
+    Outputs whose inputs are missing are ``None`` with a note; the others are computed.
+    """
+    requires = law.traits.requires
+    missing = missing_inputs(law, point)
+    if len(missing) == len(requires):
+        raise MissingInput(law.key, missing)
+    estimate = estimate_at(law, point, constant_set)
+    values: dict[str, float | None] = {}
+    for output in get_args(HyperparamOutput):
+        value = getattr(estimate, output)
+        if value is not None and output not in requires:
+            raise RuntimeError(f"{law.key} returned {output}, which it does not declare")
+        values[output] = None if output in missing else value
+    notes = list(estimate.notes)
+    notes += [
+        f"{output} not computed: needs {', '.join(names)}" for output, names in missing.items()
+    ]
+    return HyperparamAdvice(
+        peak_learning_rate=values["peak_learning_rate"],
+        batch_size_tokens=values["batch_size_tokens"],
+        critical_batch_size_tokens=values["critical_batch_size_tokens"],
+        schedule=law.traits.schedule,
+        notes=tuple(notes),
+        inputs_used=dict(estimate.inputs_used),
+    )
+
+
+def advise_many(
+    law: HyperparamLaw, points: TrainingPoints, constant_set: str | None = None
+) -> dict[str, Any]:
+    """Each output as an array over ``points`` (``None`` where the law cannot give it).
+
+    The law's ``estimate`` runs once on whole arrays when its arithmetic allows (a power law
+    does); one that branches or calls :mod:`math` on its inputs runs point by point.
+    Raises :class:`MissingInput` like :func:`advise`.
+    """
+    import numpy as np
+
+    requires = law.traits.requires
+    missing = missing_inputs(law, points)
+    if len(missing) == len(requires):
+        raise MissingInput(law.key, missing)
+    outputs = [o for o in requires if o not in missing]
+    try:
+        with np.errstate(all="raise"):
+            estimate = estimate_at(law, points, constant_set)
+            found = {
+                o: np.broadcast_to(np.asarray(getattr(estimate, o), dtype=float), (len(points),))
+                for o in outputs
+            }
+    except (TypeError, ValueError, FloatingPointError):
+        advice = [advise(law, points.at(i), constant_set) for i in range(len(points))]
+        found = {o: np.array([getattr(a, o) for a in advice], dtype=float) for o in outputs}
+    return {o: found.get(o) for o in get_args(HyperparamOutput)}

@@ -1,32 +1,31 @@
-r"""DeepSeek LLM (2024) hyperparameter laws, Eq. 1: peak LR and batch size of the budget.
-
-.. math:: \eta_{opt} = 0.3118\, C^{-0.1250}, \qquad B_{opt} = 0.2920\, C^{0.3271}, \qquad C = M D
+"""DeepSeek LLM (2024) hyperparameter laws, Eq. 1: peak LR and batch size of the budget.
 
 C counts DeepSeek's model scale M, the non-embedding FLOPs per token including attention,
 M = 72 n_layer d_model^2 + 12 n_layer d_model l_seq, times the training tokens D; B is in
 tokens. The plan's own budget (usually 6ND) is not used: M must come from the model shape
 (see :func:`model_flops_per_token`).
 
->>> from laws_catalog.hyperparams import TrainingPoint
+>>> from laws_catalog.hyperparams import TrainingPoint, advise
 >>> from laws_catalog.hyperparams.deepseek2024 import LAW, model_flops_per_token
 >>> m = model_flops_per_token(n_layer=30, d_model=4096, context_length=4096)
 >>> point = TrainingPoint(n_params_non_embedding=6.9e9, n_params_total=7e9, n_tokens=2e12,
 ...                       flops=8.4e22, model_flops_per_token=m, context_length=4096)
->>> advice = LAW.advise(point)
+>>> advice = advise(LAW, point)
 >>> f"{advice.peak_learning_rate:.2e}", round(advice.batch_size_sequences(4096))
 ('4.25e-04', 2252)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Any
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..references import DEEPSEEK2024
-from ._law import Estimate, HyperparamLaw, TrainingPoint
+from ._law import Estimate, HyperparamLaw, HyperparamTraits
 
-__all__ = ["LAW", "model_flops_per_token"]
+__all__ = ["LAW", "at_compute", "at_run", "estimate", "model_flops_per_token"]
 
 
 def model_flops_per_token(n_layer: int, d_model: int, context_length: int) -> float:
@@ -38,41 +37,63 @@ def model_flops_per_token(n_layer: int, d_model: int, context_length: int) -> fl
     return 72.0 * n_layer * d_model**2 + 12.0 * n_layer * d_model * context_length
 
 
-def _at_compute(flops: float, values: Mapping[str, float]) -> tuple[float, float]:
-    lr = values["lr_coef"] * flops ** values["lr_exp"]
-    batch = values["bs_coef"] * flops ** values["bs_exp"]
-    return lr, batch
-
-
-def _advise(point: TrainingPoint, values: Mapping[str, float]) -> Estimate:
-    m = point.model_flops_per_token
-    if m is None:  # guarded by ``requires``; kept for the type checker
-        raise ValueError("deepseek2024 needs model_flops_per_token")
-    flops = m * point.n_tokens
-    lr, batch = _at_compute(flops, values)
-    return Estimate(
-        peak_learning_rate=lr,
-        batch_size_tokens=batch,
-        notes=(
-            f"C = M D = {m:.4g} FLOPs/token x {point.n_tokens:.4g} tokens = {flops:.4g} FLOPs "
-            f"({flops / point.flops:.3f} x the plan's budget of {point.flops:.4g} FLOPs)",
-        ),
-        inputs_used={"flops": flops, "model_flops_per_token": m, "n_tokens": point.n_tokens},
-    )
-
-
-def _check_at_compute(inputs: Mapping[str, float], values: Mapping[str, float]) -> dict[str, float]:
-    lr, batch = _at_compute(inputs["flops"], values)
-    return {"peak_learning_rate": lr, "batch_size_tokens": batch}
-
-
-def _check_model_flops(
-    inputs: Mapping[str, float], values: Mapping[str, float]
+def at_compute(
+    flops: float, *, lr_coef: float, lr_exp: float, bs_coef: float, bs_exp: float
 ) -> dict[str, float]:
-    m = model_flops_per_token(
-        int(inputs["n_layer"]), int(inputs["d_model"]), int(inputs["context_length"])
+    """Eq. 1 (DeepSeek-AI 2024): eta_opt = lr_coef C^lr_exp [1] and B_opt = bs_coef C^bs_exp
+    [tokens] at C = ``flops`` = M D [FLOPs]."""
+    return {
+        "peak_learning_rate": lr_coef * flops**lr_exp,
+        "batch_size_tokens": bs_coef * flops**bs_exp,
+    }
+
+
+def estimate(
+    model_flops_per_token: Any,
+    n_tokens: Any,
+    flops: Any,
+    *,
+    lr_coef: float,
+    lr_exp: float,
+    bs_coef: float,
+    bs_exp: float,
+) -> Estimate:
+    """Eq. 1 at C = M D for a model of scale M [FLOPs/token] trained on D tokens; ``flops``,
+    the plan's own budget [FLOPs], is only compared with C in a note."""
+    m = model_flops_per_token
+    compute = m * n_tokens
+    found = at_compute(compute, lr_coef=lr_coef, lr_exp=lr_exp, bs_coef=bs_coef, bs_exp=bs_exp)
+    return Estimate(
+        peak_learning_rate=found["peak_learning_rate"],
+        batch_size_tokens=found["batch_size_tokens"],
+        notes=(
+            f"C = M D = {m:.4g} FLOPs/token x {n_tokens:.4g} tokens = {compute:.4g} FLOPs "
+            f"({compute / flops:.3f} x the plan's budget of {flops:.4g} FLOPs)",
+        ),
+        inputs_used={"flops": compute, "model_flops_per_token": m, "n_tokens": n_tokens},
     )
-    return {"model_flops_per_token": m}
+
+
+def at_run(
+    model_flops_per_token: float,
+    n_tokens: float,
+    context_length: float,
+    *,
+    lr_coef: float,
+    lr_exp: float,
+    bs_coef: float,
+    bs_exp: float,
+) -> dict[str, float]:
+    """Eq. 1 at C = M D, with the batch also in sequences of ``context_length`` tokens (how
+    Table 2 states the production runs' settings)."""
+    found = at_compute(
+        model_flops_per_token * n_tokens,
+        lr_coef=lr_coef,
+        lr_exp=lr_exp,
+        bs_coef=bs_coef,
+        bs_exp=bs_exp,
+    )
+    return {**found, "batch_size_sequences": found["batch_size_tokens"] / context_length}
 
 
 _EQ1 = ConstantSet(
@@ -86,24 +107,11 @@ _EQ1 = ConstantSet(
     "prints 0.3188 for the LR coefficient, a transcription slip.",
 )
 
-# 7B and 67B shapes of Table 2 (context 4096, 2T tokens)
-_SEVEN_B = {"n_layer": 30, "d_model": 4096}
-_M_7B = model_flops_per_token(30, 4096, 4096)
-_M_67B = model_flops_per_token(95, 8192, 4096)
-
-
-def _production_point(m: float) -> dict[str, float]:
-    return {
-        "n_params_non_embedding": m / 6.0,
-        "n_tokens": 2e12,
-        "model_flops_per_token": m,
-        "context_length": 4096,
-    }
-
-
 LAW = CATALOG.register(
     HyperparamLaw(
         id="deepseek2024",
+        family="hyperparams",
+        kind="hyperparameters",
         title="DeepSeek LLM hyperparameter laws: peak LR and batch size of C = M D",
         reference=DEEPSEEK2024,
         equations=(
@@ -117,13 +125,15 @@ LAW = CATALOG.register(
             "eta": "peak_learning_rate",
             "B": "batch_size_tokens",
         },
-        requires={
-            "peak_learning_rate": ("model_flops_per_token", "n_tokens"),
-            "batch_size_tokens": ("model_flops_per_token", "n_tokens"),
-        },
-        schedule="AdamW (beta1 0.9, beta2 0.95, weight decay 0.1), gradient clip 1.0; linear "
-        "warm-up over 2,000 steps to the peak LR, then multi-step: x0.316 of peak after 80 % "
-        "of the training tokens and x0.1 of peak after 90 % (section 2.3).",
+        traits=HyperparamTraits(
+            requires={
+                "peak_learning_rate": ("model_flops_per_token", "n_tokens"),
+                "batch_size_tokens": ("model_flops_per_token", "n_tokens"),
+            },
+            schedule="AdamW (beta1 0.9, beta2 0.95, weight decay 0.1), gradient clip 1.0; linear "
+            "warm-up over 2,000 steps to the peak LR, then multi-step: x0.316 of peak after 80 % "
+            "of the training tokens and x0.1 of peak after 90 % (section 2.3).",
+        ),
         validity={
             "flops": Interval(
                 lower=1e17,
@@ -134,87 +144,13 @@ LAW = CATALOG.register(
         },
         constant_sets=(_EQ1,),
         default_constant_set="eq1",
-        advise_fn=_advise,
-        extra_checks={
-            "at_compute": _check_at_compute,
-            "model_flops_per_token": _check_model_flops,
+        functions={
+            "estimate": estimate,
+            "at_compute": at_compute,
+            "at_run": at_run,
+            "model_flops_per_token": model_flops_per_token,
         },
-        golden=(
-            GoldenVector(
-                check="at_compute",
-                constant_set="eq1",
-                inputs={"flops": 1e17},
-                expected={"peak_learning_rate": 2.3382e-3, "batch_size_tokens": 1.0619e5},
-                rtol=5e-4,
-                why_tolerance="expected values computed to 5 significant figures",
-                source="derived: Eq. 1 at the smallest fitted budget (D3)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="at_compute",
-                constant_set="eq1",
-                inputs={"flops": 1e20},
-                expected={"peak_learning_rate": 9.860e-4, "batch_size_tokens": 1.0171e6},
-                rtol=5e-4,
-                why_tolerance="expected values computed to 4-5 significant figures",
-                source="derived: Eq. 1 at 1e20 FLOPs (D3)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="at_compute",
-                constant_set="eq1",
-                inputs={"flops": 1e24},
-                expected={"peak_learning_rate": 3.118e-4, "batch_size_tokens": 2.0691e7},
-                rtol=5e-4,
-                why_tolerance="1e24^-0.125 = 1e-3 exactly; batch computed to 5 figures",
-                source="derived: Eq. 1 at 1e24 FLOPs (D3)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="model_flops_per_token",
-                constant_set="eq1",
-                inputs={**_SEVEN_B, "context_length": 4096},
-                expected={"model_flops_per_token": 42_278_584_320.0},
-                rtol=1e-12,
-                why_tolerance="integer arithmetic, exact in double precision",
-                source="derived: M of the 7B shape of Table 2 (30 layers, d 4096, l_seq 4096)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="advice",
-                constant_set="eq1",
-                inputs=_production_point(_M_7B),
-                expected={"peak_learning_rate": 4.2460e-4, "batch_size_tokens": 9.2226e6},
-                rtol=5e-4,
-                why_tolerance="expected values computed to 5 significant figures",
-                source="derived: Eq. 1 at the 7B run, C = M D = 8.456e22 (D1)",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="advice",
-                constant_set="eq1",
-                inputs=_production_point(_M_7B),
-                expected={"peak_learning_rate": 4.2e-4, "batch_size_sequences": 2304},
-                rtol=0.03,
-                why_tolerance="the paper rounds the law's 4.25e-4 to 4.2e-4 and its 2,252 "
-                "sequences to 2,304 (2.3 % apart); 3 % covers that rounding",
-                source="Table 2: DeepSeek LLM 7B trained with peak LR 4.2e-4 and batch 2,304 "
-                "sequences of 4,096 tokens",
-                evidence=Evidence.VERIFIED_SECONDARY,
-            ),
-            GoldenVector(
-                check="advice",
-                constant_set="eq1",
-                inputs=_production_point(_M_67B),
-                expected={"peak_learning_rate": 3.2e-4, "batch_size_sequences": 4608},
-                rtol=0.10,
-                why_tolerance="the law gives 3.12e-4 and 5,043 sequences; the paper chose 3.2e-4 "
-                "and 4,608 (9 % below the law), so only a 10 % agreement is claimed",
-                source="Table 2: DeepSeek LLM 67B (95 layers, d 8192) trained with peak LR 3.2e-4 "
-                "and batch 4,608 sequences of 4,096 tokens",
-                evidence=Evidence.VERIFIED_SECONDARY,
-            ),
-        ),
+        golden=golden_vectors(__file__, "deepseek2024"),
         notes=(
             "The production 7B/67B settings lie near the law (within 2 % and 10 %), which the "
             "paper presents as its validation beyond the fitted budgets.",

@@ -1,17 +1,15 @@
-r"""Step Law (Li et al. 2025): optimal peak learning rate and batch size from N and D.
-
-.. math:: \eta_{opt} = e^{a} N^{b} D^{c}, \qquad B_{opt} = e^{e} D^{f}
+"""Step Law (Li et al. 2025): optimal peak learning rate and batch size from N and D.
 
 N = non-embedding parameters (n_layer (4 h^2 + 3 h d_ff) for the authors' SwiGLU models),
 D = training tokens, B in tokens (the fit multiplies sequences by the 2048-token context).
 The paper prints 1.79 N^-0.713 D^0.307 and 0.58 D^0.571; the default constants are the means
 of the authors' 1000 bootstrap fits (what their ``fit_tool.py pred-opt-lr-bs`` uses).
 
->>> from laws_catalog.hyperparams import TrainingPoint
+>>> from laws_catalog.hyperparams import TrainingPoint, advise
 >>> from laws_catalog.hyperparams.steplaw2025 import LAW
 >>> point = TrainingPoint(n_params_non_embedding=7e9, n_params_total=7.5e9, n_tokens=1.4e12,
 ...                       flops=6 * 7e9 * 1.4e12, context_length=4096)
->>> advice = LAW.advise(point)
+>>> advice = advise(LAW, point)
 >>> f"{advice.peak_learning_rate:.3e}", round(advice.batch_size_sequences(4096))
 ('9.347e-04', 1220)
 """
@@ -19,24 +17,59 @@ of the authors' 1000 bootstrap fits (what their ``fit_tool.py pred-opt-lr-bs`` u
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from typing import Any
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval, ParameterUncertainty
+from .._types import ConstantSet, Evidence, Interval, ParameterUncertainty
+from ..law import golden_vectors
 from ..references import STEPLAW2025
-from ._law import Estimate, HyperparamLaw, TrainingPoint
+from ._law import Estimate, HyperparamLaw, HyperparamTraits
 
-__all__ = ["LAW"]
+__all__ = ["LAW", "batch_size_tokens", "estimate", "peak_learning_rate"]
 
 
-def _advise(point: TrainingPoint, values: Mapping[str, float]) -> Estimate:
-    n, d = point.n_params_non_embedding, point.n_tokens
-    lr = math.exp(values["lr_log_coef"]) * n ** values["lr_exp_n"] * d ** values["lr_exp_d"]
-    batch = math.exp(values["bs_log_coef"]) * d ** values["bs_exp_d"]
+def peak_learning_rate(
+    n_params_non_embedding: Any,
+    n_tokens: Any,
+    *,
+    lr_log_coef: float,
+    lr_exp_n: float,
+    lr_exp_d: float,
+) -> Any:
+    """eta_opt = exp(lr_log_coef) N^lr_exp_n D^lr_exp_d [1] for N non-embedding parameters and
+    D training tokens (Li et al. 2025, section 3); numbers or arrays."""
+    return math.exp(lr_log_coef) * n_params_non_embedding**lr_exp_n * n_tokens**lr_exp_d
+
+
+def batch_size_tokens(n_tokens: Any, *, bs_log_coef: float, bs_exp_d: float) -> Any:
+    """B_opt = exp(bs_log_coef) D^bs_exp_d [tokens/step] for D training tokens (Li et al. 2025,
+    section 3); numbers or arrays."""
+    return math.exp(bs_log_coef) * n_tokens**bs_exp_d
+
+
+def estimate(
+    n_params_non_embedding: Any,
+    n_tokens: Any,
+    *,
+    lr_log_coef: float,
+    lr_exp_n: float,
+    lr_exp_d: float,
+    bs_log_coef: float,
+    bs_exp_d: float,
+) -> Estimate:
+    """Peak LR and batch size [tokens] of a run of N non-embedding parameters on D tokens."""
+    lr = peak_learning_rate(
+        n_params_non_embedding,
+        n_tokens,
+        lr_log_coef=lr_log_coef,
+        lr_exp_n=lr_exp_n,
+        lr_exp_d=lr_exp_d,
+    )
+    batch = batch_size_tokens(n_tokens, bs_log_coef=bs_log_coef, bs_exp_d=bs_exp_d)
     return Estimate(
         peak_learning_rate=lr,
         batch_size_tokens=batch,
-        inputs_used={"n_params_non_embedding": n, "n_tokens": d},
+        inputs_used={"n_params_non_embedding": n_params_non_embedding, "n_tokens": n_tokens},
     )
 
 
@@ -83,22 +116,11 @@ _PAPER = ConstantSet(
 )
 
 
-def _vector(n: float, d: float, cset: str, lr: float, batch: float, source: str) -> GoldenVector:
-    return GoldenVector(
-        check="advice",
-        constant_set=cset,
-        inputs={"n_params_non_embedding": n, "n_tokens": d},
-        expected={"peak_learning_rate": lr, "batch_size_tokens": batch},
-        rtol=5e-4,
-        why_tolerance="expected values computed to 4 significant figures",
-        source=source,
-        evidence=Evidence.DERIVED,
-    )
-
-
 LAW = CATALOG.register(
     HyperparamLaw(
         id="steplaw2025",
+        family="hyperparams",
+        kind="hyperparameters",
         title="Step Law: optimal peak LR(N, D) and batch size B(D) in tokens",
         reference=STEPLAW2025,
         equations=(
@@ -111,14 +133,16 @@ LAW = CATALOG.register(
             "eta": "peak_learning_rate",
             "B": "batch_size_tokens",
         },
-        requires={
-            "peak_learning_rate": ("n_params_non_embedding", "n_tokens"),
-            "batch_size_tokens": ("n_tokens",),
-        },
-        schedule="AdamW; linear warm-up, then cosine decay from the peak to a fixed minimum LR "
-        "of 1e-5 (every released run; the authors argue a min LR set as a fraction of the peak "
-        "biases the optimum); sequence length 2048. Warm-up length not seen in the primary "
-        "text (2,000 steps in one secondary write-up).",
+        traits=HyperparamTraits(
+            requires={
+                "peak_learning_rate": ("n_params_non_embedding", "n_tokens"),
+                "batch_size_tokens": ("n_tokens",),
+            },
+            schedule="AdamW; linear warm-up, then cosine decay from the peak to a fixed minimum "
+            "LR of 1e-5 (every released run; the authors argue a min LR set as a fraction of the "
+            "peak biases the optimum); sequence length 2048. Warm-up length not seen in the "
+            "primary text (2,000 steps in one secondary write-up).",
+        ),
         validity={
             "n_params_non_embedding": Interval(
                 lower=2.147e8,
@@ -135,43 +159,12 @@ LAW = CATALOG.register(
         },
         constant_sets=(_BOOTSTRAP_MEAN, _PAPER),
         default_constant_set="bootstrap_mean",
-        advise_fn=_advise,
-        golden=(
-            _vector(
-                7e9,
-                1.4e12,
-                "bootstrap_mean",
-                9.347e-4,
-                4.997e6,
-                "derived: README example (N = 7e9, D = 1.4e12) with the bootstrap means (S1)",
-            ),
-            _vector(
-                7e9,
-                1.4e12,
-                "paper",
-                9.166e-4,
-                4.999e6,
-                "derived: README example with the printed constants (S1)",
-            ),
-            _vector(
-                1e9,
-                1e11,
-                "bootstrap_mean",
-                1.662e-3,
-                1.1075e6,
-                "derived: the paper's test point, 1B parameters on 100B tokens (S2)",
-            ),
-            _vector(
-                1e9,
-                1e11,
-                "paper",
-                1.6325e-3,
-                1.1077e6,
-                "derived: the paper's test point with the printed constants (S2)",
-            ),
-            _vector(4e8, 4e10, "paper", 2.368e-3, 6.565e5, "derived: printed constants (S3)"),
-            _vector(7e10, 2e12, "paper", 1.980e-4, 6.128e6, "derived: printed constants (S4)"),
-        ),
+        functions={
+            "estimate": estimate,
+            "peak_learning_rate": peak_learning_rate,
+            "batch_size_tokens": batch_size_tokens,
+        },
+        golden=golden_vectors(__file__, "steplaw2025"),
         notes=(
             "Refitting the repository's procedure on the released dense subset alone (129 "
             "near-optimal runs) gives lr 77.7 N^-0.766 D^0.197 and B 0.209 D^0.613: the "

@@ -1,9 +1,4 @@
-r"""Luo et al. (2025): the multi-power law for the loss curve under any LR schedule.
-
-.. math::
-    L(t) = L_0 + A\,S_1(t)^{-\alpha} - B \sum_{k=1}^{t} (\eta_{k-1} - \eta_k)\,
-           G\!\left(\eta_k^{-\gamma} S_k(t)\right),\quad
-    G(x) = 1 - (C x + 1)^{-\beta},\quad S_k(t) = \sum_{\tau=k}^{t} \eta_\tau
+"""Luo et al. (2025): the multi-power law for the loss curve under any LR schedule.
 
 Indexing as in the authors' code (MultiPowerLaw ``src/models.py``, ``src/utils.py``): entry t of
 the schedule is update t from t = 0; S1(t) is the cumulative LR through update t, warmup
@@ -14,24 +9,23 @@ the warmup part of the sum shifts the prediction by up to B x peak LR.
 
 >>> import numpy as np
 >>> lr = np.full(10_000, 3e-4)
->>> round(float(predict(lr, LAW.constant_set("model_400m").values, steps=[9999])[0]), 5)
+>>> round(float(predict(lr, steps=[9999], **LAW.constants("model_400m"))[0]), 5)
 2.78319
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Evidence, GoldenVector, Interval
+from .._types import ConstantSet, Evidence, Interval
+from ..law import golden_vectors
 from ..references import LUO2025
 from ._arrays import as_schedule, as_steps
-from ._law import LossCurveLaw
+from ._law import LossCurveLaw, LossCurveTraits
 
-__all__ = ["LAW", "PARAMETERS", "predict"]
+__all__ = ["LAW", "PARAMETERS", "constant_lr_loss", "predict", "step_drop_loss"]
 
 PARAMETERS = ("L0", "A", "alpha", "B", "C", "beta", "gamma")
 _CHUNK = 256
@@ -39,10 +33,18 @@ _CHUNK = 256
 
 def predict(
     lr_per_step: ArrayLike,
-    constants: Mapping[str, float],
     steps: ArrayLike | None = None,
+    *,
+    L0: float,
+    A: float,
+    alpha: float,
+    B: float,
+    C: float,
+    beta: float,
+    gamma: float,
 ) -> NDArray[np.float64]:
-    """Loss after the given updates (all by default) [the fitted curves' loss units].
+    """Eq. 1 (Luo et al. 2025): the loss after the given updates (all by default) [the fitted
+    curves' loss units] of the schedule ``lr_per_step`` [LR of each update from update 0].
 
     Cost is (number of steps asked) x (number of LR changes); ask for the steps you need on
     long decaying schedules. Every LR after update 0 must be positive (eta_k^-gamma).
@@ -51,7 +53,6 @@ def predict(
     at = as_steps(steps, lr.size)
     if np.any(lr[1:] <= 0):
         raise ValueError("the multi-power law needs a positive LR at every update after the first")
-    l0, a, alpha, b, c, beta, gamma = (constants[name] for name in PARAMETERS)
     cumulative = np.cumsum(lr)
     if np.any(cumulative[at] <= 0):
         raise ValueError("the loss is asked at a step before any learning (S1 = 0)")
@@ -64,15 +65,26 @@ def predict(
     for start in range(0, at.size, _CHUNK):
         t = at[start : start + _CHUNK, None]
         area = np.where(ks[None, :] <= t, cumulative[t] - before_k[None, :], 0.0)
-        g = 1.0 - (c * scale[None, :] * area + 1.0) ** (-beta)
+        g = 1.0 - (C * scale[None, :] * area + 1.0) ** (-beta)
         drop[start : start + _CHUNK] = (np.where(ks[None, :] <= t, g, 0.0) * change[ks]).sum(1)
-    return np.asarray(l0 + a * cumulative[at] ** (-alpha) + b * drop, dtype=np.float64)
+    return np.asarray(L0 + A * cumulative[at] ** (-alpha) + B * drop, dtype=np.float64)
 
 
-def _predict_fn(
-    lr: NDArray[np.float64], constants: Mapping[str, float], steps: NDArray[np.int64] | None
-) -> NDArray[np.float64]:
-    return predict(lr, constants, steps)
+def constant_lr_loss(lr: float, step: float, **constants: float) -> float:
+    """Eq. 1 after update ``step`` of a run at the constant learning rate ``lr`` throughout
+    (a check: no LR change, so the loss-drop term vanishes)."""
+    schedule = np.full(int(step) + 1, lr)
+    return float(predict(schedule, [int(step)], **constants)[0])
+
+
+def step_drop_loss(
+    lr_a: float, lr_b: float, drop_step: float, step: float, **constants: float
+) -> float:
+    """Eq. 1 after update ``step`` of a run at ``lr_a`` that drops to ``lr_b`` at update
+    ``drop_step`` (a check: one loss-drop term)."""
+    schedule = np.full(int(step) + 1, lr_a)
+    schedule[int(drop_step) :] = lr_b
+    return float(predict(schedule, [int(step)], **constants)[0])
 
 
 _CODE_SOURCE = (
@@ -128,6 +140,8 @@ _SETS = (
 LAW = CATALOG.register(
     LossCurveLaw(
         id="luo2025",
+        family="loss_curve",
+        kind="lr_schedule",
         title="Multi-power law: loss at every step under any LR schedule",
         reference=LUO2025,
         equations=(
@@ -142,9 +156,11 @@ LAW = CATALOG.register(
             "S1": "lr_forward_area",
             "L": "loss_nats_per_token",
         },
-        evaluation="the loss column of the authors' released curves (loss_curve_repo/csv_25, "
-        "csv_100, csv_400: 25M, 100M and 400M models); data set and tokenizer as in the paper, "
-        "not checked here; not comparable with other laws' losses",
+        traits=LossCurveTraits(
+            evaluation="the loss column of the authors' released curves (loss_curve_repo/csv_25, "
+            "csv_100, csv_400: 25M, 100M and 400M models); data set and tokenizer as in the paper, "
+            "not checked here; not comparable with other laws' losses",
+        ),
         validity={
             "training_step": Interval(
                 lower=2160,
@@ -161,43 +177,12 @@ LAW = CATALOG.register(
         },
         constant_sets=_SETS,
         default_constant_set="model_400m",
-        predict_fn=_predict_fn,
-        golden=(
-            GoldenVector(
-                check="constant_lr",
-                constant_set="model_400m",
-                inputs={"lr": 3e-4, "step": 9999},
-                expected={"loss": 2.783191060},
-                rtol=1e-9,
-                why_tolerance="closed form evaluated in double precision",
-                source="derived: constant LR from update 0 has no LR change, so the loss-drop "
-                "term vanishes and L = L0 + A (10,000 x 3e-4)^-alpha",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="step_drop",
-                constant_set="model_25m",
-                inputs={"lr_a": 3e-4, "lr_b": 3e-5, "drop_step": 8000, "step": 15_999},
-                expected={"loss": 3.265705287},
-                rtol=1e-9,
-                why_tolerance="closed form evaluated in double precision",
-                source="derived: one LR drop at update 8,000 leaves one loss-drop term, "
-                "L = L0 + A S1^-alpha - B (lr_a - lr_b) (1 - (1 + C lr_b^(1-gamma) n)^-beta) "
-                "with n = 8,000 updates at lr_b and S1 = 8,000 lr_a + n lr_b",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="constant_lr",
-                constant_set="model_100m_readme",
-                inputs={"lr": 3e-4, "step": 23_999},
-                expected={"loss": 2.896755276},
-                rtol=1e-9,
-                why_tolerance="closed form evaluated in double precision",
-                source="derived: as the first vector, README-rounded 100M constants, 24,000 "
-                "updates",
-                evidence=Evidence.DERIVED,
-            ),
-        ),
+        functions={
+            "predict": predict,
+            "constant_lr_loss": constant_lr_loss,
+            "step_drop_loss": step_drop_loss,
+        },
+        golden=golden_vectors(__file__, "luo2025"),
         notes=(
             "Constants are per model size (25M, 100M, 400M as the repository labels them); "
             "the law has no model-size or data-size dependence of its own.",

@@ -22,7 +22,7 @@ your own curves, then predict other schedules with :func:`predict_schedule`.
 >>> true = {"L0": 2.8, "A": 0.45, "alpha": 0.5, "C": 500.0}
 >>> curves = [lr_schedule(k, 6000, 3e-4, warmup_steps=200) for k in ("constant", "cosine")]
 >>> steps = np.arange(200, 6000, 50)
->>> losses = [predict(lr, true, steps=steps) for lr in curves]
+>>> losses = [predict(lr, steps, **true) for lr in curves]
 >>> fitted = fit([steps, steps], curves, losses)
 >>> {k: round(v, 4) for k, v in fitted.constants.items()}
 {'L0': 2.8, 'A': 0.45, 'alpha': 0.5, 'C': 500.0}
@@ -43,11 +43,12 @@ from scipy.optimize import least_squares, minimize_scalar
 from scipy.signal import lfilter
 
 from .._registry import CATALOG
-from .._types import Evidence, GoldenVector, Interval
+from .._types import Interval
 from ..interrupt import checkpoint
+from ..law import golden_vectors
 from ..references import TISSUE2024
 from ._arrays import as_schedule, as_steps
-from ._law import LossCurveLaw
+from ._law import LossCurveLaw, LossCurveTraits
 from .schedules import lr_schedule
 
 __all__ = [
@@ -61,6 +62,8 @@ __all__ = [
     "forward_area",
     "predict",
     "predict_schedule",
+    "recover_constants",
+    "synthetic_curves",
 ]
 
 DEFAULT_DECAY = 0.999
@@ -122,16 +125,18 @@ def _areas(
 
 def predict(
     lr_per_step: ArrayLike,
-    constants: Mapping[str, float],
-    decay: float = DEFAULT_DECAY,
     steps: ArrayLike | None = None,
+    decay: float = DEFAULT_DECAY,
+    *,
+    L0: float,
+    A: float,
+    alpha: float,
+    C: float,
 ) -> NDArray[np.float64]:
-    """Loss [the fitted curve's units] after the given updates (all by default).
-
-    ``constants`` holds L0, A, alpha and C (C per unit of the normalised S2).
-    """
+    """Eq. 1 (Tissue et al. 2024): the loss [the fitted curve's units] after the given updates
+    (all by default) of the schedule ``lr_per_step``, C per unit of the normalised S2."""
     s1, s2, _ = _areas(lr_per_step, steps, decay)
-    return _law_value(s1, s2, [constants[name] for name in PARAMETERS])
+    return _law_value(s1, s2, [L0, A, alpha, C])
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +170,7 @@ class LossCurveFit:
         self, lr_per_step: ArrayLike, steps: ArrayLike | None = None
     ) -> NDArray[np.float64]:
         """Loss after the given updates of any schedule, with the fitted constants."""
-        return predict(lr_per_step, self.constants, self.decay, steps)
+        return predict(lr_per_step, steps, self.decay, **self.constants)
 
     def predict_with_uncertainty(
         self, lr_per_step: ArrayLike, steps: ArrayLike | None = None
@@ -316,24 +321,51 @@ def synthetic_curves(
     schedules, losses = [], []
     for kind in ("constant", "cosine"):
         lr = lr_schedule(kind, total, design["peak_lr"], warmup_steps=warmup)
-        clean = predict(lr, design, design["decay"], steps)
+        constants = {name: design[name] for name in PARAMETERS}
+        clean = predict(lr, steps, design["decay"], **constants)
         schedules.append(lr)
         losses.append(clean * (1.0 + design["noise"] * rng.standard_normal(clean.size)))
     return [steps, steps], schedules, losses
 
 
-def _recovery_check(design: Mapping[str, float]) -> dict[str, float]:
+def recover_constants(
+    L0: float,
+    A: float,
+    alpha: float,
+    C: float,
+    peak_lr: float,
+    total_steps: float,
+    warmup_steps: float,
+    points_per_curve: float,
+    noise: float,
+    seed: float,
+    decay: float,
+) -> dict[str, float]:
+    """The constants :func:`fit` recovers from :func:`synthetic_curves` made with these (a
+    check of the fit: the law has no published constants)."""
+    design = {
+        "L0": L0,
+        "A": A,
+        "alpha": alpha,
+        "C": C,
+        "peak_lr": peak_lr,
+        "total_steps": total_steps,
+        "warmup_steps": warmup_steps,
+        "points_per_curve": points_per_curve,
+        "noise": noise,
+        "seed": seed,
+        "decay": decay,
+    }
     steps, schedules, losses = synthetic_curves(design)
-    fitted = fit(steps, schedules, losses, decay=design["decay"])
+    fitted = fit(steps, schedules, losses, decay=decay)
     return dict(fitted.constants)
 
-
-_DESIGN = {"peak_lr": 3e-4, "total_steps": 10_000, "warmup_steps": 200, "decay": DEFAULT_DECAY}
-_TRUE = {"L0": 2.8, "A": 0.45, "alpha": 0.5, "C": 500.0}
 
 LAW = CATALOG.register(
     LossCurveLaw(
         id="tissue2024",
+        family="loss_curve",
+        kind="lr_schedule",
         title="Loss curve under LR annealing: L(s) = L0 + A S1^-alpha - C S2 (fit-only)",
         reference=TISSUE2024,
         equations=(
@@ -350,8 +382,10 @@ LAW = CATALOG.register(
             "S2": "lr_annealing_area",
             "L": "loss_nats_per_token",
         },
-        evaluation="whatever loss the user's fitted curves measure (the law has no data of its "
-        "own): predictions are in the same units, for the same model, data and peak-LR scale",
+        traits=LossCurveTraits(
+            evaluation="whatever loss the user's fitted curves measure (the law has no data of its "
+            "own): predictions are in the same units, for the same model, data and peak-LR scale",
+        ),
         validity={
             "training_step": Interval(
                 lower=200,
@@ -362,31 +396,8 @@ LAW = CATALOG.register(
             ),
         },
         fit_only=True,
-        recover_fn=_recovery_check,
-        golden=(
-            GoldenVector(
-                check="recovery",
-                inputs={**_TRUE, **_DESIGN, "points_per_curve": 400, "noise": 0.0, "seed": 0},
-                expected=_TRUE,
-                rtol=1e-6,
-                why_tolerance="noise-free curves: least squares must return the generating "
-                "constants to solver precision",
-                source="synthetic: constant and cosine schedules (peak 3e-4, warmup 200, 10,000 "
-                "updates) evaluated by Eq. 1 with the listed constants, no noise",
-                evidence=Evidence.DERIVED,
-            ),
-            GoldenVector(
-                check="recovery",
-                inputs={**_TRUE, **_DESIGN, "points_per_curve": 400, "noise": 0.005, "seed": 1},
-                expected=_TRUE,
-                rtol=0.04,
-                why_tolerance="0.5 % Gaussian noise on 2 x 400 points: the fit reports "
-                "standard errors of 0.15 % (L0), 0.96 % (A), 0.55 % (alpha) and 1.3 % (C) of "
-                "the values; 0.04 is 3 standard errors of the least certain constant (C)",
-                source="synthetic: the same design with 0.5 % relative Gaussian noise, seed 1",
-                evidence=Evidence.DERIVED,
-            ),
-        ),
+        functions={"predict": predict, "fit": fit, "recover_constants": recover_constants},
+        golden=golden_vectors(__file__, "tissue2024"),
         notes=(
             "What the paper validated (abstract, reviews): constants fitted on one or two "
             "curves (a constant and a cosine schedule) predict warmup-stable-decay, multi-step, "

@@ -1,23 +1,30 @@
-"""The record type of vocabulary-size laws (family ``vocabulary``).
+"""What a vocabulary-size law declares (family ``vocabulary``), and how the planner calls it.
 
 Two questions, one answer type: the compute-optimal vocabulary of a model with N_nv
-non-vocabulary parameters at a FLOPs budget (:meth:`VocabularyLaw.advise`), and the best
-vocabulary of a fixed model trained on a fixed number of tokens
-(:meth:`VocabularyLaw.advise_for_tokens`). Each law states how it counts parameters and FLOPs
-(``counting``) so the planner can count the vocabulary the same way.
+non-vocabulary parameters at a FLOPs budget (:func:`advise`, the law's ``optimum_at_budget``),
+and the best vocabulary of a fixed model trained on a fixed number of tokens
+(:func:`advise_for_tokens`, its ``optimum_for_tokens``). Each law states how it counts
+parameters and FLOPs (``counting``) so the planner can count the vocabulary the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
-from .._types import ConstantSet, GoldenVector, LawBase
+from ..law import Law, Traits
 
-__all__ = ["AdviseFn", "AdviseForTokensFn", "ExtraCheck", "VocabularyAdvice", "VocabularyLaw"]
+__all__ = [
+    "VocabularyAdvice",
+    "VocabularyLaw",
+    "VocabularyTraits",
+    "advise",
+    "advise_for_tokens",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +35,7 @@ class VocabularyAdvice:
     the hardware). ``vocab_params`` = V d [parameters], one matrix counted once. ``flops`` =
     6 (N_nv + V d) D [FLOPs] is the budget the answer refers to, ``n_tokens`` D [tokens] the
     data it buys with this vocabulary and ``n_characters`` H = D / f(V) [characters] the same
-    data measured independently of the tokenizer.
+    data measured independently of the tokenizer. ``approach`` is the constant set used.
     """
 
     vocab_size: float
@@ -55,19 +62,12 @@ class VocabularyAdvice:
         }
 
 
-AdviseFn = Callable[[float, float | None, float | None, ConstantSet], VocabularyAdvice]
-AdviseForTokensFn = Callable[[float, float, float | None, ConstantSet], VocabularyAdvice]
-ExtraCheck = Callable[[Mapping[str, float], ConstantSet], dict[str, float]]
+class VocabularyTraits(Traits):
+    """How a vocabulary law counts, and the widths it assumes when none is given."""
 
-
-class VocabularyLaw(LawBase):
-    """A published rule for the vocabulary size of a model."""
-
-    family: Literal["vocabulary"] = "vocabulary"
-    kind: Literal["vocab_size"] = "vocab_size"
     counting: str = Field(description="how parameters, data and FLOPs are counted")
-    auxiliary_constants: tuple[ConstantSet, ...] = Field(
-        default=(), description="constants every approach shares (e.g. tokens per character)"
+    approaches: tuple[str, ...] = Field(
+        description="the constant sets, one per approach (and its rounded print)"
     )
     width_map: tuple[tuple[float, int], ...] = Field(
         default=(),
@@ -76,66 +76,76 @@ class VocabularyLaw(LawBase):
     width_beyond: int | None = Field(
         default=None, description="d_model above the last step of width_map"
     )
-    advise_fn: AdviseFn = Field(exclude=True)
-    advise_for_tokens_fn: AdviseForTokensFn = Field(exclude=True)
-    extra_checks: dict[str, ExtraCheck] = Field(default_factory=dict, exclude=True)
 
-    def advise(
-        self,
-        n_params_non_vocab: float,
-        flops: float | None = None,
-        d_model: float | None = None,
-        constant_set: str | None = None,
-    ) -> VocabularyAdvice:
-        """Compute-optimal vocabulary for ``n_params_non_vocab`` at ``flops`` [FLOPs].
 
-        ``flops`` defaults to the law's compute-optimal budget for the model and ``d_model`` to
-        its width map.
-        """
-        return self.advise_fn(n_params_non_vocab, flops, d_model, self.constant_set(constant_set))
+VocabularyLaw = Law[VocabularyTraits]
+"""A law of the vocabulary family."""
 
-    def advise_for_tokens(
-        self,
-        n_params_non_vocab: float,
-        n_tokens: float,
-        d_model: float | None = None,
-        constant_set: str | None = None,
-    ) -> VocabularyAdvice:
-        """Best vocabulary for a model of ``n_params_non_vocab`` trained on ``n_tokens``."""
-        return self.advise_for_tokens_fn(
-            n_params_non_vocab, n_tokens, d_model, self.constant_set(constant_set)
-        )
 
-    def run_check(self, vector: GoldenVector) -> dict[str, float]:
-        """``optimum``, ``for_tokens`` and ``approaches``, plus the law's ``extra_checks``."""
-        cset = self.constant_set(vector.constant_set)
-        inputs = vector.inputs
-        if vector.check in self.extra_checks:
-            return self.extra_checks[vector.check](inputs, cset)
-        n_nv = inputs["n_params_non_vocabulary"]
-        d_model = inputs.get("d_model")
-        if vector.check == "optimum":
-            advice = self.advise(n_nv, inputs.get("flops"), d_model, cset.name)
-        elif vector.check == "for_tokens":
-            advice = self.advise_for_tokens(n_nv, inputs["n_tokens"], d_model, cset.name)
-        elif vector.check == "approaches":
-            out = {}
-            for other in self.constant_sets:
-                if not other.rounded:
-                    found = self.advise(n_nv, inputs.get("flops"), d_model, other.name)
-                    out[f"vocab_size_{other.name}"] = found.vocab_size
-                    out["flops"] = found.flops
-            return out
-        else:
-            raise ValueError(f"{self.key}: unknown golden check {vector.check!r}")
-        return {
-            "vocab_size": advice.vocab_size,
-            "vocab_params": advice.vocab_params,
-            "flops": advice.flops,
-            "n_tokens": advice.n_tokens,
-        }
+_PREPARED: dict[tuple[int, str, str], tuple[VocabularyLaw, Callable[..., Any], dict[str, float]]]
+_PREPARED = {}
 
-    def describe(self) -> dict[str, Any]:
-        out = super().describe()
-        out["approaches"] = [c.name for c in self.constant_sets]
-        return out
+
+def _call(law: VocabularyLaw, function: str, constant_set: str, **quantities: Any) -> Any:
+    """``law.call`` with the constants looked up once per law and set: the vocabulary is
+    asked for at every step of a plan's width/vocabulary fixed point."""
+    key = (id(law), function, constant_set)
+    found = _PREPARED.get(key)
+    if found is None or found[0] is not law:
+        fn = law.functions[function]
+        shared = {k: v for aux in law.auxiliary_constants for k, v in aux.values.items()}
+        found = (law, fn, shared | dict(law.constants(constant_set)))
+        _PREPARED[key] = found
+    return found[1](**quantities, **found[2])
+
+
+def _named(advice: VocabularyAdvice, constant_set: str) -> VocabularyAdvice:
+    return (
+        advice
+        if advice.approach == constant_set
+        else dataclasses.replace(advice, approach=constant_set)
+    )
+
+
+def advise(
+    law: VocabularyLaw,
+    n_params_non_vocab: float,
+    flops: float | None = None,
+    d_model: float | None = None,
+    constant_set: str | None = None,
+) -> VocabularyAdvice:
+    """Compute-optimal vocabulary for ``n_params_non_vocab`` at ``flops`` [FLOPs].
+
+    ``flops`` defaults to the law's compute-optimal budget for the model and ``d_model`` to
+    its width map.
+    """
+    name = constant_set or law.default_constant_set or ""
+    advice: VocabularyAdvice = _call(
+        law,
+        "optimum_at_budget",
+        name,
+        n_params_non_vocabulary=n_params_non_vocab,
+        flops=flops,
+        d_model=d_model,
+    )
+    return _named(advice, name)
+
+
+def advise_for_tokens(
+    law: VocabularyLaw,
+    n_params_non_vocab: float,
+    n_tokens: float,
+    d_model: float | None = None,
+    constant_set: str | None = None,
+) -> VocabularyAdvice:
+    """Best vocabulary for a model of ``n_params_non_vocab`` trained on ``n_tokens``."""
+    name = constant_set or law.default_constant_set or ""
+    advice: VocabularyAdvice = _call(
+        law,
+        "optimum_for_tokens",
+        name,
+        n_params_non_vocabulary=n_params_non_vocab,
+        n_tokens=n_tokens,
+        d_model=d_model,
+    )
+    return _named(advice, name)

@@ -10,7 +10,7 @@ import math
 
 from .._types import ConstantSet, Evidence
 
-__all__ = ["APPROACHES", "SETS", "TOKENIZATION", "WIDTH_BEYOND", "WIDTH_MAP"]
+__all__ = ["APPROACHES", "DEFAULT_BUDGET", "SETS", "TOKENIZATION", "WIDTH_BEYOND", "WIDTH_MAP"]
 
 APPROACHES = ("isoflop", "derivative", "parametric")
 
@@ -55,6 +55,18 @@ _ISOFLOP = ConstantSet(
     "approach1_isoflops.py; the N_nv exponent is fixed at 0.5 following Chinchilla",
     evidence=Evidence.VERIFIED,
     note="N_nv_opt = 0.083355 C^0.5, N_v_opt = 0.204123 C^0.41636.",
+)
+
+DEFAULT_BUDGET = ConstantSet(
+    name="default_budget",
+    values={
+        "budget_nnv_log_coef": _ISOFLOP.values["nnv_log_coef"],
+        "budget_nnv_exp": _ISOFLOP.values["nnv_exp"],
+    },
+    source="the isoflop set's N_nv = exp(nnv_log_coef) C^nnv_exp, inverted: the budget of which "
+    "a model is the compute-optimal one, used by every approach when a question names no "
+    "budget (how Table 1's budgets were computed)",
+    evidence=Evidence.VERIFIED,
 )
 
 _ISOFLOP_PAPER = ConstantSet(

@@ -15,12 +15,14 @@ assumed) and ``parametric`` (Approach 3, the default: the root of dL_u/dV = 0 of
 L_u(N_nv, N_v, D); the only one that follows the data when a model is under- or over-trained).
 The ``*_paper`` sets hold the paper's rounded constants. Predictions depend on the width d
 (V = N_v / d); without one, the repository's width map :func:`width_for_non_vocab_params` is
-used.
+used. Every approach shares the tokenizer fit f(V) and the Approach-1 budget of a model
+(the law's auxiliary constants).
 
->>> from laws_catalog.vocabulary.tao2024 import optimal_vocab_size, compute_optimal_flops
->>> f"{compute_optimal_flops(7e9):.3g}"
+>>> from laws_catalog.vocabulary import advise
+>>> from laws_catalog.vocabulary.tao2024 import LAW
+>>> f"{LAW.call('compute_optimal_flops', 'isoflop', n_params_non_vocabulary=7e9):.3g}"
 '7.05e+21'
->>> [round(optimal_vocab_size(7e9, approach=a)) for a in ("isoflop", "derivative", "parametric")]
+>>> [round(advise(LAW, 7e9, constant_set=a).vocab_size) for a in APPROACHES]
 [62281, 67450, 59548]
 """
 
@@ -33,40 +35,48 @@ from typing import Any
 from scipy.optimize import brentq
 
 from .._registry import CATALOG
-from .._types import ConstantSet, Interval
+from .._types import Interval
+from ..law import golden_vectors
 from ..references import TAO2024
-from ._law import ExtraCheck, VocabularyAdvice, VocabularyLaw
-from ._tao2024_constants import APPROACHES, SETS, TOKENIZATION, WIDTH_BEYOND, WIDTH_MAP
-from ._tao2024_golden import GOLDEN
+from ._law import VocabularyAdvice, VocabularyLaw, VocabularyTraits
+from ._tao2024_constants import (
+    APPROACHES,
+    DEFAULT_BUDGET,
+    SETS,
+    TOKENIZATION,
+    WIDTH_BEYOND,
+    WIDTH_MAP,
+)
 
 __all__ = [
     "APPROACHES",
     "LAW",
-    "TOKENIZATION",
     "WIDTH_BEYOND",
     "WIDTH_MAP",
+    "compute_optimal_allocation",
     "compute_optimal_flops",
     "compute_optimal_non_vocab_params",
+    "derivative_vocab_params",
     "flops_minimising_vocab_size",
-    "optimal_vocab_params",
-    "optimal_vocab_size",
-    "optimal_vocab_size_for_tokens",
+    "isoflop_vocab_params",
+    "optimum_at_budget",
+    "optimum_for_tokens",
+    "parametric_vocab_size",
     "tokens_per_character",
     "training_flops",
     "width_for_non_vocab_params",
 ]
 
 
-def _constants(approach: str) -> ConstantSet:
-    try:
-        return SETS[approach]
-    except KeyError:
-        raise ValueError(f"unknown approach {approach!r}; use one of {sorted(SETS)}") from None
-
-
-def _kind(cset: ConstantSet) -> str:
-    """The approach a constant set belongs to (``parametric_paper`` -> ``parametric``)."""
-    return cset.name.split("_")[0]
+def _approach(constants: Mapping[str, float]) -> str:
+    """The approach a constant set belongs to, told by the constants it holds."""
+    if "nv_log_coef" in constants:
+        return "isoflop"
+    if "gamma" in constants:
+        return "derivative"
+    if "A2" in constants:
+        return "parametric"
+    raise ValueError(f"no approach of tao2024 takes the constants {sorted(constants)}")
 
 
 def _require_positive(**values: float | None) -> None:
@@ -115,40 +125,44 @@ def _newton_root(
     return x
 
 
-def tokens_per_character(vocab_size: float) -> float:
-    """f(V) [tokens/character] of a BPE vocabulary of ``vocab_size`` entries (SlimPajama fit).
+def tokens_per_character(
+    vocab_size: float, *, a: float, b: float, c: float, vocab_cap: float
+) -> float:
+    """f(V) = a ln^2 V + b ln V + c [tokens/character] of a BPE vocabulary of ``vocab_size``
+    entries, V capped at ``vocab_cap`` (Tao et al. 2024, SlimPajama fit of utils.py).
 
-    >>> round(tokens_per_character(32_000), 4)
+    >>> round(LAW.call("tokens_per_character", vocab_size=32_000), 4)
     0.2524
     """
     _require_positive(vocab_size=vocab_size)
-    v = TOKENIZATION.values
-    log_v = math.log(min(vocab_size, v["vocab_cap"]))
-    return v["a"] * log_v**2 + v["b"] * log_v + v["c"]
+    log_v = math.log(min(vocab_size, vocab_cap))
+    return a * log_v**2 + b * log_v + c
 
 
-def width_for_non_vocab_params(n_params_non_vocab: float) -> int:
-    """The width d_model the authors assume for a model of ``n_params_non_vocab`` parameters.
+def width_for_non_vocab_params(n_params_non_vocabulary: float) -> int:
+    """The width d_model the authors assume for a model of ``n_params_non_vocabulary``
+    parameters (their repository's table, utils.py Nnv_to_d).
 
     >>> width_for_non_vocab_params(7e9)
     4096
     """
-    _require_positive(n_params_non_vocab=n_params_non_vocab)
-    return next((d for upper, d in WIDTH_MAP if n_params_non_vocab <= upper), WIDTH_BEYOND)
+    _require_positive(n_params_non_vocab=n_params_non_vocabulary)
+    return next((d for upper, d in WIDTH_MAP if n_params_non_vocabulary <= upper), WIDTH_BEYOND)
 
 
-def compute_optimal_flops(n_params_non_vocab: float) -> float:
-    """Approach-1 budget [FLOPs] for which ``n_params_non_vocab`` is compute-optimal."""
-    _require_positive(n_params_non_vocab=n_params_non_vocab)
-    v = SETS["isoflop"].values
-    return float((n_params_non_vocab / math.exp(v["nnv_log_coef"])) ** (1.0 / v["nnv_exp"]))
+def compute_optimal_flops(
+    n_params_non_vocabulary: float, *, nnv_log_coef: float, nnv_exp: float
+) -> float:
+    """Approach 1 inverted: the budget C [FLOPs] of which N_nv = exp(nnv_log_coef) C^nnv_exp
+    is the compute-optimal model (Tao et al. 2024)."""
+    _require_positive(n_params_non_vocab=n_params_non_vocabulary)
+    return float((n_params_non_vocabulary / math.exp(nnv_log_coef)) ** (1.0 / nnv_exp))
 
 
-def compute_optimal_non_vocab_params(flops: float) -> float:
-    """Approach-1 N_nv_opt [parameters] of a budget ``flops`` [FLOPs]."""
+def compute_optimal_non_vocab_params(flops: float, *, nnv_log_coef: float, nnv_exp: float) -> float:
+    """Approach 1: N_nv_opt = exp(nnv_log_coef) C^nnv_exp [parameters] at C = ``flops``."""
     _require_positive(flops=flops)
-    v = SETS["isoflop"].values
-    return math.exp(v["nnv_log_coef"]) * float(flops ** v["nnv_exp"])
+    return math.exp(nnv_log_coef) * float(flops**nnv_exp)
 
 
 def training_flops(
@@ -158,39 +172,85 @@ def training_flops(
     return 6.0 * (n_params_non_vocab + vocab_size * d_model) * n_tokens
 
 
-def _isoflop_vocab_params(flops: float, values: Mapping[str, float]) -> float:
-    return math.exp(values["nv_log_coef"]) * float(flops ** values["nv_exp"])
+def isoflop_vocab_params(flops: float, *, nv_log_coef: float, nv_exp: float) -> float:
+    """Approach 1: N_v = exp(nv_log_coef) C^nv_exp [parameters] at C = ``flops`` [FLOPs]."""
+    return math.exp(nv_log_coef) * float(flops**nv_exp)
 
 
-def _derivative_vocab_params(n_nv: float, values: Mapping[str, float]) -> float:
-    ratio = n_nv / values["anchor_non_vocab_params"]
-    return values["anchor_vocab_params"] * float(ratio ** values["gamma"])
-
-
-def _parametric_vocab_size(
-    n_nv: float,
-    d_model: float,
-    values: Mapping[str, float],
+def derivative_vocab_params(
+    n_params_non_vocabulary: float,
     *,
+    anchor_vocab_params: float,
+    anchor_non_vocab_params: float,
+    gamma: float,
+) -> float:
+    """Approach 2: N_v = anchor_vocab_params (N_nv / anchor_non_vocab_params)^gamma
+    [parameters]."""
+    ratio = n_params_non_vocabulary / anchor_non_vocab_params
+    return anchor_vocab_params * float(ratio**gamma)
+
+
+def parametric_vocab_size(
+    n_params_non_vocabulary: float,
+    d_model: float,
     flops: float | None = None,
     n_tokens: float | None = None,
+    *,
+    A2: float,
+    B: float,
+    alpha2: float,
+    beta: float,
+    nnv_unit: float,
+    d_unit: float,
+    flops_unit: float,
+    vocab_unit: float,
 ) -> float:
-    """Root of dL_u/dV = 0 at a fixed budget (``flops``) or at fixed tokens (``n_tokens``).
+    """Approach 3: the V [entries] solving dL_u/dV = 0 at a fixed budget (``flops``) or at
+    fixed tokens (``n_tokens``), L_u the fitted unigram-normalised loss.
 
     Solved as ln(data-term gain) = ln(vocabulary-term gain) in ln V, which is strictly
     increasing in ln V, so the root is unique.
     """
-    n = n_nv / values["nnv_unit"]
-    d = d_model / values["d_unit"]
-    a2, beta = values["alpha2"], values["beta"]
-    log_vocab_gain = math.log(a2 * values["A2"] * d)
-    log_data_gain = math.log(beta * values["B"] * d)
+    return _parametric_root(
+        n_params_non_vocabulary,
+        d_model,
+        flops,
+        n_tokens,
+        A2,
+        B,
+        alpha2,
+        beta,
+        nnv_unit,
+        d_unit,
+        flops_unit,
+        vocab_unit,
+    )
+
+
+def _parametric_root(
+    n_nv: float,
+    d_model: float,
+    flops: float | None,
+    n_tokens: float | None,
+    A2: float,
+    B: float,
+    a2: float,
+    beta: float,
+    nnv_unit: float,
+    d_unit: float,
+    flops_unit: float,
+    vocab_unit: float,
+) -> float:
+    n = n_nv / nnv_unit
+    d = d_model / d_unit
+    log_vocab_gain = math.log(a2 * A2 * d)
+    log_data_gain = math.log(beta * B * d)
     if flops is not None:
-        f = flops / values["flops_unit"]
+        f = flops / flops_unit
         # gain(V) = ln(data-term gain) with (beta - 1) ln(used), used = n + V d
         offset, used_slope = log_data_gain - beta * math.log(f / 6.0), beta - 1.0
     elif n_tokens is not None:
-        u = n_tokens * values["nnv_unit"] / values["flops_unit"]  # tokens in fit units
+        u = n_tokens * nnv_unit / flops_unit  # tokens in fit units
         offset, used_slope = log_data_gain - beta * math.log(u), -1.0
     else:
         raise ValueError("give flops or n_tokens")
@@ -206,17 +266,23 @@ def _parametric_vocab_size(
     # start where the vocabulary is a negligible part of the parameters (used = n)
     start = -(offset + used_slope * math.log(n)) / (a2 + 1.0)
     log_v = _newton_root(balance, math.log(1e-6), math.log(1e7), "Approach-3 optimum", start)
-    return math.exp(log_v) * values["vocab_unit"]
+    return math.exp(log_v) * vocab_unit
 
 
 def _vocab_params_at_budget(
-    n_nv: float, flops: float, d_model: float, cset: ConstantSet
+    n_nv: float, flops: float, d_model: float, constants: Mapping[str, float]
 ) -> tuple[float, str, tuple[str, ...]]:
-    kind, values = _kind(cset), cset.values
+    kind = _approach(constants)
     if kind == "isoflop":
-        n_opt = compute_optimal_non_vocab_params(flops)
+        n_opt = compute_optimal_non_vocab_params(
+            flops,
+            nnv_log_coef=constants["budget_nnv_log_coef"],
+            nnv_exp=constants["budget_nnv_exp"],
+        )
         return (
-            _isoflop_vocab_params(flops, values),
+            isoflop_vocab_params(
+                flops, nv_log_coef=constants["nv_log_coef"], nv_exp=constants["nv_exp"]
+            ),
             "Approach 1: N_v = exp(nv_log_coef) C^nv_exp",
             (
                 f"Approach 1 reads only the budget and assumes a compute-optimal model for it "
@@ -225,23 +291,58 @@ def _vocab_params_at_budget(
         )
     if kind == "derivative":
         return (
-            _derivative_vocab_params(n_nv, values),
+            _derivative(n_nv, constants),
             "Approach 2: N_v = anchor (N_nv / 33M)^gamma",
             ("Approach 2 assumes compute-optimal data; the budget does not change N_v",),
         )
-    vocab = _parametric_vocab_size(n_nv, d_model, values, flops=flops)
+    vocab = _parametric(n_nv, d_model, constants, flops=flops)
     return vocab * d_model, "Approach 3: dL_u/dV = 0 at the fixed budget", ()
 
 
+def _derivative(n_nv: float, constants: Mapping[str, float]) -> float:
+    return derivative_vocab_params(
+        n_nv,
+        anchor_vocab_params=constants["anchor_vocab_params"],
+        anchor_non_vocab_params=constants["anchor_non_vocab_params"],
+        gamma=constants["gamma"],
+    )
+
+
+def _parametric(
+    n_nv: float,
+    d_model: float,
+    constants: Mapping[str, float],
+    *,
+    flops: float | None = None,
+    n_tokens: float | None = None,
+) -> float:
+    c = constants
+    return _parametric_root(
+        n_nv,
+        d_model,
+        flops,
+        n_tokens,
+        c["A2"],
+        c["B"],
+        c["alpha2"],
+        c["beta"],
+        c["nnv_unit"],
+        c["d_unit"],
+        c["flops_unit"],
+        c["vocab_unit"],
+    )
+
+
 def _vocab_params_for_tokens(
-    n_nv: float, n_tokens: float, d_model: float, cset: ConstantSet
+    n_nv: float, n_tokens: float, d_model: float, constants: Mapping[str, float]
 ) -> tuple[float, str, tuple[str, ...]]:
-    kind, values = _kind(cset), cset.values
+    kind = _approach(constants)
     if kind == "isoflop":
+        nv_log_coef, nv_exp = constants["nv_log_coef"], constants["nv_exp"]
 
         def gap(log_nv: float) -> float:
             budget = training_flops(n_nv, math.exp(log_nv), 1.0, n_tokens)
-            return log_nv - values["nv_log_coef"] - values["nv_exp"] * math.log(budget)
+            return log_nv - nv_log_coef - nv_exp * math.log(budget)
 
         log_nv = _increasing_root(gap, 0.0, math.log(1e18), "Approach-1 fixed point")
         return (
@@ -251,11 +352,11 @@ def _vocab_params_for_tokens(
         )
     if kind == "derivative":
         return (
-            _derivative_vocab_params(n_nv, values),
+            _derivative(n_nv, constants),
             "Approach 2: N_v = anchor (N_nv / 33M)^gamma",
             ("Approach 2 assumes compute-optimal data; the token count does not change N_v",),
         )
-    vocab = _parametric_vocab_size(n_nv, d_model, values, n_tokens=n_tokens)
+    vocab = _parametric(n_nv, d_model, constants, n_tokens=n_tokens)
     return (
         vocab * d_model,
         "Approach 3: dL_u/dV = 0 on the IsoFLOP line through (N_nv, V, D), i.e. at the budget "
@@ -270,11 +371,18 @@ def _advice(
     d_model: float,
     flops: float,
     n_tokens: float,
-    cset: ConstantSet,
+    constants: Mapping[str, float],
     method: str,
     notes: tuple[str, ...],
 ) -> VocabularyAdvice:
     vocab = vocab_params / d_model
+    f = tokens_per_character(
+        vocab,
+        a=constants["a"],
+        b=constants["b"],
+        c=constants["c"],
+        vocab_cap=constants["vocab_cap"],
+    )
     return VocabularyAdvice(
         vocab_size=vocab,
         vocab_params=vocab_params,
@@ -282,8 +390,8 @@ def _advice(
         n_params_non_vocab=n_nv,
         flops=flops,
         n_tokens=n_tokens,
-        n_characters=n_tokens / tokens_per_character(vocab),
-        approach=cset.name,
+        n_characters=n_tokens / f,
+        approach=_approach(constants),
         method=method,
         notes=notes,
     )
@@ -296,60 +404,40 @@ def _width(n_nv: float, d_model: float | None) -> tuple[float, tuple[str, ...]]:
     return d, (f"d_model = {d:g} from the authors' width map (V = N_v / d depends on it)",)
 
 
-def _advise(
-    n_nv: float, flops: float | None, d_model: float | None, cset: ConstantSet
+def optimum_at_budget(
+    n_params_non_vocabulary: float,
+    flops: float | None = None,
+    d_model: float | None = None,
+    **constants: float,
 ) -> VocabularyAdvice:
+    """The compute-optimal vocabulary [entries] of a model of N_nv non-vocabulary parameters
+    at ``flops`` [FLOPs] (Tao et al. 2024, the approach of the constant set given).
+
+    ``flops`` defaults to the Approach-1 compute-optimal budget of the model (auxiliary
+    constants ``budget_*``), ``d_model`` to the width map.
+    """
+    n_nv = n_params_non_vocabulary
     _require_positive(n_params_non_vocab=n_nv, flops=flops, d_model=d_model)
     d, notes = _width(n_nv, d_model)
     if flops is None:
-        flops = compute_optimal_flops(n_nv)
+        flops = compute_optimal_flops(
+            n_nv,
+            nnv_log_coef=constants["budget_nnv_log_coef"],
+            nnv_exp=constants["budget_nnv_exp"],
+        )
         notes += (f"budget defaults to the Approach-1 compute-optimal C = {flops:.4g} FLOPs",)
-    vocab_params, method, more = _vocab_params_at_budget(n_nv, flops, d, cset)
+    vocab_params, method, more = _vocab_params_at_budget(n_nv, flops, d, constants)
     n_tokens = flops / (6.0 * (n_nv + vocab_params))
-    return _advice(n_nv, vocab_params, d, flops, n_tokens, cset, method, notes + more)
+    return _advice(n_nv, vocab_params, d, flops, n_tokens, constants, method, notes + more)
 
 
-def _advise_for_tokens(
-    n_nv: float, n_tokens: float, d_model: float | None, cset: ConstantSet
-) -> VocabularyAdvice:
-    _require_positive(n_params_non_vocab=n_nv, n_tokens=n_tokens, d_model=d_model)
-    d, notes = _width(n_nv, d_model)
-    vocab_params, method, more = _vocab_params_for_tokens(n_nv, n_tokens, d, cset)
-    flops = 6.0 * (n_nv + vocab_params) * n_tokens
-    return _advice(n_nv, vocab_params, d, flops, n_tokens, cset, method, notes + more)
-
-
-def optimal_vocab_params(
-    n_params_non_vocab: float,
-    flops: float | None = None,
-    approach: str = "parametric",
-    d_model: float | None = None,
-) -> float:
-    """Compute-optimal N_v = V d [parameters] of a model at ``flops`` [FLOPs].
-
-    ``flops`` defaults to the Approach-1 compute-optimal budget of the model; ``d_model`` (used
-    by Approach 3) to the width map.
-    """
-    return _advise(n_params_non_vocab, flops, d_model, _constants(approach)).vocab_params
-
-
-def optimal_vocab_size(
-    n_params_non_vocab: float,
-    flops: float | None = None,
-    d_model: float | None = None,
-    approach: str = "parametric",
-) -> float:
-    """Compute-optimal vocabulary size V [entries, unrounded] at ``flops`` [FLOPs]."""
-    return _advise(n_params_non_vocab, flops, d_model, _constants(approach)).vocab_size
-
-
-def optimal_vocab_size_for_tokens(
-    n_params_non_vocab: float,
+def optimum_for_tokens(
+    n_params_non_vocabulary: float,
     n_tokens: float,
     d_model: float | None = None,
-    approach: str = "parametric",
-) -> float:
-    """Best vocabulary size V [entries] of a fixed model trained on ``n_tokens`` [tokens].
+    **constants: float,
+) -> VocabularyAdvice:
+    """The best vocabulary [entries] of a fixed model trained on ``n_tokens`` [tokens].
 
     Approach 3: the root of dL_u/dV = 0 with the data term at D = ``n_tokens``, i.e. the V
     whose compute-optimal answer at the budget C = 6 (N_nv + V d) D is V itself (at a fixed
@@ -357,47 +445,50 @@ def optimal_vocab_size_for_tokens(
     compute). Approach 1: the same self-consistent budget, N_v = k (6 (N_nv + N_v) D)^e.
     Approach 2 cannot see the data and returns its compute-optimal answer.
     """
-    cset = _constants(approach)
-    return _advise_for_tokens(n_params_non_vocab, n_tokens, d_model, cset).vocab_size
+    n_nv = n_params_non_vocabulary
+    _require_positive(n_params_non_vocab=n_nv, n_tokens=n_tokens, d_model=d_model)
+    d, notes = _width(n_nv, d_model)
+    vocab_params, method, more = _vocab_params_for_tokens(n_nv, n_tokens, d, constants)
+    flops = 6.0 * (n_nv + vocab_params) * n_tokens
+    return _advice(n_nv, vocab_params, d, flops, n_tokens, constants, method, notes + more)
 
 
-def flops_minimising_vocab_size(n_params_non_vocab: float, d_model: float | None = None) -> float:
+def flops_minimising_vocab_size(
+    n_params_non_vocabulary: float,
+    d_model: float | None = None,
+    *,
+    a: float,
+    b: float,
+    c: float,
+    vocab_cap: float,
+) -> float:
     """Approach 2's first step: the V [entries] minimising C = 6 (N_nv + V d) H f(V) at fixed H.
 
-    The root of d f(V) + (N_nv + d V) f'(V) = 0 below the 200,000 cap of f; if the FLOPs still
-    fall at the cap (very large N_nv), the cap is returned.
+    The root of d f(V) + (N_nv + d V) f'(V) = 0 below the cap of f; if the FLOPs still fall at
+    the cap (very large N_nv), the cap is returned.
     """
-    _require_positive(n_params_non_vocab=n_params_non_vocab, d_model=d_model)
-    d, _ = _width(n_params_non_vocab, d_model)
-    v = TOKENIZATION.values
-    cap = v["vocab_cap"]
+    n_nv = n_params_non_vocabulary
+    _require_positive(n_params_non_vocab=n_nv, d_model=d_model)
+    d, _ = _width(n_nv, d_model)
 
     def slope(log_v: float) -> float:
         vocab = math.exp(log_v)
-        f_slope = (2.0 * v["a"] * log_v + v["b"]) / vocab
-        return d * tokens_per_character(vocab) + (n_params_non_vocab + d * vocab) * f_slope
+        f_slope = (2.0 * a * log_v + b) / vocab
+        f = tokens_per_character(vocab, a=a, b=b, c=c, vocab_cap=vocab_cap)
+        return d * f + (n_nv + d * vocab) * f_slope
 
-    if slope(math.log(cap)) <= 0:
-        return cap
-    return math.exp(_increasing_root(slope, math.log(2.0), math.log(cap), "FLOPs minimum"))
-
-
-def _check_tokens_per_character(inputs: Mapping[str, float], cset: ConstantSet) -> dict[str, float]:
-    return {"tokens_per_character": tokens_per_character(inputs["vocab_size"])}
+    if slope(math.log(vocab_cap)) <= 0:
+        return vocab_cap
+    return math.exp(_increasing_root(slope, math.log(2.0), math.log(vocab_cap), "FLOPs minimum"))
 
 
-def _check_width(inputs: Mapping[str, float], cset: ConstantSet) -> dict[str, float]:
-    return {"d_model": float(width_for_non_vocab_params(inputs["n_params_non_vocabulary"]))}
-
-
-def _check_flops_minimum(inputs: Mapping[str, float], cset: ConstantSet) -> dict[str, float]:
-    return {"vocab_size": flops_minimising_vocab_size(inputs["n_params_non_vocabulary"])}
-
-
-def _check_allocation(inputs: Mapping[str, float], cset: ConstantSet) -> dict[str, float]:
-    flops = inputs["flops"]
-    n_nv = compute_optimal_non_vocab_params(flops)
-    advice = _advise(n_nv, flops, None, cset)
+def compute_optimal_allocation(flops: float, **constants: float) -> dict[str, float]:
+    """Approach 1 at ``flops`` [FLOPs]: the compute-optimal N_nv and N_v [parameters] and the
+    vocabulary [entries] at the width map's d (a check of the isoflop sets)."""
+    n_nv = compute_optimal_non_vocab_params(
+        flops, nnv_log_coef=constants["nnv_log_coef"], nnv_exp=constants["nnv_exp"]
+    )
+    advice = optimum_at_budget(n_nv, flops, None, **constants)
     return {
         "n_params_non_vocabulary": n_nv,
         "n_params_vocabulary": advice.vocab_params,
@@ -405,17 +496,11 @@ def _check_allocation(inputs: Mapping[str, float], cset: ConstantSet) -> dict[st
     }
 
 
-_CHECKS: dict[str, ExtraCheck] = {
-    "tokens_per_character": _check_tokens_per_character,
-    "width": _check_width,
-    "flops_minimising_vocab": _check_flops_minimum,
-    "compute_optimal_allocation": _check_allocation,
-}
-
-
 LAW = CATALOG.register(
     VocabularyLaw(
         id="tao2024",
+        family="vocabulary",
+        kind="vocab_size",
         title="Compute-optimal vocabulary size (Approaches 1-3 of Tao et al.)",
         reference=TAO2024,
         equations=(
@@ -435,16 +520,19 @@ LAW = CATALOG.register(
             "H": "n_characters",
             "C": "flops",
         },
-        counting="N_nv excludes both the input embedding and the output head (the repository "
-        "computes N_total - 2 V d of untied models); N_v = V d is counted once, tied or not, "
-        "because the output head carries the FLOPs and the input lookup costs none. Training "
-        "compute C = 6 (N_nv + V d) D = 6 (N_nv + V d) H f(V) (utils.py func_flops). A plan "
-        "counted in total parameters maps as N_nv = N_total - 2 V d (untied) or N_total - V d "
-        "(tied); its FLOPs should then be 6 (N_nv + V d) D to count the vocabulary as the law "
-        "does.",
-        auxiliary_constants=(TOKENIZATION,),
-        width_map=WIDTH_MAP,
-        width_beyond=WIDTH_BEYOND,
+        traits=VocabularyTraits(
+            counting="N_nv excludes both the input embedding and the output head (the repository "
+            "computes N_total - 2 V d of untied models); N_v = V d is counted once, tied or not, "
+            "because the output head carries the FLOPs and the input lookup costs none. Training "
+            "compute C = 6 (N_nv + V d) D = 6 (N_nv + V d) H f(V) (utils.py func_flops). A plan "
+            "counted in total parameters maps as N_nv = N_total - 2 V d (untied) or N_total - V d "
+            "(tied); its FLOPs should then be 6 (N_nv + V d) D to count the vocabulary as the law "
+            "does.",
+            approaches=tuple(SETS),
+            width_map=WIDTH_MAP,
+            width_beyond=WIDTH_BEYOND,
+        ),
+        auxiliary_constants=(TOKENIZATION, DEFAULT_BUDGET),
         validity={
             "n_params_non_vocabulary": Interval(
                 lower=33_222_784,
@@ -463,10 +551,20 @@ LAW = CATALOG.register(
         },
         constant_sets=tuple(SETS.values()),
         default_constant_set="parametric",
-        advise_fn=_advise,
-        advise_for_tokens_fn=_advise_for_tokens,
-        extra_checks=_CHECKS,
-        golden=GOLDEN,
+        functions={
+            "optimum_at_budget": optimum_at_budget,
+            "optimum_for_tokens": optimum_for_tokens,
+            "tokens_per_character": tokens_per_character,
+            "width_for_non_vocab_params": width_for_non_vocab_params,
+            "compute_optimal_flops": compute_optimal_flops,
+            "compute_optimal_non_vocab_params": compute_optimal_non_vocab_params,
+            "compute_optimal_allocation": compute_optimal_allocation,
+            "isoflop_vocab_params": isoflop_vocab_params,
+            "derivative_vocab_params": derivative_vocab_params,
+            "parametric_vocab_size": parametric_vocab_size,
+            "flops_minimising_vocab_size": flops_minimising_vocab_size,
+        },
+        golden=golden_vectors(__file__, "tao2024"),
         notes=(
             "Approach 3 is the default: it is the only approach whose answer moves with the "
             "data (more FLOPs at fixed N_nv give a larger vocabulary).",

@@ -18,7 +18,7 @@ def _curves(noise: float, seed: int = 0) -> list[dict]:  # type: ignore[type-arg
     for kind in ("constant", "cosine"):
         lr = lr_schedule(kind, 5000, 3e-4, warmup_steps=200)
         steps = np.arange(100, 5000, 50)
-        loss = tissue2024.predict(lr, TRUE, 0.999, steps)
+        loss = tissue2024.predict(lr, steps, 0.999, **TRUE)
         loss = loss * (1 + noise * rng.standard_normal(steps.size))
         curves.append(
             {
@@ -61,9 +61,9 @@ def test_prediction_under_another_schedule(client: TestClient) -> None:
     ).json()
     truth = tissue2024.predict(
         lr_schedule("wsd", 5000, 3e-4, warmup_steps=200, cooldown_fraction=0.2),
-        TRUE,
-        0.999,
         [1000, 4999],
+        0.999,
+        **TRUE,
     )
     assert body["prediction"]["loss"] == pytest.approx(list(truth), rel=5e-3)
     assert all(se > 0 for se in body["prediction"]["standard_error"])

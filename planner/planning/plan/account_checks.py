@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from laws_catalog import ResolvedLaw
 from laws_catalog.architecture import ShapeChoice
-from laws_catalog.vocabulary import VocabularyAdvice, VocabularyLaw
+from laws_catalog.vocabulary import VocabularyAdvice, VocabularyLaw, advise
 
 from ...errors import InvalidRequest
 from ...schemas.requests import Architecture
@@ -54,7 +54,7 @@ def advise_vocabulary(
 ) -> VocabularyAdvice:
     """The vocabulary law's advice, or a 422 when it has none at this size and budget."""
     try:
-        return vocab_law.law.advise(n_nv, flops, float(d_model), vocab_law.constants.name)
+        return advise(vocab_law.law, n_nv, flops, float(d_model), vocab_law.constants.name)
     except ValueError as exc:
         raise ModelTooSmall(
             f"{vocab_law.ref} has no vocabulary for {n_nv:.3g} non-vocabulary parameters at "

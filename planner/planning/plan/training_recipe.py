@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 
 from laws_catalog import CATALOG, ResolvedLaw
 from laws_catalog.architecture import model_flops_per_token
-from laws_catalog.hyperparams import HyperparamAdvice, HyperparamLaw, MissingInput, TrainingPoint
+from laws_catalog.hyperparams import (
+    HyperparamAdvice,
+    HyperparamLaw,
+    MissingInput,
+    TrainingPoint,
+    advise,
+)
 
 from ...schemas.responses import AnswerWarning, HyperparamRow, LawRole, LawUse
 from ..laws.provenance import law_use
@@ -57,7 +63,7 @@ def _resolve(ref: str) -> ResolvedLaw[HyperparamLaw]:
 
 def _advise(resolved: ResolvedLaw[HyperparamLaw], point: TrainingPoint) -> HyperparamAdvice | None:
     try:
-        return resolved.law.advise(point, resolved.constants.name)
+        return advise(resolved.law, point, resolved.constants.name)
     except MissingInput:
         return None
 
@@ -76,7 +82,7 @@ def _row(
             batch_size_tokens=None,
             batch_size_sequences=None,
             critical_batch_size_tokens=None,
-            schedule=resolved.law.schedule,
+            schedule=resolved.law.traits.schedule,
             notes=[missing_note],
         )
     return HyperparamRow(
@@ -118,7 +124,7 @@ def training_recipe(
     all_laws = [
         selected if law.id == selected.law.id else _resolve(law.id)
         for law in CATALOG.all_laws()
-        if isinstance(law, HyperparamLaw)
+        if law.family == "hyperparams"
     ]
     advice = {r.law.id: _advise(r, point) for r in all_laws}
     rows = [
@@ -169,14 +175,14 @@ def training_recipe(
             _GLOSSARY.get(name, name)
             for output, field_name in _FIELD.items()
             if field_name in produces
-            for name in resolved.law.requires.get(output, ())  # type: ignore[call-overload]
+            for name in resolved.law.traits.requires.get(output, ())  # type: ignore[call-overload]
         }
         inputs = {q: v for q, v in found.inputs_used.items() if q in relevant or q == "flops"}
         warnings += range_warnings(resolved.law, inputs)
     lr_law = source.get("peak_learning_rate")
     return TrainingRecipe(
         learning_rate=values["peak_learning_rate"],
-        lr_schedule=by_id[lr_law].law.schedule if lr_law is not None else None,
+        lr_schedule=by_id[lr_law].law.traits.schedule if lr_law is not None else None,
         batch_size_tokens=batch,
         batch_size_sequences=sequences,
         critical_batch_size_tokens=values["critical_batch_size_tokens"],

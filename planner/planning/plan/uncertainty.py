@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from laws_catalog import CATALOG
 from laws_catalog.hardware import Device
-from laws_catalog.hyperparams import HyperparamLaw, MissingInput, TrainingPoints
+from laws_catalog.hyperparams import HyperparamLaw, MissingInput, TrainingPoints, advise_many
 from laws_catalog.loss import posynomial
 
 from ...errors import PlannerError
@@ -143,7 +143,7 @@ def _learning_rates(
     def evaluate(use_law: str, use_set: str, output: str) -> FloatArray | None:
         resolved = CATALOG.resolve("hyperparams", f"{use_law}@{use_set}", HyperparamLaw)
         try:
-            values = resolved.law.advise_many(points, resolved.constants.name)[output]
+            values = advise_many(resolved.law, points, resolved.constants.name)[output]
         except MissingInput:
             return None
         if values is None or not np.all(np.isfinite(values)):

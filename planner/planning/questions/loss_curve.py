@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from laws_catalog import CATALOG, AnyLaw, Evidence
-from laws_catalog.loss_curve import luo2025, tissue2024
-from laws_catalog.loss_curve._law import LossCurveLaw
+from laws_catalog import CATALOG, AnyLaw, Evidence, ResolvedLaw
+from laws_catalog.loss_curve import LossCurveLaw, predict, tissue2024
 from laws_catalog.loss_curve.schedules import lr_schedule
 
 from ...deadline import checkpoint
@@ -135,11 +134,14 @@ def _fit_law(request: LossCurveRequest, law: AnyLaw) -> LossCurveResponse:
     )
 
 
-def _luo(
-    schedule: npt.NDArray[np.float64], values: dict[str, float], steps: npt.ArrayLike, field: str
+def _predict(
+    resolved: ResolvedLaw[LossCurveLaw],
+    schedule: npt.NDArray[np.float64],
+    steps: npt.ArrayLike,
+    field: str,
 ) -> npt.NDArray[np.float64]:
     try:
-        return np.asarray(luo2025.predict(schedule, values, np.asarray(steps)), dtype=np.float64)
+        return predict(resolved.law, schedule, resolved.constants.name, np.asarray(steps))
     except ValueError as exc:
         raise InvalidRequest(f"{field}: {exc}", field=field) from None
 
@@ -152,7 +154,7 @@ def _prefitted(request: LossCurveRequest) -> LossCurveResponse:
         residuals = []
         observed = []
         for curve in request.curves:
-            predicted = _luo(_schedule(curve), values, curve.steps, "curves")
+            predicted = _predict(resolved, _schedule(curve), curve.steps, "curves")
             residuals.append(predicted - np.asarray(curve.loss))
             observed.append(np.asarray(curve.loss))
         r = np.concatenate(residuals)
@@ -171,7 +173,7 @@ def _prefitted(request: LossCurveRequest) -> LossCurveResponse:
     if request.predict is not None:
         schedule = _schedule(request.predict)
         steps = _prediction_steps(request, schedule.size)
-        predicted = _luo(schedule, values, steps, "predict")
+        predicted = _predict(resolved, schedule, steps, "predict")
         prediction = LossCurvePrediction(
             steps=[int(s) for s in steps], loss=[float(v) for v in predicted]
         )

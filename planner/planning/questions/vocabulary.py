@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from laws_catalog import CATALOG
+from laws_catalog import CATALOG, vocabulary
 from laws_catalog.vocabulary import VocabularyAdvice, VocabularyLaw
 
 from ...errors import InvalidRequest
@@ -39,10 +39,12 @@ def best_vocabulary(request: VocabularyRequest) -> VocabularyResponse:
     def advise(constant_set: str) -> VocabularyAdvice:
         try:
             if request.tokens is not None:
-                return law.advise_for_tokens(
-                    request.params_non_vocabulary, request.tokens, d_model, constant_set
+                return vocabulary.advise_for_tokens(
+                    law, request.params_non_vocabulary, request.tokens, d_model, constant_set
                 )
-            return law.advise(request.params_non_vocabulary, request.flops, d_model, constant_set)
+            return vocabulary.advise(
+                law, request.params_non_vocabulary, request.flops, d_model, constant_set
+            )
         except ValueError as exc:
             raise InvalidRequest(str(exc), field="params_non_vocabulary") from None
 

@@ -33,7 +33,7 @@ from laws_catalog.architecture import (
     model_flops_per_token,
 )
 from laws_catalog.hardware import Device
-from laws_catalog.hyperparams import Estimate, HyperparamLaw
+from laws_catalog.hyperparams import Estimate, HyperparamLaw, estimate_at, missing_inputs
 from laws_catalog.loss import downstream_error, is_loss_law, posynomial
 from laws_catalog.vocabulary import VocabularyAdvice
 
@@ -375,7 +375,7 @@ def _hyperparam_laws(selected: ResolvedLaw[HyperparamLaw]) -> dict[str, Resolved
         if law.id == selected.law.id
         else resolve("hyperparams", law.id, HyperparamLaw, "laws.hyperparams")
         for law in CATALOG.all_laws()
-        if isinstance(law, HyperparamLaw)
+        if law.family == "hyperparams"
     }
 
 
@@ -395,14 +395,14 @@ def _recipe(
             law = resolved.law
             key = (law_id, point.model_flops_per_token is None)  # the one input that may lack
             if key not in missing_of:
-                missing_of[key] = law.missing_inputs(point)  # type: ignore[arg-type]
+                missing_of[key] = missing_inputs(law, point)
             missing = missing_of[key]
-            if len(missing) == len(law.requires):
+            if len(missing) == len(law.traits.requires):
                 estimates[law_id] = None
             elif missing:
                 raise _OffPath
             else:
-                estimates[law_id] = law.advise_fn(point, resolved.constants.values)  # type: ignore[arg-type]
+                estimates[law_id] = estimate_at(law, point, resolved.constants.name)
         return estimates[law_id]
 
     values: dict[str, float | None] = {}
@@ -429,9 +429,9 @@ def _recipe(
         assert found is not None
         relevant = {
             _GLOSSARY.get(name, name)
-            for output, field_name in _FIELD.items()
-            if field_name in produces
-            for name in law.requires.get(output, ())  # type: ignore[call-overload]
+            for output, names in law.traits.requires.items()
+            if _FIELD.get(output) in produces
+            for name in names
         }
         inputs = {q: v for q, v in found.inputs_used.items() if q in relevant or q == "flops"}
         outside = outside or _outside(law, inputs)

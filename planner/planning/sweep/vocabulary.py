@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -93,20 +94,22 @@ def parametric_advice(
     flops: Sequence[float],
     d_model: Sequence[float],
 ) -> list[VocabularyAdvice | None]:
-    """``vocab_law.law.advise(n, c, d, constants)`` of each row where it is Tao et al.'s
+    """``advise(vocab_law.law, n, c, d, constants)`` of each row where it is Tao et al.'s
     Approach 3 and answers; ``None`` elsewhere (ask the law)."""
     rows = len(n_nv)
-    if vocab_law.law.advise_fn is not tao2024._advise or not rows:
+    law = vocab_law.law
+    if law.functions.get("optimum_at_budget") is not tao2024.optimum_at_budget or not rows:
         return [None] * rows
     cset = vocab_law.constants
-    if tao2024._kind(cset) != "parametric":
+    values = {k: v for aux in law.auxiliary_constants for k, v in aux.values.items()}
+    values.update(cset.values)
+    if tao2024._approach(values) != "parametric":
         return [None] * rows
     n = np.array(n_nv, dtype=float)
     c = np.array(flops, dtype=float)
     d = np.array(d_model, dtype=float)
     positive = np.isfinite(n) & (n > 0) & np.isfinite(c) & (c > 0) & np.isfinite(d) & (d > 0)
     safe = np.where(positive, 1.0, np.nan)
-    values = dict(cset.values)
     log_v = _log_vocab(n * safe, c * safe, d * safe, values)
     out: list[VocabularyAdvice | None] = []
     for i, (lv, ni, ci, di) in enumerate(zip(log_v.tolist(), n_nv, flops, d_model, strict=True)):
@@ -115,5 +118,6 @@ def parametric_advice(
             continue
         vocab_params = math.exp(lv) * values["vocab_unit"] * di
         n_tokens = ci / (6.0 * (ni + vocab_params))
-        out.append(tao2024._advice(ni, vocab_params, di, ci, n_tokens, cset, _METHOD, ()))
+        advice = tao2024._advice(ni, vocab_params, di, ci, n_tokens, values, _METHOD, ())
+        out.append(replace(advice, approach=cset.name))
     return out

@@ -27,7 +27,7 @@ def test_vectorised_prediction_matches_the_formula() -> None:
     rng = np.random.default_rng(0)
     lr = np.concatenate([np.linspace(0, 3e-4, 40), 3e-4 * rng.uniform(0.1, 1.0, 400)])
     steps = np.array([1, 39, 40, 41, 200, 439])
-    got = law.predict(lr, C400, steps=steps)
+    got = law.predict(lr, steps=steps, **C400)
     expected = [_naive(lr, dict(C400), int(t)) for t in steps]
     assert got == pytest.approx(expected, rel=1e-12)
 
@@ -37,7 +37,7 @@ def test_constant_lr_is_a_power_law_in_the_forward_area() -> None:
     steps = np.array([0, 10, 999, 4999])
     s1 = (steps + 1) * 2e-4
     expected = C400["L0"] + C400["A"] * s1 ** (-C400["alpha"])
-    assert law.predict(lr, C400, steps=steps) == pytest.approx(expected, rel=1e-13)
+    assert law.predict(lr, steps=steps, **C400) == pytest.approx(expected, rel=1e-13)
 
 
 def test_annealing_lowers_the_loss_and_the_authors_warmup_raises_it() -> None:
@@ -47,18 +47,18 @@ def test_annealing_lowers_the_loss_and_the_authors_warmup_raises_it() -> None:
     wsd = lr_schedule("wsd", total, 3e-4, warmup_steps=warmup, final_lr_fraction=0.1)
     end = [total - 1]
     at_end = {
-        name: law.predict(lr, C400, steps=end)[0]
+        name: law.predict(lr, steps=end, **C400)[0]
         for name, lr in (("constant", constant), ("cosine", cosine), ("wsd", wsd))
     }
     assert at_end["wsd"] < at_end["constant"]
     assert at_end["cosine"] < at_end["constant"]
     # constant phase after warmup: loss falls with steps
     steps = np.arange(warmup, total, 500)
-    assert np.all(np.diff(law.predict(constant, C400, steps=steps)) < 0)
+    assert np.all(np.diff(law.predict(constant, steps=steps, **C400)) < 0)
     # warmup increases enter the loss-drop sum with negative sign (authors' code): long after
     # warmup they add almost B x peak LR to the plain power law
     plain = C400["L0"] + C400["A"] * np.cumsum(constant)[-1] ** (-C400["alpha"])
-    extra = law.predict(constant, C400, steps=end)[0] - plain
+    extra = law.predict(constant, steps=end, **C400)[0] - plain
     assert 0.9 * C400["B"] * 3e-4 < extra < C400["B"] * 3e-4
 
 
@@ -83,6 +83,6 @@ def test_predict_refuses_zero_lr_after_the_first_update() -> None:
     lr = np.full(10, 1e-4)
     lr[5] = 0.0
     with pytest.raises(ValueError, match="positive LR"):
-        law.predict(lr, C400)
+        law.predict(lr, **C400)
     with pytest.raises(ValueError, match="before any learning"):
-        law.predict(np.concatenate([[0.0], np.full(9, 1e-4)]), C400, steps=[0])
+        law.predict(np.concatenate([[0.0], np.full(9, 1e-4)]), steps=[0], **C400)

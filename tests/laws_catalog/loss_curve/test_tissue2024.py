@@ -95,7 +95,7 @@ def test_fit_on_constant_and_cosine_predicts_wsd() -> None:
     """
     wsd = lr_schedule("wsd", 10_000, 3e-4, warmup_steps=200)
     steps = np.arange(200, 10_000, 25)
-    truth = law.predict(wsd, TRUE, steps=steps)
+    truth = law.predict(wsd, steps=steps, **TRUE)
     for seed in range(1, 6):
         predicted = law.predict_schedule(_noisy_fit(seed), wsd, steps=steps)
         assert np.all(np.abs(predicted.loss / truth - 1) < 0.003), seed
@@ -114,7 +114,7 @@ def test_uncertainty_grows_when_extrapolating() -> None:
 def test_single_curve_input_is_accepted() -> None:
     lr = lr_schedule("cosine", 6000, 3e-4, warmup_steps=100)
     steps = np.arange(100, 6000, 20)
-    fitted = law.fit(steps, lr, law.predict(lr, TRUE, steps=steps))
+    fitted = law.fit(steps, lr, law.predict(lr, steps=steps, **TRUE))
     for name, value in TRUE.items():
         assert fitted.constants[name] == pytest.approx(value, rel=1e-6)
 
@@ -123,14 +123,14 @@ def test_fit_refuses_unidentifiable_inputs() -> None:
     constant = lr_schedule("constant", 5000, 3e-4, warmup_steps=100)
     steps = np.arange(100, 5000, 50)
     with pytest.raises(ValueError, match="C is not identifiable"):
-        law.fit(steps, constant, law.predict(constant, TRUE, steps=steps))
+        law.fit(steps, constant, law.predict(constant, steps=steps, **TRUE))
     wsd = lr_schedule("wsd", 5000, 3e-4, warmup_steps=100, cooldown_fraction=0.2)
     before_cooldown = np.arange(100, 4000, 50)
     with pytest.raises(ValueError, match="C is not identifiable"):
-        law.fit(before_cooldown, wsd, law.predict(wsd, TRUE, steps=before_cooldown))
+        law.fit(before_cooldown, wsd, law.predict(wsd, steps=before_cooldown, **TRUE))
     few = np.array([500, 1500, 2500, 3500, 4500, 4999])
     with pytest.raises(ValueError, match="at least 8 observed points"):
-        law.fit(few, wsd, law.predict(wsd, TRUE, steps=few))
+        law.fit(few, wsd, law.predict(wsd, steps=few, **TRUE))
     with pytest.raises(ValueError, match="one finite loss per observed step"):
         law.fit(steps, wsd, np.ones(3))
     with pytest.raises(ValueError, match="same number of curves"):
@@ -144,8 +144,8 @@ def test_fit_refuses_unidentifiable_inputs() -> None:
 def test_predict_refuses_a_step_before_learning() -> None:
     lr = np.concatenate([[0.0], np.full(99, 1e-3)])
     with pytest.raises(ValueError, match="before any learning"):
-        law.predict(lr, TRUE, steps=[0])
-    assert np.isfinite(law.predict(lr, TRUE, steps=[1])[0])
+        law.predict(lr, steps=[0], **TRUE)
+    assert np.isfinite(law.predict(lr, steps=[1], **TRUE)[0])
 
 
 # --- documented limits (caveats) ----------------------------------------------------------
@@ -155,10 +155,10 @@ def test_known_failure_modes_are_real() -> None:
     """The caveats shown with the law: a scaled-up LR keeps lowering the prediction (no
     optimum), and zero-LR padding lowers it although nothing is learned."""
     base = lr_schedule("cosine", 5000, 3e-4, warmup_steps=100)
-    finals = [law.predict(base * scale, TRUE, steps=[4999])[0] for scale in (1, 10, 100)]
+    finals = [law.predict(base * scale, steps=[4999], **TRUE)[0] for scale in (1, 10, 100)]
     assert finals[0] > finals[1] > finals[2]
     stepped = np.concatenate([np.full(3000, 3e-4), np.full(2000, 0.0)])
-    padded = law.predict(stepped, TRUE, steps=[3100, 4999])
+    padded = law.predict(stepped, steps=[3100, 4999], **TRUE)
     assert padded[1] < padded[0]
 
 

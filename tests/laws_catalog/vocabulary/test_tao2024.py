@@ -8,22 +8,59 @@ import numpy as np
 import pytest
 
 from laws_catalog import CATALOG, GLOSSARY
-from laws_catalog.vocabulary import VocabularyLaw
+from laws_catalog.vocabulary import VocabularyAdvice, VocabularyLaw, advise, advise_for_tokens
 from laws_catalog.vocabulary.tao2024 import (
     APPROACHES,
     LAW,
     WIDTH_BEYOND,
     WIDTH_MAP,
-    compute_optimal_flops,
-    compute_optimal_non_vocab_params,
-    flops_minimising_vocab_size,
-    optimal_vocab_params,
-    optimal_vocab_size,
-    optimal_vocab_size_for_tokens,
-    tokens_per_character,
     training_flops,
     width_for_non_vocab_params,
 )
+
+
+def compute_optimal_flops(n_nv: float) -> float:
+    return float(LAW.call("compute_optimal_flops", "isoflop", n_params_non_vocabulary=n_nv))
+
+
+def compute_optimal_non_vocab_params(flops: float) -> float:
+    return float(LAW.call("compute_optimal_non_vocab_params", "isoflop", flops=flops))
+
+
+def tokens_per_character(vocab_size: float) -> float:
+    return float(LAW.call("tokens_per_character", vocab_size=vocab_size))
+
+
+def flops_minimising_vocab_size(n_nv: float) -> float:
+    return float(LAW.call("flops_minimising_vocab_size", n_params_non_vocabulary=n_nv))
+
+
+def _advise(
+    n_nv: float, flops: float | None, d_model: float | None, approach: str
+) -> VocabularyAdvice:
+    return advise(LAW, n_nv, flops, d_model, approach)
+
+
+def optimal_vocab_params(
+    n_nv: float, flops: float | None = None, approach: str = "parametric"
+) -> float:
+    return _advise(n_nv, flops, None, approach).vocab_params
+
+
+def optimal_vocab_size(
+    n_nv: float,
+    flops: float | None = None,
+    d_model: float | None = None,
+    approach: str = "parametric",
+) -> float:
+    return _advise(n_nv, flops, d_model, approach).vocab_size
+
+
+def optimal_vocab_size_for_tokens(
+    n_nv: float, n_tokens: float, approach: str = "parametric"
+) -> float:
+    return advise_for_tokens(LAW, n_nv, n_tokens, None, approach).vocab_size
+
 
 PARAMETRIC = LAW.constant_set("parametric").values
 
@@ -97,7 +134,7 @@ def test_derivative_approach_ignores_the_budget_and_the_tokens() -> None:
     base = optimal_vocab_size(7e9, approach="derivative")
     assert optimal_vocab_size(7e9, 1e25, approach="derivative") == base
     assert optimal_vocab_size_for_tokens(7e9, 1e13, approach="derivative") == base
-    advice = LAW.advise(7e9, 1e25, constant_set="derivative")
+    advice = advise(LAW, 7e9, 1e25, constant_set="derivative")
     assert any("compute-optimal data" in note for note in advice.notes)
 
 
@@ -139,7 +176,7 @@ def test_fixed_tokens_vocab_grows_with_the_tokens(approach: str) -> None:
 
 def test_advice_counts_parameters_data_and_flops_like_the_paper() -> None:
     for approach in APPROACHES:
-        advice = LAW.advise(7e9, 2e22, constant_set=approach)
+        advice = advise(LAW, 7e9, 2e22, constant_set=approach)
         assert advice.vocab_params == pytest.approx(advice.vocab_size * advice.d_model)
         assert advice.flops == pytest.approx(
             6 * (advice.n_params_non_vocab + advice.vocab_params) * advice.n_tokens
@@ -152,12 +189,12 @@ def test_advice_counts_parameters_data_and_flops_like_the_paper() -> None:
 
 
 def test_default_budget_and_width_are_reported() -> None:
-    advice = LAW.advise(7e9)
+    advice = advise(LAW, 7e9)
     assert advice.flops == pytest.approx(compute_optimal_flops(7e9))
     assert advice.d_model == 4096
     assert any("width map" in note for note in advice.notes)
     assert any("compute-optimal" in note for note in advice.notes)
-    given = LAW.advise(7e9, 1e22, d_model=5000)
+    given = advise(LAW, 7e9, 1e22, d_model=5000)
     assert not any("width map" in note for note in given.notes)
 
 
@@ -181,7 +218,7 @@ def test_flops_minimum_is_the_minimum_of_the_compute() -> None:
 
 
 def test_bad_inputs_fail_clearly() -> None:
-    with pytest.raises(ValueError, match="unknown approach"):
+    with pytest.raises(KeyError, match="approach3"):
         optimal_vocab_size(7e9, approach="approach3")
     with pytest.raises(ValueError, match="n_params_non_vocab"):
         optimal_vocab_size(-1.0)
@@ -192,9 +229,24 @@ def test_bad_inputs_fail_clearly() -> None:
 
 
 def test_counting_and_extrapolation_are_stated() -> None:
-    assert "counted once" in LAW.counting
-    assert "6 (N_nv + V d) D" in LAW.counting
+    assert "counted once" in LAW.traits.counting
+    assert "6 (N_nv + V d) D" in LAW.traits.counting
     assert any("issue #2" in caveat for caveat in LAW.caveats)
     described = LAW.describe()
     assert described["auxiliary_constants"][0]["name"] == "tokenization"
     assert described["approaches"][0] == "parametric"
+
+
+def test_auxiliary_constants_reach_every_approach_without_joining_its_set() -> None:
+    """f(V) and the default budget are shared: every set's functions see them, no set shows
+    them among its own constants (answers list a set's constants in their provenance)."""
+    shared = {name for aux in LAW.auxiliary_constants for name in aux.values}
+    assert shared == {"a", "b", "c", "vocab_cap", "budget_nnv_log_coef", "budget_nnv_exp"}
+    for cset in LAW.constant_sets:
+        assert not shared & set(cset.values)
+        f = LAW.call("tokens_per_character", cset.name, vocab_size=32_000)
+        assert f == tokens_per_character(32_000)
+    isoflop = LAW.constant_set("isoflop").values
+    budget = LAW.auxiliary_constants[1].values
+    assert budget["budget_nnv_log_coef"] == isoflop["nnv_log_coef"]
+    assert budget["budget_nnv_exp"] == isoflop["nnv_exp"]
