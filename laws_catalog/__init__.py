@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # the names below are loaded on first use (see ``__getattr__`
         UnknownLaw,
         WrongFamily,
     )
-    from ._types import ConstantSet, Evidence, GoldenVector, Interval, LawBase, Reference
+    from ._types import ConstantSet, Evidence, GoldenVector, Interval, Reference
     from .allocation import Allocation, AllocationLaw
     from .law import Law, Traits
     from .loss import LossLaw, PosynomialLoss, PowerTerm
@@ -53,7 +53,6 @@ _HOME = {
     "Evidence": "._types",
     "GoldenVector": "._types",
     "Interval": "._types",
-    "LawBase": "._types",
     "Reference": "._types",
     "Allocation": ".allocation",
     "AllocationLaw": ".allocation",
@@ -105,7 +104,6 @@ __all__ = [
     "GoldenVector",
     "Interval",
     "Law",
-    "LawBase",
     "LossLaw",
     "PosynomialLoss",
     "PowerTerm",

@@ -7,11 +7,11 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from ._types import ConstantSet, LawBase
+from ._types import ConstantSet
 from .law import Law
 
-AnyLaw = LawBase | Law[Any]
-"""Any registered law (while families move from their own record classes to :class:`Law`)."""
+AnyLaw = Law[Any]
+"""A registered law of any family."""
 
 __all__ = [
     "CATALOG",

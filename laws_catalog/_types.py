@@ -1,4 +1,4 @@
-"""Records every catalogue entry is built from.
+"""The parts of a law record (:class:`laws_catalog.law.Law`) and of its golden vectors.
 
 A law cannot be built without its :class:`Reference`, its validity ranges and at least one
 named :class:`ConstantSet`; each constant set carries its source locator and an
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -20,7 +19,6 @@ __all__ = [
     "Evidence",
     "GoldenVector",
     "Interval",
-    "LawBase",
     "ParameterUncertainty",
     "Reference",
 ]
@@ -143,79 +141,3 @@ class GoldenVector(_Frozen):
     why_tolerance: str
     source: str
     evidence: Evidence
-
-
-class LawBase(_Frozen):
-    """Fields shared by every law family. Family modules subclass this."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    family: str
-    kind: str
-    title: str
-    reference: Reference
-    equations: tuple[str, ...] = Field(min_length=1)
-    quantities: dict[str, str] = Field(
-        description="role in the equations -> glossary quantity name (units come from there)"
-    )
-    validity: dict[str, Interval] = Field(
-        description="glossary quantity -> fitted range; leaving it gives a warning"
-    )
-    constant_sets: tuple[ConstantSet, ...] = ()
-    default_constant_set: str | None = None
-    fit_only: bool = Field(
-        default=False,
-        description="a published form without trustworthy published constants: users fit it "
-        "to their own runs; its golden vectors are recovery checks on synthetic data",
-    )
-    golden: tuple[GoldenVector, ...] = Field(min_length=1)
-    notes: tuple[str, ...] = ()
-    caveats: tuple[str, ...] = Field(
-        default=(), description="shown in every answer that uses this law"
-    )
-
-    @model_validator(mode="after")
-    def _consistent(self) -> LawBase:
-        names = [c.name for c in self.constant_sets]
-        if len(set(names)) != len(names):
-            raise ValueError(f"law {self.id}: duplicate constant set names {names}")
-        if self.fit_only:
-            if names or self.default_constant_set is not None:
-                raise ValueError(f"law {self.id}: a fit-only law carries no constant sets")
-        elif self.default_constant_set not in names:
-            raise ValueError(
-                f"law {self.id}: default set {self.default_constant_set!r} not in {names}"
-            )
-        for vec in self.golden:
-            if vec.constant_set is not None and vec.constant_set not in names:
-                raise ValueError(
-                    f"law {self.id}: golden vector names unknown set {vec.constant_set}"
-                )
-        return self
-
-    @property
-    def key(self) -> str:
-        """Unique catalogue key: ``family/id`` (one paper can give laws in several families)."""
-        return f"{self.family}/{self.id}"
-
-    def constant_set(self, name: str | None = None) -> ConstantSet:
-        wanted = name or self.default_constant_set
-        for cset in self.constant_sets:
-            if cset.name == wanted:
-                return cset
-        raise KeyError(wanted)
-
-    def run_check(self, vector: GoldenVector) -> dict[str, float]:
-        """Compute what a golden vector asks for (each law kind implements its checks)."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement run_check")
-
-    def constant_set_names(self) -> list[str]:
-        return [c.name for c in self.constant_sets]
-
-    def describe(self) -> dict[str, Any]:
-        """JSON-ready description (what ``GET /v1/laws/{id}`` shows)."""
-        return self.model_dump(mode="json", exclude=self._excluded_from_description())
-
-    def _excluded_from_description(self) -> set[str]:
-        return set()

@@ -8,7 +8,6 @@ A law's standing caveats are not warnings: they travel in its provenance entry
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 
 from laws_catalog import AnyLaw
@@ -23,29 +22,18 @@ FIT_CAVEAT = "fit: "
 sizes): unlike a paper's standing caveats, they are warnings on every answer that uses it."""
 
 
-def _factor(value: float, lower: float, upper: float) -> float:
-    """How far past the fitted interval ``value`` lies, as a ratio (inf across zero)."""
-    if value > upper:
-        return value / upper if upper > 0 else math.inf
-    return lower / value if value > 0 and lower > 0 else math.inf
-
-
 def range_warnings(law: AnyLaw, values: Mapping[str, float]) -> list[AnswerWarning]:
     """At most one warning: every quantity of ``values`` outside ``law``'s fitted range."""
-    found = []
-    for quantity, interval in law.validity.items():
-        value = values.get(quantity)
-        if value is None or interval.contains(value):
-            continue
-        found.append(
-            OutOfRange(
-                quantity=quantity,
-                value=value,
-                fitted_range=(interval.lower, interval.upper),
-                factor=_factor(value, interval.lower, interval.upper),
-                source=interval.source,
-            )
+    found = [
+        OutOfRange(
+            quantity=item.quantity,
+            value=item.value,
+            fitted_range=(item.interval.lower, item.interval.upper),
+            factor=item.factor,
+            source=item.interval.source,
         )
+        for item in law.out_of_range(values)
+    ]
     warning = extrapolation_warning(law.key, found)
     return [] if warning is None else [warning]
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from laws_catalog import CATALOG, PosynomialLoss, ResolvedLaw
+from laws_catalog import CATALOG, AnyLaw, PosynomialLoss, ResolvedLaw
 from laws_catalog.architecture import (
     N_PARAMS_RANGE,
     ShapeChoice,
@@ -442,13 +442,8 @@ class _OffPath(Exception):
     """A row the batch path does not reproduce (make_plan plans it)."""
 
 
-def _outside(law: object, values: Mapping[str, float]) -> bool:
-    validity = getattr(law, "validity", {})
-    for quantity, interval in validity.items():
-        value = values.get(quantity)
-        if value is not None and not interval.contains(value):
-            return True
-    return False
+def _outside(law: AnyLaw, values: Mapping[str, float]) -> bool:
+    return bool(law.out_of_range(values))
 
 
 def _finite(values: Iterable[object]) -> bool:
