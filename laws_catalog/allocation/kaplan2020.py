@@ -103,7 +103,8 @@ LAW = CATALOG.register(
                 expected={"n_params": 7.77e9},
                 rtol=0.01,
                 why_tolerance="derived value quoted to 3 significant figures",
-                source="laws-loss.md section 10 row 5 (C_min = C reading)",
+                source="Kaplan et al. 2020 Table 6 N_opt = N_e C_min^p_N at C_min = C = 1e21 FLOPs "
+                "(arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
         ),

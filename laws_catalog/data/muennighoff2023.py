@@ -57,7 +57,10 @@ _EQ17 = ConstantSet(
 
 def _golden() -> tuple[GoldenVector, ...]:
     readme = "authors' README (huggingface/datablations), Figure 1 (right) models"
-    epochs_table = "laws-data.md section 1.3 table (derived from R_D* = 15.387756)"
+    epochs_table = (
+        "Muennighoff et al. 2023 Eq. 5 with R_D = epochs - 1 and the App. A fit "
+        "R_D* = 15.387756 (arithmetic)"
+    )
     derived_ok = "value quoted to 4-5 significant figures; the arithmetic itself is exact"
     out = [
         GoldenVector(
@@ -102,7 +105,8 @@ def _golden() -> tuple[GoldenVector, ...]:
             expected={"g": 0.225802, "tokens_per_param": 19.613},
             rtol=1e-5,
             why_tolerance="derived values quoted to 6 and 5 significant figures",
-            source="laws-data.md section 1.1 (derived: G = (alpha A / beta B)^(1/(alpha+beta)))",
+            source="Muennighoff et al. 2023 App. B: G = (alpha A / beta B)^(1/(alpha+beta)) with "
+            "the unrounded App. B C4 fit (arithmetic)",
             evidence=Evidence.DERIVED,
         ),
         GoldenVector(
@@ -126,7 +130,8 @@ def _golden() -> tuple[GoldenVector, ...]:
             expected={"loss_increase": 0.0069},
             rtol=0.01,
             why_tolerance="derived value quoted as 0.69 %, i.e. +-0.005 percentage points",
-            source="laws-data.md section 1.4 (derived): 4 epochs vs 1 epoch at 8.7B/178B",
+            source="Muennighoff et al. 2023 Eq. 5-6 with App. A/B constants: 4 epochs (U = 44B) vs "
+            "1 epoch at 8.7B params, 178B tokens, the Figure 3 configuration (arithmetic)",
             evidence=Evidence.DERIVED,
         ),
         GoldenVector(
@@ -193,8 +198,10 @@ def _golden() -> tuple[GoldenVector, ...]:
             rtol=5e-3,
             why_tolerance="values quoted to 3-4 significant figures with a stated 0.5 % "
             "tolerance (a grid-search result)",
-            source="laws-data.md section 9 (derived by grid search on the README law at 1e22 "
-            "FLOPs; the README's own grid is the 9.26e21 vector above)",
+            source="authors' repository huggingface/datablations, README.md section 'Parametric "
+            "Fit' @ "
+            "13701315b163f1c54642b94ad237b2699187c3ee: optimal_allocation(10**22, 25e9) prints "
+            "2.3734e11 tokens, 9.4935 epochs, 7.0224e9 parameters",
             evidence=Evidence.DERIVED,
         ),
         GoldenVector(
@@ -212,7 +219,8 @@ def _golden() -> tuple[GoldenVector, ...]:
             expected={"n_params": 6.723e10, "n_tokens": 1.428e12, "epochs": 1.428},
             rtol=5e-4,
             why_tolerance="derived values quoted to 4 significant figures",
-            source="laws-data.md section 1.4 (derived): Gopher budget with 1T unique tokens",
+            source="Muennighoff et al. 2023 Eq. 5-6 with App. A/B constants, optimum over N at "
+            "C = 5.76e23, U = 1e12 (arithmetic by this project)",
             evidence=Evidence.DERIVED,
         ),
         GoldenVector(
@@ -222,7 +230,8 @@ def _golden() -> tuple[GoldenVector, ...]:
             rtol=2e-3,
             why_tolerance="regression value quoted to 3-4 significant figures (305 epochs, far "
             "outside the fitted compute range)",
-            source="laws-data.md section 1.4 (derived, regression)",
+            source="Muennighoff et al. 2023 Eq. 5-6 with App. A/B constants, optimum over N at "
+            "C = 1e20, U = 100e6 (arithmetic by this project)",
             evidence=Evidence.DERIVED,
         ),
         GoldenVector(
@@ -231,7 +240,8 @@ def _golden() -> tuple[GoldenVector, ...]:
             expected={"n_params": 1.81e9, "n_tokens": 9.23e10, "loss": 2.647},
             rtol=3e-3,
             why_tolerance="regression value quoted to 3-4 significant figures",
-            source="laws-data.md section 1.4 (derived, regression)",
+            source="Muennighoff et al. 2023 Eq. 5-6 with App. A/B constants, optimum over N at "
+            "C = 1e21, U = 1.5e9 (arithmetic by this project)",
             evidence=Evidence.DERIVED,
         ),
         GoldenVector(
@@ -241,7 +251,8 @@ def _golden() -> tuple[GoldenVector, ...]:
             expected={"loss": 2.2500},
             rtol=3e-5,
             why_tolerance="derived value quoted to 4 decimals (+-5e-5 absolute)",
-            source="laws-data.md section 1.2 warning (derived): Figure 1 model with Eq. 17",
+            source="Muennighoff et al. 2023 Eq. 17 (rounded constants) at the Figure 1 (right) "
+            "model N = 6.34e9, D = 242e9, U = 25e9 (arithmetic)",
             evidence=Evidence.DERIVED,
         ),
     ]

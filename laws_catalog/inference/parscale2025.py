@@ -245,8 +245,9 @@ def _refit(dataset: str, huber_delta: float) -> tuple[tuple[str, float], ...]:
 _STACK = ConstantSet(
     name="stack_v2_python",
     values={"E": 0.691237, "A": 1.130616e7, "alpha": 0.189371, "k": 0.393463},
-    source="authors' parametric_fit.py re-run on their 24 Stack-V2 (Python) points "
-    "(laws-retrieval-parallel-inference.md section 2.2; reproduced by refit('stack_v2_python'))",
+    source="authors' repository QwenLM/ParScale, parametric_fit.py @ "
+    "cd6acb48ba6d3b1f9715785ff0d212751210177d, re-run on their 24 Stack-V2 (Python) "
+    "points (reproduced by refit('stack_v2_python'))",
     evidence=Evidence.VERIFIED,
     note="R^2 = 0.997833; k ~ 0.39 and R^2 0.9978 match the paper as quoted; the ParScale HF "
     "Space outputs (1.01548 at 2.8B, P=4) reproduce exactly.",
@@ -255,8 +256,9 @@ _STACK = ConstantSet(
 _PILE = ConstantSet(
     name="pile",
     values={"E": 1.288766, "A": 1.973520e8, "alpha": 0.196333, "k": 0.334456},
-    source="authors' parametric_fit.py re-run on their 24 Pile points (section 2.2; "
-    "reproduced by refit('pile'))",
+    source="authors' repository QwenLM/ParScale, parametric_fit.py @ "
+    "cd6acb48ba6d3b1f9715785ff0d212751210177d, re-run on their 24 Pile points "
+    "(reproduced by refit('pile'))",
     evidence=Evidence.VERIFIED,
     note="R^2 = 0.998676; k ~ 0.33 and R^2 0.9987 match the paper as quoted.",
 )
@@ -342,9 +344,11 @@ _H1536 = {
     **_A100_80,
 }
 _COST_SOURCE = (
-    "ParScale cost_analysis.py on llm-analysis (A100-80GB, fe 0.7, hbm 0.9, 64 in / 64 out, "
-    "batch 1), re-run in laws-retrieval-parallel-inference.md section 2.6 (#13); memory printed "
-    "in GiB (the P = 1 value matches weights + KV + prefill logits to 4 digits)"
+    "authors' repository QwenLM/ParScale, cost_analysis.py @ "
+    "cd6acb48ba6d3b1f9715785ff0d212751210177d on cli99/llm-analysis @ "
+    "d841e40aec8c84b9e76ba9cfbce67418adb172bd (A100-80GB, fe 0.7, hbm 0.9, 64 in / "
+    "64 out, batch 1), re-run by this project; memory printed in GiB (the P = 1 value matches "
+    "weights + KV + prefill logits to 4 digits)"
 )
 
 LAW = CATALOG.register(
@@ -390,8 +394,9 @@ LAW = CATALOG.register(
                 rtol=1e-6,
                 why_tolerance="the 7-significant-figure constants give 1.0154823, 4.5e-7 from the "
                 "re-run's 1.0154828",
-                source="#1: ParScale HF Space default view 'loss of a 2.8B model at P=4 is "
-                "1.01548' and the re-run 1.0154828",
+                source="ParScale HF Space (parscale-parallel-scaling-law.hf.space) default view "
+                "'loss of "
+                "a 2.8B model at P=4 is 1.01548'; Eq. 5 with the re-run constants gives 1.0154828",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -400,8 +405,10 @@ LAW = CATALOG.register(
                 expected={"P1": 4.327e9, "P2": 3.400e9, "P8": 2.380e9},
                 rtol=2e-4,
                 why_tolerance="4 significant figures (+-1.2e-4 relative at worst)",
-                source="#2: HF Space 'equivalent to 4.33B @P=1, 3.4B @P=2, 2.38B @P=8', re-run "
-                "4.327e9 / 3.400e9 / 2.380e9",
+                source="ParScale HF Space (parscale-parallel-scaling-law.hf.space): 'equivalent "
+                "to 4.33B "
+                "@P=1, 3.4B @P=2, 2.38B @P=8'; Eq. 5 with the re-run constants gives 4.327e9 / "
+                "3.400e9 / 2.380e9",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -416,7 +423,8 @@ LAW = CATALOG.register(
                 },
                 rtol=5e-6,
                 why_tolerance=_LOSS_TOL + " (6 s.f.: +-4.5e-6 relative)",
-                source="#3 derived: Stack constants at N = 1e9 (P = 16 is an extrapolation)",
+                source="Chen et al. 2025 Eq. 5 with the Stack-V2 constants at N = 1e9 (arithmetic; "
+                "P = 16 is an extrapolation)",
                 evidence=_D,
             ),
             GoldenVector(
@@ -425,7 +433,8 @@ LAW = CATALOG.register(
                 expected={"P1": 1.01446, "P8": 0.97986},
                 rtol=6e-6,
                 why_tolerance=_LOSS_TOL + " (6 s.f.)",
-                source="#4 derived: Stack constants at N = 4.4e9",
+                source="Chen et al. 2025 Eq. 5 with the Stack-V2 constants at N = 4.4e9 "
+                "(arithmetic)",
                 evidence=_D,
             ),
             GoldenVector(
@@ -435,7 +444,7 @@ LAW = CATALOG.register(
                 expected={"P1": 1.95183, "P2": 1.92524, "P4": 1.90405, "P8": 1.88654},
                 rtol=3e-6,
                 why_tolerance=_LOSS_TOL + " (6 s.f.)",
-                source="#5 derived: Pile constants at N = 1.6e9",
+                source="Chen et al. 2025 Eq. 5 with the Pile constants at N = 1.6e9 (arithmetic)",
                 evidence=_D,
             ),
             GoldenVector(
@@ -445,7 +454,9 @@ LAW = CATALOG.register(
                 expected={"P1": 1.78503, "P8": 1.73616},
                 rtol=3e-6,
                 why_tolerance=_LOSS_TOL + " (6 s.f.)",
-                source="#6 derived: Pile constants at N = 7e9 (above the fitted range)",
+                source="Chen et al. 2025 Eq. 5 with the Pile constants at N = 7e9 (arithmetic; "
+                "above "
+                "the fitted range)",
                 evidence=_D,
             ),
             GoldenVector(
@@ -461,7 +472,8 @@ LAW = CATALOG.register(
                 rtol=1e-3,
                 why_tolerance="the Huber objective is flat to ~1e-12 along a ridge, so L-BFGS-B "
                 "stopping points differ by up to 7e-4 relative (A); predictions agree to 1e-5",
-                source="#7: authors' 24 Stack points, authors' recipe (parametric_fit.py)",
+                source="authors' 24 Stack points and recipe: authors' repository QwenLM/ParScale, "
+                "parametric_fit.py @ cd6acb48ba6d3b1f9715785ff0d212751210177d",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -477,7 +489,8 @@ LAW = CATALOG.register(
                 },
                 rtol=1e-3,
                 why_tolerance="flat Huber objective: stopping points differ by up to 7e-4 (A)",
-                source="#8: authors' 24 Pile points, authors' recipe (parametric_fit.py)",
+                source="authors' 24 Pile points and recipe: authors' repository QwenLM/ParScale, "
+                "parametric_fit.py @ cd6acb48ba6d3b1f9715785ff0d212751210177d",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -486,7 +499,8 @@ LAW = CATALOG.register(
                 expected={"P1": 1.0151},
                 rtol=5e-5,
                 why_tolerance="printed to 4 decimals (+-5e-5 of ~1.015)",
-                source="#9: fitted value at the largest Stack model, P = 1 (observed 1.0213; "
+                source="Eq. 5 fitted value at the largest Stack model, P = 1 (observed 1.0213 in "
+                "QwenLM/ParScale parametric_fit.py @ cd6acb48ba6d3b1f9715785ff0d212751210177d; "
                 "the fit's largest error, -0.0062)",
                 evidence=Evidence.VERIFIED,
             ),
@@ -504,7 +518,8 @@ LAW = CATALOG.register(
                 expected={"P2": 2_382_466, "P4": 4_764_036, "P8": 9_527_176},
                 rtol=1e-12,
                 why_tolerance="exact integer counts",
-                source="#10: differences of the N column of parametric_fit.py (0.7B model)",
+                source="differences of the N column of authors' repository QwenLM/ParScale, "
+                "parametric_fit.py @ cd6acb48ba6d3b1f9715785ff0d212751210177d (0.7B model)",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -513,7 +528,8 @@ LAW = CATALOG.register(
                 expected={"P8": 61_299_208},
                 rtol=1e-12,
                 why_tolerance="exact integer counts",
-                source="#11: 4,414,502,408 - 4,353,203,200 in parametric_fit.py (4.7B model)",
+                source="4,414,502,408 - 4,353,203,200 in authors' repository QwenLM/ParScale, "
+                "parametric_fit.py @ cd6acb48ba6d3b1f9715785ff0d212751210177d (4.7B model)",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -528,7 +544,8 @@ LAW = CATALOG.register(
                 expected={"n_params": 4_353_203_200},
                 rtol=1e-12,
                 why_tolerance="exact integer counts",
-                source="#12: P = 1 entry of the 4.7B model in parametric_fit.py",
+                source="P = 1 entry of the 4.7B model in authors' repository QwenLM/ParScale, "
+                "parametric_fit.py @ cd6acb48ba6d3b1f9715785ff0d212751210177d",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -559,8 +576,9 @@ LAW = CATALOG.register(
                 expected={"multiplier": 1.137},
                 rtol=5e-4,
                 why_tolerance="printed to 4 significant figures",
-                source="section 2.5 derived: 1T tokens at P = 1 then 20B at P = 8 vs 1.02T at "
-                "P = 1, (1 + 0.02 P) / 1.02",
+                source="the paper's two-stage recipe (1T tokens at P = 1, then 20B at P = 8) vs "
+                "1.02T "
+                "at P = 1: (1 + 0.02 P) / 1.02 (arithmetic)",
                 evidence=_D,
             ),
         ),

@@ -111,7 +111,8 @@ LAW = CATALOG.register(
                 expected={"n_params": 7.23e10, "n_tokens": 1.33e12, "tokens_per_param": 18.4},
                 rtol=0.02,
                 why_tolerance="notes quote 3 significant figures and allow 2%",
-                source="laws-loss.md section 10 row 10 (Eq. 4 with Table 1 constants)",
+                source="Hoffmann et al. 2022 Eq. 4 with Besiroglu et al. 2024 Table 1 constants at "
+                "C = 5.76e23 (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -131,7 +132,9 @@ LAW = CATALOG.register(
                 expected={"n_params": 2.78e9, "n_tokens": 6.0e10},
                 rtol=0.01,
                 why_tolerance="quoted to 3 significant figures (2 for D)",
-                source="laws-loss.md section 2.1 (refit point estimate at 1e21)",
+                source="Hoffmann et al. 2022 Eq. 4 at C = 1e21 with the refit point estimate of "
+                "authors' repository epoch-research/analyzing-chinchilla, data_analysis.ipynb @ "
+                "92258837425e1b5f2851d624287f0120583a3d0e (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -141,7 +144,9 @@ LAW = CATALOG.register(
                 expected={"n_params": 9.59e10, "n_tokens": 1.74e12, "tokens_per_param": 18.1},
                 rtol=0.01,
                 why_tolerance="quoted to 3 significant figures",
-                source="laws-loss.md section 2.1 (refit point estimate at 1e24)",
+                source="Hoffmann et al. 2022 Eq. 4 at C = 1e24 with the refit point estimate of "
+                "authors' repository epoch-research/analyzing-chinchilla, data_analysis.ipynb @ "
+                "92258837425e1b5f2851d624287f0120583a3d0e (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
         ),

@@ -2,7 +2,7 @@ r"""Over-training law and loss-to-downstream-error law of Gadre et al. (2024).
 
 Chinchilla form with tied exponents (alpha = beta = p), in the parametrisation of the
 authors' code (scaling/laws.py ``powlaw_ours``), because Table 6 of the paper prints the
-raw coefficients next to the wrong exponent (laws-loss.md section 4.4):
+raw coefficients next to the wrong exponent (found by re-running the authors' fit):
 
 .. math:: L(N, D) = E + a N^{-p} + b\,6^{-p/2} D^{-p}, \qquad
           \mathrm{Err}(L) = \epsilon - k\, e^{-\gamma L}
@@ -56,8 +56,9 @@ def _loss_for_error(error: float, values: Mapping[str, float]) -> float:
 
 
 _LOSS_SOURCE = (
-    "re-run of the authors' fit_ds on the Table 1 fitting set (C4-eval loss), "
-    "laws-loss.md section 4.4"
+    "re-run of the authors' fit_ds on the Table 1 fitting set (C4-eval loss): authors' "
+    "repository mlfoundations/scaling, scaling/shared.py and scaling/laws.py (powlaw_ours) @ "
+    "a003c4913793ac2ae7ef87b28ecb562955d026d5"
 )
 _TASKS17 = "17-task average top-1 error (LLM-Foundry subset)"
 _TASKS46 = "46-task average top-1 error (LLM-Foundry)"
@@ -150,8 +151,11 @@ LAW = CATALOG.register(
                 rtol=4e-3,
                 why_tolerance="our constants are the 4-5 significant figures the notes print "
                 "(the re-run had full precision); notes allow +-0.01",
-                source="laws-loss.md section 10 row 15 (re-run of the authors' code; measured "
-                "2.5021, relative error 0.7% as in the paper)",
+                source="re-run of fit_ds, authors' repository mlfoundations/scaling, "
+                "scaling/shared.py @ "
+                "a003c4913793ac2ae7ef87b28ecb562955d026d5; measured 2.5021 in "
+                "exp_data/models/rpj-open_lm_1b-32.0.json (relative error 0.7%, as the paper "
+                "reports)",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -162,7 +166,10 @@ LAW = CATALOG.register(
                 rtol=4e-3,
                 why_tolerance="4-5 significant figure constants; notes allow +-0.01 (loss) and "
                 "+-0.005 (error)",
-                source="laws-loss.md section 10 row 16 (re-run of the authors' code)",
+                source="re-run of fit_ds, authors' repository mlfoundations/scaling, "
+                "scaling/shared.py @ "
+                "a003c4913793ac2ae7ef87b28ecb562955d026d5; measured run "
+                "exp_data/models/rpj-open_lm_7b-1.0.json",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -172,8 +179,9 @@ LAW = CATALOG.register(
                 expected={"tokens_per_param": 3.36},
                 rtol=5e-3,
                 why_tolerance="quoted to 3 significant figures",
-                source="laws-loss.md section 4.4: corrected M* for C4 (paper's Table 6 prints 2.87 "
-                "from the misprinted parametrisation)",
+                source="Gadre et al. 2024 Eq. 10 M* = (b/a)^(1/(2 eta)) with the code-form C4 "
+                "constants (arithmetic); the paper's Table 6 prints 2.87 from the misprinted "
+                "parametrisation",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -183,7 +191,8 @@ LAW = CATALOG.register(
                 expected={"tokens_per_param": 7.42},
                 rtol=5e-3,
                 why_tolerance="quoted to 3 significant figures",
-                source="laws-loss.md section 4.4: corrected M* for RedPajama (paper prints 4.30)",
+                source="Gadre et al. 2024 Eq. 10 M* with the code-form RedPajama constants "
+                "(arithmetic); Table 6 prints 4.30",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -193,7 +202,8 @@ LAW = CATALOG.register(
                 expected={"tokens_per_param": 5.85},
                 rtol=5e-3,
                 why_tolerance="quoted to 3 significant figures",
-                source="laws-loss.md section 4.4: corrected M* for RefinedWeb (paper prints 3.79)",
+                source="Gadre et al. 2024 Eq. 10 M* with the code-form RefinedWeb constants "
+                "(arithmetic); Table 6 prints 3.79",
                 evidence=Evidence.DERIVED,
             ),
         ),

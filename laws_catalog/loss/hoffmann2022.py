@@ -94,7 +94,8 @@ LAW = CATALOG.register(
                 expected={"loss": 1.9366},
                 rtol=5e-4,
                 why_tolerance=_LOSS_TOL,
-                source="laws-loss.md section 10 row 8 (Eq. 10 arithmetic, Chinchilla's own size)",
+                source="Hoffmann et al. 2022 Eq. 2 with the rounded Eq. 10 constants at N = 70e9, "
+                "D = 1.4e12 (Chinchilla's own size; arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -104,7 +105,8 @@ LAW = CATALOG.register(
                 expected={"loss": 1.9933},
                 rtol=5e-4,
                 why_tolerance=_LOSS_TOL,
-                source="laws-loss.md section 10 row 8 (Eq. 10 arithmetic, Gopher's size)",
+                source="Hoffmann et al. 2022 Eq. 2 with the rounded Eq. 10 constants at N = 280e9, "
+                "D = 3e11 (Gopher's size; arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -114,7 +116,9 @@ LAW = CATALOG.register(
                 expected={"loss": 1.9208},
                 rtol=5e-4,
                 why_tolerance=_LOSS_TOL,
-                source="laws-loss.md section 10 row 9 (TeX constants)",
+                source="Hoffmann et al. 2022 Eq. 2 with the unrounded Eq. 10 constants (TeX "
+                "source) at "
+                "N = 70e9, D = 1.4e12 (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -124,7 +128,9 @@ LAW = CATALOG.register(
                 expected={"loss": 1.9672},
                 rtol=5e-4,
                 why_tolerance=_LOSS_TOL,
-                source="laws-loss.md section 10 row 9 (TeX constants)",
+                source="Hoffmann et al. 2022 Eq. 2 with the unrounded Eq. 10 constants (TeX "
+                "source) at "
+                "N = 280e9, D = 3e11 (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -145,7 +151,9 @@ LAW = CATALOG.register(
                 expected={"n_params": 3.22e10, "n_tokens": 2.98e12, "tokens_per_param": 92.6},
                 rtol=0.01,
                 why_tolerance="values quoted to 3 significant figures",
-                source="laws-loss.md section 10 row 7 (Eq. 4 with rounded Eq. 10 constants)",
+                source="Hoffmann et al. 2022 Eq. 4 with the rounded Eq. 10 constants at C = "
+                "5.76e23 "
+                "(arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -155,7 +163,9 @@ LAW = CATALOG.register(
                 expected={"loss": 1.94727},
                 rtol=3e-6,
                 why_tolerance="Sardana's README prints 6 significant figures",
-                source="Sardana et al. 2024 README worked example, re-run (laws-loss.md section 7)",
+                source="authors' repository nikhilsardana/beyond-chinchilla, model_calculator.py @ "
+                "190f70e365dc75037a2b3178609d00243f24b4b9 run with --model 70e9 --data 1e12 "
+                "(README.md worked example prints 1.947)",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(

@@ -79,8 +79,9 @@ LAW = CATALOG.register(
                 expected={"tokens_per_param": 19.613},
                 rtol=1e-4,
                 why_tolerance="derived value quoted to 5 significant figures",
-                source="laws-data.md section 1.1: D_opt/N_opt = 1/G^2 = 19.613 (alpha = beta, "
-                "so independent of C)",
+                source="Muennighoff et al. 2023 App. B Eq. 19-21 fit with the Chinchilla Eq. 4 "
+                "frontier: "
+                "D_opt/N_opt = 1/G^2 = 19.613 (alpha = beta, so independent of C; arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
         ),
