@@ -147,7 +147,7 @@ LAW = CATALOG.register(
                 expected={"peak_learning_rate": 2.3382e-3, "batch_size_tokens": 1.0619e5},
                 rtol=5e-4,
                 why_tolerance="expected values computed to 5 significant figures",
-                source="derived: Eq. 1 at the smallest fitted budget (D3)",
+                source="derived: Eq. 1 at the smallest fitted budget (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -157,7 +157,7 @@ LAW = CATALOG.register(
                 expected={"peak_learning_rate": 9.860e-4, "batch_size_tokens": 1.0171e6},
                 rtol=5e-4,
                 why_tolerance="expected values computed to 4-5 significant figures",
-                source="derived: Eq. 1 at 1e20 FLOPs (D3)",
+                source="derived: Eq. 1 at 1e20 FLOPs (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -167,7 +167,7 @@ LAW = CATALOG.register(
                 expected={"peak_learning_rate": 3.118e-4, "batch_size_tokens": 2.0691e7},
                 rtol=5e-4,
                 why_tolerance="1e24^-0.125 = 1e-3 exactly; batch computed to 5 figures",
-                source="derived: Eq. 1 at 1e24 FLOPs (D3)",
+                source="derived: Eq. 1 at 1e24 FLOPs (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -187,7 +187,8 @@ LAW = CATALOG.register(
                 expected={"peak_learning_rate": 4.2460e-4, "batch_size_tokens": 9.2226e6},
                 rtol=5e-4,
                 why_tolerance="expected values computed to 5 significant figures",
-                source="derived: Eq. 1 at the 7B run, C = M D = 8.456e22 (D1)",
+                source="derived: Eq. 1 at the 7B run, C = M D = 8.456e22 with M = 72 n_layer d^2 + "
+                "12 n_layer d l_seq for the Table 2 7B shape and D = 2e12 (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(

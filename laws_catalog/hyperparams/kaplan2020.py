@@ -109,9 +109,11 @@ def _batch_vector(cset: str, loss: float, expected: float, rtol: float, why: str
         rtol=rtol,
         why_tolerance=why,
         source=(
-            f"derived: B_crit({loss:g} nats) with B_star = 2.1e8 (laws-loss.md 3.3)"
+            f"derived: Eq. 5.3 B_crit({loss:g} nats) = B_star / L^(1/alpha_B) with "
+            "Table 5's B_star = 2.1e8 (arithmetic)"
             if cset == "table5"
-            else f"derived: B_crit({loss:g} nats) with B_star = 2e8 (research notes K1)"
+            else f"derived: Eq. 5.3 B_crit({loss:g} nats) = B_star / L^(1/alpha_B) with "
+            "B_star = 2e8 of Eq. 1.4 / 5.3 (arithmetic)"
         ),
         evidence=Evidence.DERIVED,
     )
@@ -188,7 +190,7 @@ LAW = CATALOG.register(
                 expected={"peak_learning_rate": 6.6932e-4},
                 rtol=5e-4,
                 why_tolerance=_FIVE_FIGURES,
-                source="derived: App. D.6 rule at N = 1e8 (research notes K2)",
+                source="derived: App. D.6 rule at N = 1e8 (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -198,7 +200,7 @@ LAW = CATALOG.register(
                 expected={"peak_learning_rate": 3.4810e-4},
                 rtol=5e-4,
                 why_tolerance=_FIVE_FIGURES,
-                source="derived: App. D.6 rule at N = 1e9 (research notes K2)",
+                source="derived: App. D.6 rule at N = 1e9 (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
         ),

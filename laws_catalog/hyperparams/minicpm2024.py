@@ -97,7 +97,7 @@ LAW = CATALOG.register(
                 expected={"batch_size_tokens": 1.2751e6},
                 rtol=5e-4,
                 why_tolerance="expected value computed to 5 significant figures",
-                source="derived: section 3.2 law at a C4 loss of 3.0 (research notes M1)",
+                source="derived: section 3.2 law at a C4 loss of 3.0 (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -107,7 +107,7 @@ LAW = CATALOG.register(
                 expected={"batch_size_tokens": 3.9778e6},
                 rtol=5e-4,
                 why_tolerance="expected value computed to 5 significant figures",
-                source="derived: section 3.2 law at a C4 loss of 2.5 (research notes M1)",
+                source="derived: section 3.2 law at a C4 loss of 2.5 (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
         ),

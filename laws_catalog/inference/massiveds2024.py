@@ -129,7 +129,10 @@ _PAPER = ConstantSet(
     "commented-out README line (its timing part is not used).",
 )
 
-_DS = "laws-retrieval-parallel-inference.md section 1.2 derived table"
+_DS = (
+    "Shao et al. 2024 App. B.4 compute accounting (2 N D per datastore token, 6 N D "
+    "pretraining), arithmetic by this project"
+)
 
 
 def _check(name: str, inputs: Mapping[str, float], values: Mapping[str, float]) -> dict[str, float]:
@@ -213,7 +216,7 @@ LAW = CATALOG.register(
                 expected={"flops": 5.102e20},
                 rtol=1e-4,
                 why_tolerance="2 x 177e6 x 1441.2e9 = 5.10185e20, printed to 4 s.f.",
-                source="#15: full MassiveDS build (section 5)",
+                source=_DS + ": full MassiveDS build, 1441.2B tokens (Table 2)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -231,7 +234,7 @@ LAW = CATALOG.register(
                 expected={"probability": 0.9973},
                 rtol=6e-5,
                 why_tolerance="printed to 4 decimals (+-5e-5)",
-                source="#16: Table 4, P[Binomial(1000, 0.01) >= 3]",
+                source="Shao et al. 2024 Table 4, P[Binomial(1000, 0.01) >= 3]",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -254,7 +257,7 @@ LAW = CATALOG.register(
                 expected={"ratio": 0.087},
                 rtol=6e-3,
                 why_tolerance="printed to 2 s.f. (0.0871 exact; +-0.6%)",
-                source="section 1.4 derived: Pythia-1B + 100B-token store vs Pythia-12B, the "
+                source=_DS + ": Pythia-1B + 100B-token store vs Pythia-12B, the "
                 "Appendix C pair that matches on TriviaQA/NQ (~11.5x less training-time compute)",
                 evidence=Evidence.DERIVED,
             ),
@@ -278,8 +281,11 @@ LAW = CATALOG.register(
                 },
                 rtol=2e-3,
                 why_tolerance="printed to 3 and 2 s.f. (exact 5.0703e9 and 7.788e12: -0.15%)",
-                source="section 1.5 derived: passages, flat fp16 index and exact-search FLOPs of "
-                "the full datastore; IVF-PQ code size of repo v1 defaults",
+                source="derived from Table 2 (1441.2B tokens), 768-d embeddings and 3,518,123 "
+                "passages per billion tokens (authors' repository RulinShao/retrieval-scaling, "
+                "README.md @ 9da30707e17d91aa1566dc6028446046ef170644); IVF-PQ code "
+                "size from the same repository's api/conf/ivf_flat.yaml (n_subquantizers 16, "
+                "n_bits 8) (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -288,7 +294,8 @@ LAW = CATALOG.register(
                 expected={"tokens": 852.7, "prefill_flops": 1.1938e13},
                 rtol=1e-4,
                 why_tolerance="3 x 284.2425 = 852.73 tokens; the notes round it to ~850",
-                source="section 1.5 derived: k = 3 chunks of ~284 tokens, 2 N_reader per token",
+                source="derived: k = 3 retrieved chunks (Sec. 4) of ~284 tokens each (README.md "
+                "passage count, as above), 2 N_reader FLOPs per prompt token (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
         ),

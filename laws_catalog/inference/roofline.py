@@ -480,8 +480,10 @@ LAW = CATALOG.register(
                 expected={"kv_bytes_per_token": 2_097_152},
                 rtol=1e-12,
                 why_tolerance="exact integer arithmetic",
-                source="kipply 2022: 52B model, 64 layers, d_model 8192, fp16 -> 2,097,152 B/token "
-                "(laws-retrieval-parallel-inference.md section 5 #19)",
+                source="kipply 2022, 'Transformer Inference Arithmetic' "
+                "(kipp.ly/transformer-inference-arithmetic), section 'kv cache': 52B model, 64 "
+                "layers, d_model 8192, fp16 -> "
+                "2,097,152 B/token",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -490,7 +492,9 @@ LAW = CATALOG.register(
                 expected={"kv_bytes_per_token": 327_680},
                 rtol=1e-12,
                 why_tolerance="exact integer arithmetic",
-                source="derived: Llama-2-70B (80 layers, 8 KV heads x 128, fp16), section 5 #20",
+                source="derived: 2 x 80 layers x 8 KV heads x 128 x 2 bytes, Llama-2-70B's "
+                "published "
+                "shape in fp16 (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -517,7 +521,8 @@ LAW = CATALOG.register(
                 why_tolerance="kipply prints 21.7 ms (3 s.f.) and 2.56 ms; our communication also "
                 "carries the (tiny) bandwidth term kipply drops at batch 1: +1.4%",
                 source="kipply 2022: 260B on 16 A100s, batch 1: 2*260e9/(16*1.5e12) = 21.7 ms, "
-                "comms 4*80*8 us = 2.56 ms (section 5 #21)",
+                "comms 4*80*8 us = 2.56 ms (section 'latency calculations' of "
+                "kipp.ly/transformer-inference-arithmetic)",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -543,7 +548,8 @@ LAW = CATALOG.register(
                 why_tolerance="kipply prints 53 ms and 18 ms (2 s.f.: +-1%); exact values "
                 "53.33 ms and 17.90 ms",
                 source="kipply 2022: batch 512, 512*2*260e9/(16*312e12) ~ 53 ms, comms "
-                "512*2*4*80*16384/300e9 ~ 18 ms (section 5 #22)",
+                "512*2*4*80*16384/300e9 ~ 18 ms (section 'latency calculations' of "
+                "kipp.ly/transformer-inference-arithmetic)",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -553,7 +559,9 @@ LAW = CATALOG.register(
                 expected={"batch": 208},
                 rtol=1e-12,
                 why_tolerance="exact ratio",
-                source="kipply 2022: ridge 312e12 / 1.5e12 = 208 for 16-bit weights (#23)",
+                source="kipply 2022, 'Transformer Inference Arithmetic' "
+                "(kipp.ly/transformer-inference-arithmetic): ridge 312e12 / 1.5e12 = 208 for "
+                "16-bit weights",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -575,7 +583,8 @@ LAW = CATALOG.register(
                 expected={"seconds": 4.024e-3},
                 rtol=1e-3,
                 why_tolerance="2*6.74e9/3.35e12 = 4.0239 ms; one cached token adds 0.004%",
-                source="derived: Llama-2-7B fp16 weight-read floor on an H100 (section 5 #31)",
+                source="derived: Llama-2-7B fp16 weight-read floor on an H100, 2 x 6.74e9 bytes / "
+                "3.35e12 B/s (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -590,7 +599,9 @@ LAW = CATALOG.register(
                 rtol=0.025,
                 why_tolerance=_LLM_ANALYSIS_TOL,
                 source="llm-analysis run of test-13b on a100-sxm-40gb, fe 0.7, hbm 0.9, 512 "
-                "context, batch 1, 10 tokens (section 5 #25; README prints 251.84)",
+                "context, batch 1, 10 tokens (cli99/llm-analysis @ "
+                "d841e40aec8c84b9e76ba9cfbce67418adb172bd, examples/fastertransformer/README.md "
+                "prints 251.84)",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -604,7 +615,9 @@ LAW = CATALOG.register(
                 },
                 rtol=0.025,
                 why_tolerance=_LLM_ANALYSIS_TOL,
-                source="llm-analysis run, same case with fe = hbm = 1 (section 5 #26)",
+                source="llm-analysis run, same case with fe = hbm = 1 (cli99/llm-analysis @ "
+                "d841e40aec8c84b9e76ba9cfbce67418adb172bd, "
+                "examples/fastertransformer/README.md)",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -619,7 +632,9 @@ LAW = CATALOG.register(
                 rtol=3e-3,
                 why_tolerance="decode measured as 22.0 ms (3 s.f., +-0.23%), so 10 steps and the "
                 "total carry up to +-0.18%; prefill reproduces to 5 s.f.",
-                source="kipply 2022 FasterTransformer 13B on 1x A100-40GB (section 5 #24) with the "
+                source="FasterTransformer 13B on 1x A100-40GB as tabulated in cli99/llm-analysis @ "
+                "d841e40aec8c84b9e76ba9cfbce67418adb172bd, examples/fastertransformer/README.md "
+                "(kipply 2022 quotes it), with the "
                 "MFU/MBU derived from it (constant set fastertransformer_13b)",
                 evidence=Evidence.DERIVED,
             ),

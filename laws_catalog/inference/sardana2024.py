@@ -450,7 +450,9 @@ LAW = CATALOG.register(
                 expected={"n_tokens": 4.255e12, "flops": 1.787e24, "loss": 1.89179},
                 rtol=5e-4,
                 why_tolerance="4 significant figures (loss to 6)",
-                source="laws-loss.md section 7: model_calculator.py --chinchilla --model 70e9",
+                source="authors' repository nikhilsardana/beyond-chinchilla, model_calculator.py @ "
+                "190f70e365dc75037a2b3178609d00243f24b4b9 run with --chinchilla --model 70e9 "
+                "(command listed in README.md)",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -459,7 +461,9 @@ LAW = CATALOG.register(
                 expected={"loss": 2.01745},
                 rtol=3e-6,
                 why_tolerance="6 significant figures",
-                source="laws-loss.md section 7: model_calculator.py --model 13e9 --data 1e12",
+                source="authors' repository nikhilsardana/beyond-chinchilla, model_calculator.py @ "
+                "190f70e365dc75037a2b3178609d00243f24b4b9 run with --model 13e9 --data 1e12 "
+                "(command listed in README.md)",
                 evidence=Evidence.VERIFIED,
             ),
         ),

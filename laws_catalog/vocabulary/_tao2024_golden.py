@@ -181,7 +181,7 @@ GOLDEN = (
         expected={"n_params_non_vocabulary": 2.64e9, "n_params_vocabulary": 1.13e8},
         rtol=0.005,
         why_tolerance="expected values to 3 significant figures",
-        source="derived: Approach 1 at 1e21 FLOPs (research notes 6.4)",
+        source="derived: Approach 1 at 1e21 FLOPs (arithmetic)",
         evidence=Evidence.DERIVED,
     ),
     GoldenVector(
@@ -195,7 +195,7 @@ GOLDEN = (
         },
         rtol=0.005,
         why_tolerance="expected values to 3 significant figures",
-        source="derived: Approach 1 at 1e23 FLOPs, d 6048 (research notes 6.4)",
+        source="derived: Approach 1 at 1e23 FLOPs, d 6048 (arithmetic)",
         evidence=Evidence.DERIVED,
     ),
     _regression_vector("isoflop_paper", 73_277.626),
