@@ -73,7 +73,7 @@ def _set(
         source=f"trained on {train}; loss constants: {_LOSS_SOURCE}; error-law constants: "
         f"re-run fit, {suite}",
         evidence=Evidence.VERIFIED,
-        note="Re-run of the authors' code on their released data (exp_data in the repository cited above).",
+        note="Re-run of the authors' code on their released data (the repository's exp_data).",
     )
 
 
