@@ -119,7 +119,8 @@ _GOLDEN = (
         {"bits": 7.00},
         1e-3,
         "quoted to 3 significant figures",
-        "laws-precision.md s7 vector 10: P* with the App. K offsets (paper: 'around 7-8 bits')",
+        "Kumar et al. 2024 Sec. 4.3 joint optimum of Eq. 4 under C = (6/16) N D P with the "
+        "App. K Table 2 constants and offsets (arithmetic; the paper states 'around 7-8 bits')",
     ),
     _v(
         "optimal_bits_joint",
@@ -127,7 +128,8 @@ _GOLDEN = (
         {"bits_over_mean_gamma": 1.904},
         3e-4,
         "quoted to 4 significant figures",
-        "laws-precision.md s7 vector 11: without offsets 3x e^-x = 1 - e^-x, x* = 1.904",
+        "Kumar et al. 2024 Sec. 4.3 first-order condition without offsets: 3x e^-x = 1 - e^-x, "
+        "x* = 1.904 (arithmetic)",
         "main_text_form",
     ),
     _v(
@@ -136,7 +138,8 @@ _GOLDEN = (
         {"bits": 3.47},
         1.5e-3,
         "quoted to 3 significant figures",
-        "laws-precision.md s2.5: separate gammas, no offsets",
+        "Kumar et al. 2024 Sec. 4.3 joint optimum with the separate App. K Table 2 gammas, no "
+        "offsets (arithmetic)",
         "main_text_form",
     ),
     _v(
@@ -145,7 +148,8 @@ _GOLDEN = (
         {"effective_fraction": 0.828},
         6.1e-4,
         _THREE_DECIMALS,
-        "laws-precision.md s7 vector 12 (all parts at 8 bits, offsets)",
+        "Kumar et al. 2024 Eq. 4 with the App. K Table 2 gammas and offsets, all parts at 8 bits "
+        "(arithmetic)",
     ),
     _v(
         "effective_fraction",
@@ -153,7 +157,8 @@ _GOLDEN = (
         {"effective_fraction": 0.191},
         2.7e-3,
         _THREE_DECIMALS,
-        "laws-precision.md s7 vector 12 (all parts at 4 bits, offsets)",
+        "Kumar et al. 2024 Eq. 4 with the App. K Table 2 gammas and offsets, all parts at 4 bits "
+        "(arithmetic)",
     ),
     _v(
         "effective_fraction",
@@ -161,7 +166,8 @@ _GOLDEN = (
         {"effective_fraction": 0.924},
         6e-4,
         _THREE_DECIMALS,
-        "laws-precision.md s2.5 table (no offsets, P = 8)",
+        "Kumar et al. 2024 Eq. 4 with the App. K Table 2 gammas, no offsets, all parts at 8 bits "
+        "(arithmetic)",
         "main_text_form",
     ),
     _v(
@@ -170,7 +176,7 @@ _GOLDEN = (
         {"effective_fraction": 0.776},
         7e-4,
         _THREE_DECIMALS,
-        "laws-precision.md s2.5 table (weights only, no offset, P = 4)",
+        "Kumar et al. 2024 Eq. 3 with gamma_w of App. K Table 2, no offset, P_w = 4 (arithmetic)",
         "main_text_form",
     ),
     _v(
@@ -179,7 +185,8 @@ _GOLDEN = (
         {"loss_increase": 0.0349},
         1.5e-3,
         "quoted to 3 significant figures",
-        "laws-precision.md s7 vector 13 (Eq. 2, gamma_post = 0.5907, no bias)",
+        "Kumar et al. 2024 Eq. 2 with App. K Table 2 constants (gamma_post = 0.5907, no bias) at "
+        "N = 30e6, D = 26e9, 4 bits (arithmetic)",
     ),
     _v(
         "ptq_degradation",
@@ -187,7 +194,8 @@ _GOLDEN = (
         {"loss_increase": 0.190},
         2.7e-3,
         "quoted to 3 decimals",
-        "laws-precision.md s2.6 (30M, 26B tokens, 3 bits)",
+        "Kumar et al. 2024 Eq. 2 with App. K Table 2 constants at N = 30e6, D = 26e9, 3 bits "
+        "(arithmetic)",
     ),
     _v(
         "ptq_degradation",
@@ -195,7 +203,8 @@ _GOLDEN = (
         {"loss_increase": 0.586},
         9e-4,
         "quoted to 3 decimals",
-        "laws-precision.md s2.6 (30M, 26B tokens, 3 bits, 'with b')",
+        "Kumar et al. 2024 Eq. 2 with App. K Table 2 constants at N = 30e6, D = 26e9, 3 bits, "
+        "times e^b with b = 1.1277 of the same table (arithmetic)",
         "table2_ptq_bias",
     ),
     _v(
@@ -204,7 +213,8 @@ _GOLDEN = (
         {"loss_increase": 0.128},
         4e-3,
         "quoted to 3 decimals",
-        "laws-precision.md s2.6 (8B, 15T tokens, 4 bits)",
+        "Kumar et al. 2024 Eq. 2 with App. K Table 2 constants at N = 8e9, D = 15e12, 4 bits "
+        "(arithmetic)",
     ),
 )
 

@@ -92,7 +92,7 @@ def _eq8_vector(params: float, bits: int, expected: float, rtol: float) -> Golde
         expected={"loss_increase": expected},
         rtol=rtol,
         why_tolerance="quoted to 4 significant figures (3 decimals)",
-        source="laws-precision.md s7 vector 15 (Eq. 8 at 100T tokens)",
+        source="Ouyang et al. 2024 Eq. 8 (Fig. 6 constants) at 100T tokens (arithmetic)",
         evidence=Evidence.DERIVED,
     )
 

@@ -110,7 +110,7 @@ _GOLDEN = (
         {"exponent_bits": 3.655, "mantissa_bits": 3.345},
         3e-4,
         "quoted to 3 decimals (+-0.0005)",
-        "laws-precision.md s7 vector 2 (Eq. 19)",
+        "Sun et al. 2025 Eq. 19 with the Table 2 constants (arithmetic)",
         _D,
     ),
     _v(
@@ -119,7 +119,7 @@ _GOLDEN = (
         {"exponent_bits": 1.578, "mantissa_bits": 1.422},
         4e-4,
         "quoted to 3 decimals (+-0.0005)",
-        "laws-precision.md s7 vector 2 (Eq. 19)",
+        "Sun et al. 2025 Eq. 19 with the Table 2 constants (arithmetic)",
         _D,
     ),
     _v(
@@ -128,7 +128,7 @@ _GOLDEN = (
         {"gamma_rho": 160.697, "gamma_D": 2.24328e-3, "gamma_N": 1.16458e-6},
         1e-4,
         "quoted to 6 significant figures",
-        "laws-precision.md s7 vector 6 (Eq. 34-35, 47, 52)",
+        "Sun et al. 2025 Eq. 34-35, 47 and 52 with the Table 2 constants (arithmetic)",
         _D,
     ),
     _v(
@@ -164,7 +164,9 @@ _GOLDEN = (
         {"n_tokens_trillions": 27.33},
         2e-4,
         "quoted to 4 significant figures",
-        "laws-precision.md s1.4 (Eq. 21, B = 128)",
+        "Sun et al. 2025 Eq. 21 with the Table 2 constants, B = 128 (arithmetic; reproduces the "
+        "Sec. 4.3 "
+        "text values)",
         _D,
     ),
     _v(
@@ -173,7 +175,9 @@ _GOLDEN = (
         {"n_tokens_trillions": 0.393},
         1.3e-3,
         "quoted to 3 significant figures",
-        "laws-precision.md s1.4 (Eq. 21, B = 128)",
+        "Sun et al. 2025 Eq. 21 with the Table 2 constants, B = 128 (arithmetic; reproduces the "
+        "Sec. 4.3 "
+        "text values)",
         _D,
     ),
     _v(
@@ -182,7 +186,7 @@ _GOLDEN = (
         {"bits": 4.190},
         2e-4,
         "quoted to 4 significant figures",
-        "laws-precision.md s7 vector 4 (Eq. 25, k = 6/16)",
+        "Sun et al. 2025 Eq. 25 with the Table 2 constants, B = 128, k = 6/16 (arithmetic)",
         _D,
     ),
     _v(
@@ -191,7 +195,7 @@ _GOLDEN = (
         {"bits": 5.005},
         2e-4,
         "quoted to 4 significant figures",
-        "laws-precision.md s7 vector 4 (Eq. 25, k = 6/16)",
+        "Sun et al. 2025 Eq. 25 with the Table 2 constants, B = 128, k = 6/16 (arithmetic)",
         _D,
     ),
     _v(
@@ -200,7 +204,7 @@ _GOLDEN = (
         {"bits": 7.142},
         2e-4,
         "quoted to 4 significant figures",
-        "laws-precision.md s7 vector 4 (Eq. 25, k = 6/16)",
+        "Sun et al. 2025 Eq. 25 with the Table 2 constants, B = 128, k = 6/16 (arithmetic)",
         _D,
     ),
     _v(
@@ -209,7 +213,7 @@ _GOLDEN = (
         {"bits": 7.578},
         2e-4,
         "quoted to 4 significant figures",
-        "laws-precision.md s7 vector 4 (Eq. 25, k = 6/16)",
+        "Sun et al. 2025 Eq. 25 with the Table 2 constants, B = 128, k = 6/16 (arithmetic)",
         _D,
     ),
     _v(
@@ -218,7 +222,7 @@ _GOLDEN = (
         {"bits": 4.268},
         2e-4,
         "quoted to 4 significant figures",
-        "laws-precision.md s7 vector 5 (Eq. 22)",
+        "Sun et al. 2025 Eq. 22 with the Table 2 constants, B = 128 (arithmetic)",
         _D,
     ),
     _v(
@@ -227,7 +231,7 @@ _GOLDEN = (
         {"bits": 7.624},
         2e-4,
         "quoted to 4 significant figures",
-        "laws-precision.md s7 vector 5 (Eq. 22)",
+        "Sun et al. 2025 Eq. 22 with the Table 2 constants, B = 128 (arithmetic)",
         _D,
     ),
     _v(
@@ -236,7 +240,7 @@ _GOLDEN = (
         {"bits": 10.86},
         5e-4,
         "quoted to 4 significant figures",
-        "laws-precision.md s1.5 fixed-N check (Eq. 23)",
+        "Sun et al. 2025 Eq. 23 with the Table 2 constants, B = 128, k = 6/16 (arithmetic)",
         _D,
     ),
     _v(
@@ -245,7 +249,7 @@ _GOLDEN = (
         {"bits": 8.41},
         6e-4,
         "quoted to 3 significant figures",
-        "laws-precision.md s1.5 fixed-N check (Eq. 23)",
+        "Sun et al. 2025 Eq. 23 with the Table 2 constants, B = 128, k = 6/16 (arithmetic)",
         _D,
     ),
     _v(
@@ -260,7 +264,8 @@ _GOLDEN = (
         {"loss": 2.6086, "loss_unquantised": 2.6082},
         2e-5,
         "quoted to 4 decimals (+-0.00005)",
-        "laws-precision.md s7 vector 7 (679M model, 100B tokens, E4M3, B = 64)",
+        "Sun et al. 2025 Eq. 1 with the Table 2 constants (679M model, 100B tokens, E4M3, B = 64; "
+        "arithmetic)",
         _D,
     ),
     _v(
@@ -275,7 +280,7 @@ _GOLDEN = (
         {"loss": 2.5281},
         2e-5,
         "quoted to 4 decimals (+-0.00005)",
-        "laws-precision.md s7 vector 8 (E2M1, B = 16, NVFP4-like)",
+        "Sun et al. 2025 Eq. 1 with the Table 2 constants (E2M1, B = 16, NVFP4-like; arithmetic)",
         _D,
     ),
     _v(
@@ -290,7 +295,7 @@ _GOLDEN = (
         {"penalty": 0.0661},
         8e-4,
         "quoted to 3 significant figures (+-0.00005)",
-        "laws-precision.md s7 vector 8 (E2M1, B = 16, NVFP4-like)",
+        "Sun et al. 2025 Eq. 1 with the Table 2 constants (E2M1, B = 16, NVFP4-like; arithmetic)",
         _D,
     ),
     _v(
@@ -305,7 +310,7 @@ _GOLDEN = (
         {"loss": 2.5878, "penalty": 0.0252},
         2e-3,
         "penalty quoted to 3 significant figures",
-        "laws-precision.md s1.6 (E2M1, B = 32, MXFP4-like)",
+        "Sun et al. 2025 Eq. 1 with the Table 2 constants (E2M1, B = 32, MXFP4-like; arithmetic)",
         _D,
     ),
     _v(
@@ -320,7 +325,8 @@ _GOLDEN = (
         {"loss": 2.3194, "penalty": 0.0596},
         9e-4,
         "penalty quoted to 3 significant figures (+-0.00005), loss to 4 decimals",
-        "laws-precision.md s1.6 (7B, 2T tokens, E2M1, B = 16)",
+        "Sun et al. 2025 Eq. 1 with the Table 2 constants (7B, 2T tokens, E2M1, B = 16; "
+        "arithmetic)",
         _D,
     ),
 )

@@ -20,7 +20,7 @@ from laws_catalog.loss.muennighoff2023 import LAW as BASE
 
 LAWS = [LAW.constants(name) for name in LAW.constant_set_names()]
 
-# laws-data.md section 1.4 (derived): % loss increase vs 1 epoch at fixed N and D for the
+# Muennighoff et al. 2023 Eq. 5-6 (arithmetic): % loss increase vs 1 epoch at fixed N and D for the
 # unique-data budgets of Figure 4 (2.8B/55B, 4.2B/84B, 8.7B/178B); printed to 0.01 %.
 ISOFLOP_GRID = {
     (2.8e9, 55e9): (
@@ -37,7 +37,7 @@ ISOFLOP_GRID = {
     ),
 }
 
-# laws-data.md section 1.4 (derived), Figure 5 (right) style: loss at fixed N and U for
+# Muennighoff et al. 2023 Eq. 5-6 (arithmetic), Figure 5 (right) style: loss at fixed N and U for
 # 1, 2, 4, ..., 64 epochs and the infinite-epoch plateau; printed to 4 decimals.
 FIG5 = {
     (2.8e9, 55e9): (2.3544, 2.3029, 2.2644, 2.2364, 2.2174, 2.2067, 2.2028, 2.2023),
