@@ -143,7 +143,8 @@ LAW = CATALOG.register(
                 "bootstrap_mean",
                 9.347e-4,
                 4.997e6,
-                "derived: README example (N = 7e9, D = 1.4e12) with the bootstrap means (S1)",
+                "derived: README example (N = 7e9, D = 1.4e12) with the bootstrap means "
+                "(arithmetic)",
             ),
             _vector(
                 7e9,
@@ -151,7 +152,7 @@ LAW = CATALOG.register(
                 "paper",
                 9.166e-4,
                 4.999e6,
-                "derived: README example with the printed constants (S1)",
+                "derived: README example with the printed constants (arithmetic)",
             ),
             _vector(
                 1e9,
@@ -159,7 +160,7 @@ LAW = CATALOG.register(
                 "bootstrap_mean",
                 1.662e-3,
                 1.1075e6,
-                "derived: the paper's test point, 1B parameters on 100B tokens (S2)",
+                "derived: the paper's test point, 1B parameters on 100B tokens (arithmetic)",
             ),
             _vector(
                 1e9,
@@ -167,10 +168,14 @@ LAW = CATALOG.register(
                 "paper",
                 1.6325e-3,
                 1.1077e6,
-                "derived: the paper's test point with the printed constants (S2)",
+                "derived: the paper's test point with the printed constants (arithmetic)",
             ),
-            _vector(4e8, 4e10, "paper", 2.368e-3, 6.565e5, "derived: printed constants (S3)"),
-            _vector(7e10, 2e12, "paper", 1.980e-4, 6.128e6, "derived: printed constants (S4)"),
+            _vector(
+                4e8, 4e10, "paper", 2.368e-3, 6.565e5, "derived: printed constants (arithmetic)"
+            ),
+            _vector(
+                7e10, 2e12, "paper", 1.980e-4, 6.128e6, "derived: printed constants (arithmetic)"
+            ),
         ),
         notes=(
             "Refitting the repository's procedure on the released dense subset alone (129 "

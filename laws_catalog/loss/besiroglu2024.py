@@ -122,7 +122,8 @@ LAW = CATALOG.register(
                 expected={"a": 0.5126},
                 rtol=1e-3,
                 why_tolerance="quoted to 4 decimals (+-0.0005)",
-                source="Besiroglu et al. 2024 text: a = beta/(alpha+beta) = 0.513",
+                source="Besiroglu et al. 2024 Table 1 alpha, beta: a = beta/(alpha+beta) = 0.513 "
+                "(stated in the text)",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
