@@ -199,9 +199,8 @@ def _golden() -> tuple[GoldenVector, ...]:
             why_tolerance="values quoted to 3-4 significant figures with a stated 0.5 % "
             "tolerance (a grid-search result)",
             source="authors' repository huggingface/datablations, README.md section 'Parametric "
-            "Fit' @ "
-            "13701315b163f1c54642b94ad237b2699187c3ee: optimal_allocation(10**22, 25e9) prints "
-            "2.3734e11 tokens, 9.4935 epochs, 7.0224e9 parameters",
+            "Fit' @ 13701315b163f1c54642b94ad237b2699187c3ee: optimal_allocation(10**22, 25e9) "
+            "prints 2.3734e11 tokens, 9.4935 epochs, 7.0224e9 parameters",
             evidence=Evidence.DERIVED,
         ),
         GoldenVector(

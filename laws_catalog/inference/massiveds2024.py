@@ -293,7 +293,7 @@ LAW = CATALOG.register(
                 inputs={"reader_params": 7e9},
                 expected={"tokens": 852.7, "prefill_flops": 1.1938e13},
                 rtol=1e-4,
-                why_tolerance="3 x 284.2425 = 852.73 tokens; the notes round it to ~850",
+                why_tolerance="3 x 284.2425 = 852.73 tokens, given to 4 significant figures",
                 source="derived: k = 3 retrieved chunks (Sec. 4) of ~284 tokens each (README.md "
                 "passage count, as above), 2 N_reader FLOPs per prompt token (arithmetic)",
                 evidence=Evidence.DERIVED,

@@ -329,7 +329,10 @@ def _check(name: str, inputs: Mapping[str, float], values: Mapping[str, float]) 
 
 _SETS = {"stack_v2_python": _STACK, "pile": _PILE}
 _D = Evidence.DERIVED
-_LOSS_TOL = "formula arithmetic on the unrounded constants; notes print 5-6 significant figures"
+_LOSS_TOL = (
+    "formula arithmetic on the unrounded constants; expected values given to 5-6 "
+    "significant figures"
+)
 _H1536 = {
     "d_model": 1536,
     "d_ff": 8320,
@@ -395,8 +398,8 @@ LAW = CATALOG.register(
                 why_tolerance="the 7-significant-figure constants give 1.0154823, 4.5e-7 from the "
                 "re-run's 1.0154828",
                 source="ParScale HF Space (parscale-parallel-scaling-law.hf.space) default view "
-                "'loss of "
-                "a 2.8B model at P=4 is 1.01548'; Eq. 5 with the re-run constants gives 1.0154828",
+                "'loss of a 2.8B model at P=4 is 1.01548'; Eq. 5 with the re-run constants gives "
+                "1.0154828",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -406,9 +409,8 @@ LAW = CATALOG.register(
                 rtol=2e-4,
                 why_tolerance="4 significant figures (+-1.2e-4 relative at worst)",
                 source="ParScale HF Space (parscale-parallel-scaling-law.hf.space): 'equivalent "
-                "to 4.33B "
-                "@P=1, 3.4B @P=2, 2.38B @P=8'; Eq. 5 with the re-run constants gives 4.327e9 / "
-                "3.400e9 / 2.380e9",
+                "to 4.33B @P=1, 3.4B @P=2, 2.38B @P=8'; Eq. 5 with the re-run constants gives "
+                "4.327e9 / 3.400e9 / 2.380e9",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -455,8 +457,7 @@ LAW = CATALOG.register(
                 rtol=3e-6,
                 why_tolerance=_LOSS_TOL + " (6 s.f.)",
                 source="Chen et al. 2025 Eq. 5 with the Pile constants at N = 7e9 (arithmetic; "
-                "above "
-                "the fitted range)",
+                "above the fitted range)",
                 evidence=_D,
             ),
             GoldenVector(
@@ -577,8 +578,7 @@ LAW = CATALOG.register(
                 rtol=5e-4,
                 why_tolerance="printed to 4 significant figures",
                 source="the paper's two-stage recipe (1T tokens at P = 1, then 20B at P = 8) vs "
-                "1.02T "
-                "at P = 1: (1 + 0.02 P) / 1.02 (arithmetic)",
+                "1.02T at P = 1: (1 + 0.02 P) / 1.02 (arithmetic)",
                 evidence=_D,
             ),
         ),

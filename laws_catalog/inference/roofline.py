@@ -482,8 +482,7 @@ LAW = CATALOG.register(
                 why_tolerance="exact integer arithmetic",
                 source="kipply 2022, 'Transformer Inference Arithmetic' "
                 "(kipp.ly/transformer-inference-arithmetic), section 'kv cache': 52B model, 64 "
-                "layers, d_model 8192, fp16 -> "
-                "2,097,152 B/token",
+                "layers, d_model 8192, fp16 -> 2,097,152 B/token",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -493,8 +492,7 @@ LAW = CATALOG.register(
                 rtol=1e-12,
                 why_tolerance="exact integer arithmetic",
                 source="derived: 2 x 80 layers x 8 KV heads x 128 x 2 bytes, Llama-2-70B's "
-                "published "
-                "shape in fp16 (arithmetic)",
+                "published shape in fp16 (arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
             GoldenVector(
@@ -616,8 +614,7 @@ LAW = CATALOG.register(
                 rtol=0.025,
                 why_tolerance=_LLM_ANALYSIS_TOL,
                 source="llm-analysis run, same case with fe = hbm = 1 (cli99/llm-analysis @ "
-                "d841e40aec8c84b9e76ba9cfbce67418adb172bd, "
-                "examples/fastertransformer/README.md)",
+                "d841e40aec8c84b9e76ba9cfbce67418adb172bd, examples/fastertransformer/README.md)",
                 evidence=Evidence.VERIFIED,
             ),
             GoldenVector(
@@ -632,10 +629,10 @@ LAW = CATALOG.register(
                 rtol=3e-3,
                 why_tolerance="decode measured as 22.0 ms (3 s.f., +-0.23%), so 10 steps and the "
                 "total carry up to +-0.18%; prefill reproduces to 5 s.f.",
-                source="FasterTransformer 13B on 1x A100-40GB as tabulated in cli99/llm-analysis @ "
-                "d841e40aec8c84b9e76ba9cfbce67418adb172bd, examples/fastertransformer/README.md "
-                "(kipply 2022 quotes it), with the "
-                "MFU/MBU derived from it (constant set fastertransformer_13b)",
+                source="FasterTransformer 13B on 1x A100-40GB as tabulated in cli99/llm-analysis "
+                "@ d841e40aec8c84b9e76ba9cfbce67418adb172bd, examples/fastertransformer/README.md "
+                "(kipply 2022 quotes it), with the MFU/MBU derived from it (constant set "
+                "fastertransformer_13b)",
                 evidence=Evidence.DERIVED,
             ),
         ),

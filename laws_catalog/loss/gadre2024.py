@@ -149,11 +149,10 @@ LAW = CATALOG.register(
                 inputs={"n_params": 1.44e9, "tokens_per_param": 640},
                 expected={"loss": 2.5198},
                 rtol=4e-3,
-                why_tolerance="our constants are the 4-5 significant figures the notes print "
-                "(the re-run had full precision); notes allow +-0.01",
+                why_tolerance="our constants keep 4-5 significant figures of the re-run (which had "
+                "full precision); +-0.01 allowed",
                 source="re-run of fit_ds, authors' repository mlfoundations/scaling, "
-                "scaling/shared.py @ "
-                "a003c4913793ac2ae7ef87b28ecb562955d026d5; measured 2.5021 in "
+                "scaling/shared.py @ a003c4913793ac2ae7ef87b28ecb562955d026d5; measured 2.5021 in "
                 "exp_data/models/rpj-open_lm_1b-32.0.json (relative error 0.7%, as the paper "
                 "reports)",
                 evidence=Evidence.VERIFIED,
@@ -164,11 +163,10 @@ LAW = CATALOG.register(
                 inputs={"n_params": 6.889e9, "tokens_per_param": 20},
                 expected={"loss": 2.4427, "downstream_error": 0.4719},
                 rtol=4e-3,
-                why_tolerance="4-5 significant figure constants; notes allow +-0.01 (loss) and "
-                "+-0.005 (error)",
+                why_tolerance="4-5 significant figure constants; +-0.01 (loss) and +-0.005 "
+                "(error) allowed",
                 source="re-run of fit_ds, authors' repository mlfoundations/scaling, "
-                "scaling/shared.py @ "
-                "a003c4913793ac2ae7ef87b28ecb562955d026d5; measured run "
+                "scaling/shared.py @ a003c4913793ac2ae7ef87b28ecb562955d026d5; measured run "
                 "exp_data/models/rpj-open_lm_7b-1.0.json",
                 evidence=Evidence.VERIFIED,
             ),

@@ -80,8 +80,8 @@ LAW = CATALOG.register(
                 rtol=1e-4,
                 why_tolerance="derived value quoted to 5 significant figures",
                 source="Muennighoff et al. 2023 App. B Eq. 19-21 fit with the Chinchilla Eq. 4 "
-                "frontier: "
-                "D_opt/N_opt = 1/G^2 = 19.613 (alpha = beta, so independent of C; arithmetic)",
+                "frontier: D_opt/N_opt = 1/G^2 = 19.613 (alpha = beta, so independent of C; "
+                "arithmetic)",
                 evidence=Evidence.DERIVED,
             ),
         ),

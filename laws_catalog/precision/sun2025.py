@@ -165,8 +165,7 @@ _GOLDEN = (
         2e-4,
         "quoted to 4 significant figures",
         "Sun et al. 2025 Eq. 21 with the Table 2 constants, B = 128 (arithmetic; reproduces the "
-        "Sec. 4.3 "
-        "text values)",
+        "Sec. 4.3 text values)",
         _D,
     ),
     _v(
@@ -176,8 +175,7 @@ _GOLDEN = (
         1.3e-3,
         "quoted to 3 significant figures",
         "Sun et al. 2025 Eq. 21 with the Table 2 constants, B = 128 (arithmetic; reproduces the "
-        "Sec. 4.3 "
-        "text values)",
+        "Sec. 4.3 text values)",
         _D,
     ),
     _v(

@@ -159,8 +159,8 @@ GOLDEN = (
         rtol=1e-4,
         why_tolerance="int()-truncated token count of the 7e9 row",
         source="derived: the tokens the 7e9 model's compute-optimal budget buys, fed back as a "
-        "fixed token "
-        "count, return its vocabulary (self-consistency of the two Approach-3 questions)",
+        "fixed token count, return its vocabulary (self-consistency of the two Approach-3 "
+        "questions)",
         evidence=Evidence.DERIVED,
     ),
     _f_vector(4096, 0.3318),
