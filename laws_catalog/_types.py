@@ -25,7 +25,7 @@ __all__ = [
 
 
 class Evidence(StrEnum):
-    """How well a number was checked, as tagged in the research notes.
+    """How well a number was checked, as recorded with each constant set and golden vector.
 
     ``verified``: seen in the paper text or the authors' code/data.
     ``verified_secondary``: several independent transcriptions agree; not seen in the paper.

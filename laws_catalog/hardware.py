@@ -355,7 +355,8 @@ _DEVICE_LIST = (
         notes=(
             "NVIDIA documents disagree on B200 memory (180 GB / 7.7 TB/s in the HGX table, "
             "192 GB / 8 TB/s elsewhere) and on FP32/TF32 (+-7%).",
-            "Blackwell runs FP4 (NVFP4, MXFP4), FP6 and MXFP8 natively (laws-precision.md s6).",
+            "Blackwell runs FP4 (NVFP4, MXFP4), FP6 and MXFP8 natively (NVIDIA Blackwell "
+            "product pages, via secondary copies).",
         ),
     ),
     Device(

@@ -55,8 +55,8 @@ def allocate(flops: float, *, N_coef: float, N_exp: float) -> Allocation:
 _TABLE3_FIT = ConstantSet(
     name="table3_fit",
     values={"N_coef": 0.09916, "N_exp": 0.4981},
-    source="least-squares fit of log N on log C through the nine rows of Table 3 "
-    "(laws-loss.md section 1.4; reproduced by refit_table3())",
+    source="least-squares fit of log N on log C through the nine rows of Hoffmann et al. 2022 "
+    "Table 3 (arithmetic by this project; reproduced by refit_table3())",
     evidence=Evidence.DERIVED,
     note="Table 2 reports a = 0.50 (80% interval 0.488-0.502) for Approach 1.",
 )

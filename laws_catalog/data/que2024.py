@@ -244,8 +244,9 @@ LAW = CATALOG.register(
             "n_params_total": Interval(
                 lower=5e8,
                 upper=4e9,
-                source="Qwen1.5 0.5B, 1.8B, 4B base models (7B held out), per secondary "
-                "summaries of the paper (laws-data.md section 4, uncertain)",
+                source="Qwen1.5 0.5B, 1.8B, 4B base models (7B held out), per two secondary "
+                "summaries of Que et al. 2024; not checked against the paper's text "
+                "(uncertain)",
             ),
         },
         functions={"recovery": recovery},

@@ -292,7 +292,8 @@ LAW = CATALOG.register(
                 lower=7e7,
                 upper=1.6e8,
                 source="paper's mixing-law experiments: Pythia-style 70M-160M models on Pile "
-                "subsets (laws-data.md section 5.1); the law is fitted per model size",
+                "subsets (paper summary page; not checked against the full text); the law "
+                "is fitted per model size",
             ),
         },
         functions={"recovery": recovery},

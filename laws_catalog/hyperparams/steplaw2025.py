@@ -171,7 +171,8 @@ LAW = CATALOG.register(
             "published fit used runs that were not released, so the published constants are "
             "shipped, not a refit.",
             "On the 17 released dense cells the loss at the grid point nearest the law's "
-            "prediction is within 0.00-0.31 % of the best grid loss (research notes 6.1).",
+            "prediction is within 0.00-0.31 % of the best grid loss (this project's check on the "
+            "released runs).",
             "Claimed accuracy: 0.094 % (v7; 0.07 % in v1, 0.09 % in v5) above the exhaustive-"
             "search optimum at 1B parameters on 100B tokens.",
         ),

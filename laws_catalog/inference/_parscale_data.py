@@ -1,7 +1,7 @@
 """The 48 final losses ParScale's parallel scaling law was fitted on (Chen et al. 2025).
 
-Source: ``parametric_fit.py`` of the authors' repository (QwenLM/ParScale), as transcribed in
-laws-retrieval-parallel-inference.md section 2.3. Rows are stream counts P = 1, 2, 4, 8;
+Source: ``parametric_fit.py`` of the authors' repository (QwenLM/ParScale) at commit
+cd6acb48ba6d3b1f9715785ff0d212751210177d. Rows are stream counts P = 1, 2, 4, 8;
 columns the six model sizes (checkpoint names 0.7B ... 4.7B). ``NON_EMBEDDING_PARAMS`` counts
 the backbone plus ParScale's prefix and aggregation parameters (Eq. 5's N); every entry is
 reproduced by :func:`laws_catalog.inference.parscale2025.extra_params`. Losses are final

@@ -252,8 +252,9 @@ def _refit(dataset: str, huber_delta: float) -> tuple[tuple[str, float], ...]:
 _STACK = ConstantSet(
     name="stack_v2_python",
     values={"E": 0.691237, "A": 1.130616e7, "alpha": 0.189371, "k": 0.393463},
-    source="authors' parametric_fit.py re-run on their 24 Stack-V2 (Python) points "
-    "(laws-retrieval-parallel-inference.md section 2.2; reproduced by refit('stack_v2_python'))",
+    source="authors' repository QwenLM/ParScale, parametric_fit.py @ "
+    "cd6acb48ba6d3b1f9715785ff0d212751210177d, re-run on their 24 Stack-V2 (Python) "
+    "points (reproduced by refit('stack_v2_python'))",
     evidence=Evidence.VERIFIED,
     note="R^2 = 0.997833; k ~ 0.39 and R^2 0.9978 match the paper as quoted; the ParScale HF "
     "Space outputs (1.01548 at 2.8B, P=4) reproduce exactly.",
@@ -262,8 +263,9 @@ _STACK = ConstantSet(
 _PILE = ConstantSet(
     name="pile",
     values={"E": 1.288766, "A": 1.973520e8, "alpha": 0.196333, "k": 0.334456},
-    source="authors' parametric_fit.py re-run on their 24 Pile points (section 2.2; "
-    "reproduced by refit('pile'))",
+    source="authors' repository QwenLM/ParScale, parametric_fit.py @ "
+    "cd6acb48ba6d3b1f9715785ff0d212751210177d, re-run on their 24 Pile points "
+    "(reproduced by refit('pile'))",
     evidence=Evidence.VERIFIED,
     note="R^2 = 0.998676; k ~ 0.33 and R^2 0.9987 match the paper as quoted.",
 )

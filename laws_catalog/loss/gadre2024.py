@@ -2,7 +2,7 @@ r"""Over-training law and loss-to-downstream-error law of Gadre et al. (2024).
 
 Chinchilla form with tied exponents (alpha = beta = p), in the parametrisation of the
 authors' code (scaling/laws.py ``powlaw_ours``), because Table 6 of the paper prints the
-raw coefficients next to the wrong exponent (laws-loss.md section 4.4). In the paper's
+raw coefficients next to the wrong exponent (found by re-running the authors' fit). In the paper's
 (C, M) notation, with M = D/N and C = 6ND, the code form is Eq. 4 with eta = p/2,
 a' = a 6^eta, b' = b.
 
@@ -90,8 +90,9 @@ def predict(
 
 
 _LOSS_SOURCE = (
-    "re-run of the authors' fit_ds on the Table 1 fitting set (C4-eval loss), "
-    "laws-loss.md section 4.4"
+    "re-run of the authors' fit_ds on the Table 1 fitting set (C4-eval loss): authors' "
+    "repository mlfoundations/scaling, scaling/shared.py and scaling/laws.py (powlaw_ours) @ "
+    "a003c4913793ac2ae7ef87b28ecb562955d026d5"
 )
 _TASKS17 = "17-task average top-1 error (LLM-Foundry subset)"
 _TASKS46 = "46-task average top-1 error (LLM-Foundry)"
@@ -106,7 +107,7 @@ def _set(
         source=f"trained on {train}; loss constants: {_LOSS_SOURCE}; error-law constants: "
         f"re-run fit, {suite}",
         evidence=Evidence.VERIFIED,
-        note="Re-run of the authors' code on their released data (tag V-run in the notes).",
+        note="Re-run of the authors' code on their released data (the repository's exp_data).",
     )
 
 

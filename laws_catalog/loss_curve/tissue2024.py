@@ -8,8 +8,8 @@ the momentum form with decay factor lambda (default 0.999):
 .. math:: \Delta_i = \eta_{i-1} - \eta_i,\quad m_i = \lambda m_{i-1} + \Delta_i,\quad
           S_2(s) = (1-\lambda) \sum_{i \le s} m_i = \sum_{k \le s} \Delta_k (1 - \lambda^{s-k+1})
 
-Choices made here because the paper text was not available (laws-loss.md section 5 has the
-form from the abstract and reviews and the recurrence from two reproductions, tagged
+Choices made here because the paper text was not available (the form comes from the abstract
+and the OpenReview reviews, the recurrence from two third-party reproductions; both
 uncertain): (1) the (1 - lambda) factor, which makes S2 an LR (it tends to the total LR
 decrease, and its maximum is eta_0 when the LR drops to zero, as a reviewer describes); it only
 rescales C: C here = C_unnormalised / (1 - lambda); (2) LR increases of the leading warmup do

@@ -2,7 +2,7 @@
 
 Each format records its element layout (sign + ``exponent_bits`` + ``mantissa_bits``), the block
 scaling of microscaled formats (elements per scale and the scale's width), the bits one element
-costs in memory including its share of the block scale (laws-precision.md section 5), and the key
+costs in memory including its share of the block scale (sources per format below), and the key
 of the dense-peak row it runs at in :mod:`laws_catalog.hardware` (NVFP4 and MXFP4 both run at
 the ``"fp4"`` rate).
 
@@ -121,12 +121,12 @@ _FP8 = (
 )
 _MX = (
     "OCP Microscaling Formats (MX) Specification v1.0: 32 elements share one E8M0 "
-    "(power-of-two) scale (laws-precision.md section 5)"
+    "(power-of-two) scale"
 )
 _NVFP4 = (
     "NVIDIA Blackwell NVFP4: E2M1 elements, one UE4M3 scale per 16 elements plus one FP32 "
-    "scale per tensor (laws-precision.md section 5: Intel neural-compressor docs, Modular "
-    "fp4_utils, cubecl presets, cuTile tutorial agree)"
+    "scale per tensor (secondary sources agree: Intel neural-compressor docs, Modular "
+    "fp4_utils, cubecl presets, cuTile tutorial)"
 )
 _S = Evidence.VERIFIED_SECONDARY
 

@@ -23,7 +23,8 @@ def _plan(client: TestClient, **body: object) -> dict:  # type: ignore[type-arg]
 
 
 def test_published_optimum_with_25b_unique_tokens(client: TestClient) -> None:
-    """laws-data.md section 9: arg-min at C = 1e22, U = 25e9 is N ~7.02e9, D ~2.373e11, 9.49
+    """huggingface/datablations README.md optimal_allocation: arg-min at C = 1e22, U = 25e9 is N
+    ~7.02e9, D ~2.373e11, 9.49
     epochs (the authors' README grid; 0.5 % tolerance from the grid's spacing)."""
     plan = _plan(client, budget={"flops": 1e22}, data={"unique_tokens": 25e9}, laws=MUENNIGHOFF)[
         "plan"
@@ -61,7 +62,7 @@ def test_marginal_values_of_data_and_epochs(client: TestClient) -> None:
 
 def test_dozens_of_epochs_match_a_brute_force_grid(client: TestClient) -> None:
     """Relative loss gap under 1e-6 against a dense grid along the budget line, for a budget
-    that forces ~60 epochs (laws-data.md 1.4: C = 1e21, U = 1.5B)."""
+    that forces ~60 epochs (Muennighoff et al. 2023 Eq. 5-6: C = 1e21, U = 1.5B)."""
     plan = _plan(client, budget={"flops": 1e21}, data={"unique_tokens": 1.5e9}, laws=MUENNIGHOFF)[
         "plan"
     ]

@@ -268,8 +268,8 @@ def test_unsupported_combinations_are_refused(client: TestClient) -> None:
 
 
 def test_parscale_vectors_through_predict(client: TestClient) -> None:
-    """laws-retrieval-parallel-inference.md section 5, rows 1 and 3 (Stack-V2 constants; the
-    notes print 7 and 6 significant figures, so 1e-6 and 1e-5 relative)."""
+    """Chen et al. 2025 Eq. 5 at N = 2.8e9 (P = 4) and N = 1e9 (Stack-V2 constants; the
+    vectors print 7 and 6 significant figures, so 1e-6 and 1e-5 relative)."""
     response = client.post(
         "/v1/predict", json={"params": 2.8e9, "tokens": 42e9, "parallel_streams": 4}
     )
@@ -360,7 +360,8 @@ def test_streams_grow_kv_cache_not_weights(client: TestClient) -> None:
 
 
 def test_sardana_cost_optimal_worked_example(client: TestClient) -> None:
-    """laws-loss.md section 7: loss 1.947, 1e10 requests of 1000 in + 250 out, training on
+    """beyond-chinchilla README.md cost_optimal.py example: loss 1.947, 1e10 requests of 1000 in
+    + 250 out, training on
     A100-80GB at $1.40 (MFU 0.5), int8 inference on A100-40GB at $0.60 (MFU 0.4 / 0.2) ->
     2.053e10 params, 3.302e12 tokens; 60.23 % params, 182.41 % tokens, 88.76 % cost of the
     Chinchilla-style model. The notes print 4 significant figures (ratios 4): 5e-4 relative."""

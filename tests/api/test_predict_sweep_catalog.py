@@ -17,7 +17,7 @@ def test_predict_returns_loss_at_top_level(client: TestClient) -> None:
         "/v1/predict",
         json={"params": 70e9, "tokens": 1.4e12, "laws": {"loss": "hoffmann2022@eq10"}},
     ).json()
-    assert body["loss"] == pytest.approx(1.9366, abs=5e-4)  # laws-loss.md row 8
+    assert body["loss"] == pytest.approx(1.9366, abs=5e-4)  # Hoffmann Eq. 2, rounded Eq. 10
     assert body["flops"] == pytest.approx(6 * 70e9 * 1.4e12)
     assert body["provenance"][0]["constant_set"] == "eq10"
 

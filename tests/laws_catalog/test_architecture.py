@@ -37,7 +37,7 @@ def _classic(n_layer: int, d_model: int, n_heads: int, d_head: int) -> ModelShap
 
 
 def test_kaplan_count_vector_28() -> None:
-    """Notes laws-retrieval-parallel-inference.md section 5 #28 [D]: 12 L d^2 = 1.4746e9.
+    """Kaplan et al. 2020 Sec. 2.1 count 12 L d^2 for GPT-2 XL (48, 1600) = 1.4746e9.
 
     The matmul count is exact (integer arithmetic); the full count adds the norm weights
     (2 L d + d = 155,200), 1.1e-4 of the total, which the 5-figure vector cannot see.
@@ -56,7 +56,7 @@ def test_kaplan_count_vector_28() -> None:
 def test_deepseek_model_flops_per_token(
     n_layer: int, d_model: int, n_heads: int, expected: float
 ) -> None:
-    """laws-hparams-vocab.md D1/D2 (DeepSeek LLM Table 2 shapes, l_seq 4096).
+    """DeepSeek LLM Table 2 shapes (7B and 67B, l_seq 4096), arithmetic.
 
     Source prints 4 significant figures, so rtol 5e-4; the exact integer must equal
     DeepSeek's M = 72 L d^2 + 12 L d l_seq for the classic 4d-FFN MHA shape.

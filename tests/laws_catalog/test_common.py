@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -176,3 +177,39 @@ def test_catalog_version_changes_with_content() -> None:
     assert fewer.version != version  # a law removed
     fewer.register(LAWS[0])  # registering drops the remembered version
     assert fewer.version == version
+
+
+_NOTE_CITATION = re.compile(r"laws-[a-z-]+\.md|research notes|\bin the notes\b|(?<!issue )#\d+\b")
+_LOCATOR = re.compile(
+    r"\b(Eqs?|Tables?|Fig|Figures?|Sec|Sections?|App|Appendix|pages?|abstract|README|notebook)\b"
+    r"|\.(py|ipynb|md|json|yaml|csv)\b|kipp\.ly|hf\.space|arithmetic",
+    re.IGNORECASE,
+)
+_DERIVED_PREFIXES = ("derived", "synthetic", "regression")
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+@pytest.mark.parametrize("law", LAWS, ids=_id)
+def test_no_text_cites_notes_outside_the_repository(law: AnyLaw) -> None:
+    """Every locator must be checkable by a reader of the package: the paper or the code."""
+    cited = [s for s in _strings(law.model_dump()) if _NOTE_CITATION.search(s)]
+    assert not cited, f"{law.key} cites notes that are not part of the repository: {cited}"
+
+
+@pytest.mark.parametrize(("law", "vector"), VECTORS, ids=lambda x: getattr(x, "key", None))
+def test_golden_source_names_a_locator(law: AnyLaw, vector: GoldenVector) -> None:
+    """A printed number names its table/figure/equation/section/file; a derived one says so."""
+    source = vector.source
+    assert _LOCATOR.search(source) or source.startswith(_DERIVED_PREFIXES), (
+        f"{law.key}: golden vector source names no table, figure, equation, section, page, "
+        f"appendix or file: {source!r}"
+    )

@@ -16,7 +16,7 @@ def test_every_figure_has_a_source(device_id: str) -> None:
         assert figure.value > 0
 
 
-# laws-precision.md section 7 vector 20: dense BF16 TFLOP/s, HBM GB, bandwidth TB/s
+# vendor datasheets (see each device's sources): dense BF16 TFLOP/s, HBM GB, bandwidth TB/s
 TABLE = {
     "a100": (312, 80, 2.039),
     "h100": (989.5, 80, 3.35),

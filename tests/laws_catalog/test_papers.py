@@ -42,7 +42,8 @@ def test_besiroglu_allocation_exponent_is_0513() -> None:
 
 
 def test_hoffmann_tex_allocation_lies_outside_its_own_interval() -> None:
-    """Noted in laws-loss.md: the TeX constants give a = 0.4565, outside (0.454, 0.455)."""
+    """Hoffmann et al. 2022 Table 2 vs the unrounded Eq. 10: the TeX constants give a = 0.4565,
+    outside (0.454, 0.455)."""
     law = CATALOG.get("loss", "hoffmann2022")
     values = law.constant_set("tex").values
     a = values["beta"] / (values["alpha"] + values["beta"])
@@ -51,7 +52,7 @@ def test_hoffmann_tex_allocation_lies_outside_its_own_interval() -> None:
 
 
 def test_muennighoff_tokens_per_param_is_1_over_g_squared() -> None:
-    """laws-data.md 1.1: G = 0.225802, 1/G^2 = 19.613 with alpha = beta."""
+    """Muennighoff et al. 2023 App. B: G = 0.225802, 1/G^2 = 19.613 with alpha = beta."""
     law = CATALOG.get("loss", "muennighoff2023")
     assert is_loss_law(law)
     posy = posynomial(law)

@@ -42,7 +42,7 @@ def base_loss(params: FloatOrArray, tokens: FloatOrArray) -> FloatOrArray:
     return posynomial(BASE, "c4_tied")(params, tokens)
 
 
-# laws-data.md section 1.4 (derived): % loss increase vs 1 epoch at fixed N and D for the
+# Muennighoff et al. 2023 Eq. 5-6 (arithmetic): % loss increase vs 1 epoch at fixed N and D for the
 # unique-data budgets of Figure 4 (2.8B/55B, 4.2B/84B, 8.7B/178B); printed to 0.01 %.
 ISOFLOP_GRID = {
     (2.8e9, 55e9): (
@@ -59,7 +59,7 @@ ISOFLOP_GRID = {
     ),
 }
 
-# laws-data.md section 1.4 (derived), Figure 5 (right) style: loss at fixed N and U for
+# Muennighoff et al. 2023 Eq. 5-6 (arithmetic), Figure 5 (right) style: loss at fixed N and U for
 # 1, 2, 4, ..., 64 epochs and the infinite-epoch plateau; printed to 4 decimals.
 FIG5 = {
     (2.8e9, 55e9): (2.3544, 2.3029, 2.2644, 2.2364, 2.2174, 2.2067, 2.2028, 2.2023),
@@ -70,7 +70,7 @@ FIG5 = {
 
 @pytest.mark.parametrize("model", sorted(ISOFLOP_GRID))
 def test_isoflop_grid_loss_increase_matches_the_notes(model: tuple[float, float]) -> None:
-    """Rounded to 0.01 percentage points in the notes: |ours - printed| <= 0.005 pp."""
+    """Expected values rounded to 0.01 percentage points: |ours - printed| <= 0.005 pp."""
     n, d = model
     uniques, increases = ISOFLOP_GRID[model]
     for unique, printed in zip(uniques, increases, strict=True):

@@ -84,7 +84,7 @@ def test_sun_penalty_for_a_block_scaled_format() -> None:
         ),
         rel=1e-12,
     )
-    assert est.value == pytest.approx(0.0661, rel=1e-3)  # laws-precision.md vector 8
+    assert est.value == pytest.approx(0.0661, rel=1e-3)  # Sun et al. 2025 Eq. 1
     assert est.law == "precision/sun2025"
     assert est.inputs["block_size"] == 16
     assert any("P2, P4" in caveat for caveat in est.caveats)  # the caveat in every answer
@@ -105,7 +105,7 @@ def test_sun_penalty_of_unblocked_fp8_uses_channelwise_scaling() -> None:
     assert est.value == pytest.approx(expected, rel=1e-12)
     assert any("channel-wise" in w for w in est.warnings)
     forced = training_penalty("fp8_e4m3", 1e9, 1e11, log2_block=7.0)
-    assert forced.value == pytest.approx(0.00044, rel=0.02)  # laws-precision.md s1.6, B = 128
+    assert forced.value == pytest.approx(0.00044, rel=0.02)  # Sun et al. 2025 Eq. 1, B = 128
 
 
 def test_16_bit_formats_are_the_baseline() -> None:

@@ -9,7 +9,7 @@ from laws_catalog.precision import FloatLayout
 from laws_catalog.precision.formats import FORMATS, NumberFormat, UnknownFormat, number_format
 from laws_catalog.precision.sun2025 import LAW as SUN
 
-# laws-precision.md section 5: bits per element including the block scale's share
+# OCP MX v1.0 and NVIDIA NVFP4: bits per element including the block scale's share
 BITS_PER_ELEMENT = {
     "nvfp4": 4.5,  # 4 + 8/16
     "mxfp4": 4.25,  # 4 + 8/32

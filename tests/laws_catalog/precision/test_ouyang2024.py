@@ -62,7 +62,7 @@ def test_unified_exponents_agree_with_the_single_factor_fits() -> None:
 
 
 def test_projections_at_15t_tokens() -> None:
-    """laws-precision.md s3.4 (derived from Eq. 8): 7B 4-bit 0.41, 70B 4-bit 0.24 at 15T."""
+    """Ouyang et al. 2024 Eq. 8 (arithmetic): 7B 4-bit 0.41, 70B 4-bit 0.24 at 15T."""
     assert degradation(7e9, 15e12, 4) == pytest.approx(0.41, abs=0.005)
     assert degradation(70e9, 15e12, 4) == pytest.approx(0.24, abs=0.005)
 

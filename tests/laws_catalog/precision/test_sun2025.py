@@ -50,7 +50,7 @@ def best_layout(bits: int) -> FloatLayout:
     return layout
 
 
-# Fig. 5 of v3: optimal layout for every width P = 1..16 (laws-precision.md s1.3, vector 1)
+# Fig. 5 of v3: optimal layout for every width P = 1..16 (Sun et al. 2025 Eq. 19, integer search)
 FIG5 = [
     (0, 0), (1, 0), (1, 1), (2, 1), (2, 2), (3, 2), (3, 3), (4, 3),
     (4, 4), (5, 4), (5, 5), (6, 5), (6, 6), (7, 6), (7, 7), (8, 7),
@@ -152,7 +152,8 @@ def test_critical_data_size_is_where_more_tokens_stop_helping(
 
 
 def test_channelwise_critical_sizes() -> None:
-    """laws-precision.md s1.4: with channel-wise scaling D_crit(1B) = 938.6T / 14.8T / 0.21T."""
+    """Sun et al. 2025 Eq. 21 with channel-wise scaling (log2 B = 13.1567, Sec. 3.6): D_crit(1B)
+    = 938.6T / 14.8T / 0.21T."""
     got = [critical_tokens(1e9, e, m, CHANNELWISE_LOG2_BLOCK) / 1e12 for e, m in
            ((8, 7), (4, 3), (2, 1))]  # fmt: skip
     assert got == pytest.approx([938.6, 14.8, 0.21], rel=0.025)
