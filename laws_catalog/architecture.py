@@ -31,8 +31,6 @@ rotary or no position embedding assumed). Token embedding and output head are co
 (1002009344, 0.00201)
 >>> model_flops_per_token(s, context_length=2048)
 7156531200
->>> kv_cache_bytes_per_token(s, bytes_per_element=2)
-186368
 """
 
 from __future__ import annotations
@@ -59,7 +57,6 @@ __all__ = [
     "chinchilla_a9_shape",
     "chinchilla_reported_params",
     "embedding_params",
-    "kv_cache_bytes_per_token",
     "model_flops_per_token",
     "non_embedding_matmul_params",
     "non_embedding_params",
@@ -242,13 +239,6 @@ def chinchilla_reported_params(shape: ModelShape, vocab_size: int) -> int:
     layer_norms = 2 * 2 * d
     per_layer = attention + relative_position + mlp + layer_norms
     return shape.n_layer * per_layer + 2 * d + vocab_size * d
-
-
-def kv_cache_bytes_per_token(shape: ModelShape, bytes_per_element: float) -> float:
-    """Bytes of K and V cache per token of context: 2 n_layer n_kv_heads d_head bytes."""
-    if bytes_per_element <= 0:
-        raise ValueError(f"bytes_per_element must be positive, got {bytes_per_element}")
-    return 2 * shape.n_layer * shape.n_kv_heads * shape.d_head * bytes_per_element
 
 
 # Chinchilla Table A9 (arXiv:2203.15556, "List of trained models"): listed parameters [millions],

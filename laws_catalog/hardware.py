@@ -37,6 +37,7 @@ __all__ = [
     "DateKind",
     "Device",
     "Figure",
+    "DeviceLookupError",
     "InvalidDevice",
     "UnknownDevice",
     "UnsupportedFormat",
@@ -159,14 +160,20 @@ class Device(BaseModel):
         return out
 
 
-class UnknownDevice(LookupError):
+class DeviceLookupError(LookupError):
+    """A device or one of its figures could not be found; ``allowed`` lists what exists."""
+
     def __init__(self, message: str, *, allowed: list[str]) -> None:
         super().__init__(message)
         self.message = message
         self.allowed = allowed
 
 
-class UnsupportedFormat(UnknownDevice):
+class UnknownDevice(DeviceLookupError):
+    """No device of that id in the table."""
+
+
+class UnsupportedFormat(DeviceLookupError):
     """The device has no dense figure for that number format."""
 
 
@@ -182,7 +189,7 @@ class InvalidDevice(ValueError):
 # --- the built-in table --------------------------------------------------------------------
 
 _READ_ON = "2026-11-23"  # the day these figures were re-checked against the cited copies
-_A = DateKind.ACCESSED
+_ACCESSED = DateKind.ACCESSED
 
 _NV_A100 = (
     "NVIDIA A100 Tensor Core GPU datasheet (nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf), "
@@ -220,7 +227,7 @@ _TPU_NEW = (
     "Google Cloud TPU v5p documentation, later page version (docs.cloud.google.com/tpu/docs/v5p):"
     " 'Peak compute per chip (FP8) (TFLOPs) 459'"
 )
-_S = Evidence.VERIFIED_SECONDARY
+_SECONDARY = Evidence.VERIFIED_SECONDARY
 
 
 def _fig(
@@ -230,7 +237,7 @@ def _fig(
     evidence: Evidence,
     *,
     date: str = _READ_ON,
-    date_kind: DateKind = _A,
+    date_kind: DateKind = _ACCESSED,
     date_note: str = "",
     printed_sparse: float | None = None,
 ) -> Figure:
@@ -249,7 +256,7 @@ def _fig(
 def _tf(
     tflops: float,
     source: str,
-    evidence: Evidence = _S,
+    evidence: Evidence = _SECONDARY,
     *,
     sparse: float | None = None,
     unit: str = "FLOP/s",
@@ -263,15 +270,15 @@ def _tf(
     return _fig(value, unit, source, evidence, printed_sparse=printed, **dated)
 
 
-def _tops(tops: float, source: str, evidence: Evidence = _S, **kw: Any) -> Figure:
+def _tops(tops: float, source: str, evidence: Evidence = _SECONDARY, **kw: Any) -> Figure:
     return _tf(tops, source, evidence, unit="OP/s", **kw)
 
 
-def _gb(value_gb: float, source: str, evidence: Evidence = _S, **dated: Any) -> Figure:
+def _gb(value_gb: float, source: str, evidence: Evidence = _SECONDARY, **dated: Any) -> Figure:
     return _fig(value_gb * 1e9, "bytes", source, evidence, **dated)
 
 
-def _bw(value_tb_s: float, source: str, evidence: Evidence = _S, **dated: Any) -> Figure:
+def _bw(value_tb_s: float, source: str, evidence: Evidence = _SECONDARY, **dated: Any) -> Figure:
     return _fig(value_tb_s * 1e12, "bytes/s", source, evidence, **dated)
 
 

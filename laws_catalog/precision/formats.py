@@ -128,7 +128,7 @@ _NVFP4 = (
     "scale per tensor (secondary sources agree: Intel neural-compressor docs, Modular "
     "fp4_utils, cubecl presets, cuTile tutorial)"
 )
-_S = Evidence.VERIFIED_SECONDARY
+_SECONDARY = Evidence.VERIFIED_SECONDARY
 
 _FORMAT_LIST = (
     NumberFormat(
@@ -154,7 +154,7 @@ _FORMAT_LIST = (
         hardware_key="tf32",
         aliases=("tensorfloat32",),
         source="NVIDIA A100 (Ampere) architecture whitepaper: FP32 range, FP16 precision",
-        evidence=_S,
+        evidence=_SECONDARY,
         notes=("A tensor-core compute mode: tensors are stored as FP32 (32 bits).",),
     ),
     NumberFormat(
@@ -219,7 +219,7 @@ _FORMAT_LIST = (
         scale_format="E8M0",
         hardware_key="fp8",
         source=f"{_MX}; 8.25 bits/element also in NVIDIA TransformerEngine docs",
-        evidence=_S,
+        evidence=_SECONDARY,
     ),
     NumberFormat(
         name="mxfp6_e3m2",
@@ -233,7 +233,7 @@ _FORMAT_LIST = (
         scale_format="E8M0",
         hardware_key="fp6",
         source=_MX,
-        evidence=_S,
+        evidence=_SECONDARY,
         notes=("FP6 exists as an MX element type; Blackwell's FP6 row runs it.",),
     ),
     NumberFormat(
@@ -248,7 +248,7 @@ _FORMAT_LIST = (
         scale_format="E8M0",
         hardware_key="fp6",
         source=_MX,
-        evidence=_S,
+        evidence=_SECONDARY,
         notes=("FP6 exists as an MX element type; Blackwell's FP6 row runs it.",),
     ),
     NumberFormat(
@@ -263,7 +263,7 @@ _FORMAT_LIST = (
         scale_format="UE4M3",
         hardware_key="fp4",
         source=_NVFP4,
-        evidence=_S,
+        evidence=_SECONDARY,
         notes=("The per-tensor FP32 scale adds 32 bits per tensor (negligible, not counted).",),
     ),
     NumberFormat(
@@ -278,7 +278,7 @@ _FORMAT_LIST = (
         scale_format="E8M0",
         hardware_key="fp4",
         source=f"{_MX}; 4.25 bits/element also in docs.rs float4 MXFP4Block and Modular",
-        evidence=_S,
+        evidence=_SECONDARY,
     ),
     NumberFormat(
         name="int8",

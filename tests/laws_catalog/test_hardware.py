@@ -47,3 +47,11 @@ def test_unknown_device_and_format() -> None:
     assert "h100" in info.value.allowed
     with pytest.raises(UnsupportedFormat):
         device("a100").peak_flops("fp8")
+
+
+def test_an_unsupported_format_is_not_an_unknown_device() -> None:
+    """Both are lookups that failed, but a caller must be able to tell which field was wrong."""
+    assert not issubclass(UnsupportedFormat, UnknownDevice)
+    with pytest.raises(UnsupportedFormat) as raised:
+        device("h100").peak_flops("int4_b64")
+    assert raised.value.allowed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from laws_catalog.hardware import Device, UnknownDevice, device
+from laws_catalog.hardware import Device, DeviceLookupError, UnknownDevice, device
 
 from ...errors import InvalidRequest
 from ...schemas.requests import MIN_TRAINING_FLOPS, Budget, BudgetKind
@@ -27,7 +27,7 @@ def budget_device(
     try:
         found = device(budget.gpu, extra)
         found.peak_flops(fmt)
-    except UnknownDevice as exc:
+    except DeviceLookupError as exc:
         field = "budget.gpu" if type(exc) is UnknownDevice else "budget.number_format"
         raise InvalidRequest(f"{field}: {exc.message}", field=field, allowed=exc.allowed) from None
     return found
