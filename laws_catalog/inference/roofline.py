@@ -77,6 +77,8 @@ def kv_cache_bytes_per_token(
     n_layer: float, n_kv_heads: float, d_head: float, bytes_per_kv: float
 ) -> float:
     """Key + value cache of one token in one stream [bytes]: 2 * L * n_kv * d_head * bytes."""
+    if not bytes_per_kv > 0:
+        raise ValueError(f"bytes_per_kv must be positive, got {bytes_per_kv}")
     return 2.0 * n_layer * n_kv_heads * d_head * bytes_per_kv
 
 

@@ -15,7 +15,6 @@ from laws_catalog.architecture import (
     chinchilla_a9_shape,
     chinchilla_reported_params,
     embedding_params,
-    kv_cache_bytes_per_token,
     model_flops_per_token,
     non_embedding_matmul_params,
     non_embedding_params,
@@ -24,6 +23,7 @@ from laws_catalog.architecture import (
     total_params,
     training_flops_per_token,
 )
+from laws_catalog.inference import roofline
 
 VARIANTS = [(False, False), (False, True), (True, False), (True, True)]
 
@@ -125,8 +125,11 @@ def test_chinchilla_counting_reproduces_table_a9(row: tuple[int, ...]) -> None:
     ids=["kipply-52b", "llama2-70b", "llama2-7b", "llama3-8b"],
 )
 def test_kv_cache_vectors(shape: ModelShape, bytes_per_element: float, expected: int) -> None:
-    """Notes section 3.2: 2 n_layer n_kv_heads d_head bytes; integer arithmetic, exact."""
-    assert kv_cache_bytes_per_token(shape, bytes_per_element) == expected
+    """2 n_layer n_kv_heads d_head bytes (the roofline law's KV equation); integer arithmetic, exact."""
+    kv = roofline.kv_cache_bytes_per_token(
+        shape.n_layer, shape.n_kv_heads, shape.d_head, bytes_per_element
+    )
+    assert kv == expected
 
 
 # --- the shape rule against Chinchilla Table A9 --------------------------------------------
@@ -297,5 +300,5 @@ def test_shape_validation() -> None:
         ModelShape(2, 512, 8, 3, 64, 2048)
     with pytest.raises(ValueError, match="positive integers"):
         ModelShape(0, 512, 8, 8, 64, 2048)
-    with pytest.raises(ValueError, match="bytes_per_element"):
-        kv_cache_bytes_per_token(_classic(2, 512, 8, 64), 0)
+    with pytest.raises(ValueError, match="bytes_per_kv"):
+        roofline.kv_cache_bytes_per_token(2, 8, 64, 0)
