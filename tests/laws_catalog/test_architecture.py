@@ -125,7 +125,7 @@ def test_chinchilla_counting_reproduces_table_a9(row: tuple[int, ...]) -> None:
     ids=["kipply-52b", "llama2-70b", "llama2-7b", "llama3-8b"],
 )
 def test_kv_cache_vectors(shape: ModelShape, bytes_per_element: float, expected: int) -> None:
-    """2 n_layer n_kv_heads d_head bytes (the roofline law's KV equation); integer arithmetic, exact."""
+    """2 n_layer n_kv_heads d_head bytes (the roofline law's KV equation); exact integers."""
     kv = roofline.kv_cache_bytes_per_token(
         shape.n_layer, shape.n_kv_heads, shape.d_head, bytes_per_element
     )
