@@ -19,6 +19,13 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 SECTION = README.split("### Plan from your own runs", 1)[1].split("\n## ", 1)[0]
 
 
+_ONE_BORDERLINE_REFIT = 1
+"""How many converged bootstrap refits may differ from the README's count: one resample of the
+walk-through's runs converges at the edge of L-BFGS-B's tolerance, so the count is 198 or 199
+depending on the floating-point summation order of the host's BLAS (seen on the same commit on
+two days); the intervals built from them agree at the README's 4 figures either way."""
+
+
 def _blocks(kind: str) -> list[str]:
     return re.findall(rf"```{kind}\n(.*?)\n```", SECTION, re.S)
 
@@ -35,6 +42,8 @@ def _matches(shown: Any, actual: Any, path: str = "") -> None:
         items = [i for i in shown if i != "..."]
         for i, item in enumerate(items):
             _matches(item, actual[i], f"{path}[{i}]")
+    elif path.endswith((".bootstrap_samples", ".uncertainty.samples")):
+        assert abs(actual - shown) <= _ONE_BORDERLINE_REFIT, path
     elif isinstance(shown, float) or (isinstance(shown, int) and not isinstance(shown, bool)):
         assert actual == pytest.approx(shown, rel=2e-3), path
     else:
@@ -77,6 +86,9 @@ def test_walkthrough_csv_fit_and_plan_give_the_shown_numbers(
         capture_output=True,
         text=True,
     ).stdout
-    assert "90% intervals, 198 samples, closed_form_vectorised" in shown
+    found = re.search(r"90% intervals, (\d+) samples, closed_form_vectorised", shown)
+    assert found is not None, shown
+    assert abs(int(found.group(1)) - fit["bootstrap_samples"]) == 0  # the CLI's own fit
+    assert abs(int(found.group(1)) - 198) <= _ONE_BORDERLINE_REFIT
     low, high = plan.json()["uncertainty"]["intervals"]["params"]
     assert f"[{low:.4g}, {high:.4g}]" in shown
