@@ -25,6 +25,17 @@ from .record_answers import ANSWERS_FILE, answer
 with gzip.open(ANSWERS_FILE, "rt", encoding="utf-8") as _recorded:
     _RECORDED: list[dict[str, Any]] = json.load(_recorded)
 _CITATION_KEYS = {"source", "catalog_version", "equations", "caveats", "reference", "notes"}
+_FITTED_TO_THE_REQUEST = {"/v1/mixture": 1e-5, "/v1/continual-pretraining": 1e-5}
+"""Answers fitted to the request's own runs hold only to the fit's convergence on the host.
+
+Their constants come from scipy's least squares, whose last digits follow the host's BLAS and
+libm; the optimum over the mixture is the arg-min of a flat objective, so it moves by about the
+square root of the objective's rounding. Measured between the recording host and another with
+the same pins: fitted constants up to 9.4e-9 relative, the continual-pretraining domain ratio
+3.4e-8, the mixture proportions 1.4e-6. 1e-5 holds those with margin, and a change of law,
+route or constant still fails it (they move these answers by 1e-3 or more). Every other
+answer is planned in closed form or by a certified solve and is held to 1e-9.
+"""
 
 
 def _comparable(value: Any, in_provenance: bool = False) -> Any:
@@ -61,4 +72,5 @@ def _number_or_text(cell: str) -> Any:
 def test_answer_unchanged(client: TestClient, recorded: dict[str, Any]) -> None:
     now = answer(client, recorded["method"], recorded["path"], recorded["request"])
     assert now["status"] == recorded["status"]
-    assert_same(_comparable(now["body"]), _comparable(recorded["body"]))
+    rel = _FITTED_TO_THE_REQUEST.get(recorded["path"], 1e-9)
+    assert_same(_comparable(now["body"]), _comparable(recorded["body"]), rel=rel)
