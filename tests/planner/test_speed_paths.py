@@ -127,7 +127,7 @@ def test_shape_search_runs_a_few_times_per_plan(
 ) -> None:
     """Before: once per vocabulary/width iteration (6-7 per plan); now one per round of the
     fixed point plus the final rounded count."""
-    calls = _count_calls(monkeypatch, model_account, "_shape")
+    calls = _count_calls(monkeypatch, model_account, "shape_of")
     _plan({"budget": {"flops": flops}})
     assert 1 <= calls["n"] <= 4
 

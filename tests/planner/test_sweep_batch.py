@@ -19,10 +19,14 @@ from laws_catalog import CATALOG
 from planner import PlanRequest, make_plan
 from planner.api.app import create_app
 from planner.config import Settings
-from planner.errors import PlannerError
-from planner.planning.sweep.batch import batch_records
+from planner.errors import InvalidRequest, PlannerError
+from planner.planning.laws.selection import select_laws
+from planner.planning.plan.account_checks import advise_vocabulary
+from planner.planning.plan.model_account import account_model
+from planner.planning.sweep.batch import _accounts, _setup, batch_records
 from planner.planning.sweep.csv_table import sweep_records
-from planner.schemas.requests import SweepRequest
+from planner.planning.sweep.vocabulary import ParametricVocabulary
+from planner.schemas.requests import Architecture, LawChoice, SweepRequest
 from planner.schemas.responses import SweepResponse
 
 
@@ -108,3 +112,45 @@ def test_the_deadline_stops_a_batched_sweep() -> None:
     assert response.json()["error"] == "DeadlineExceeded"
     assert "sweep" in response.json()["detail"]
     assert elapsed < 5.0, elapsed
+
+
+def test_accounts_gathered_across_rows_are_the_single_accounts() -> None:
+    """The model account asks its shape and vocabulary questions through one generator
+    (:func:`account_steps`); a plan answers them one by one (:func:`account_model`), the batch
+    path answers many rows' questions together, with a vectorised vocabulary root and whole
+    advice built only where a row settled. Both must give the same account, field by field
+    and bit for bit (the warnings and the vocabulary advice included), over parameter counts
+    from below the shape rule's range to far above it, each at several budgets."""
+    rng = np.random.default_rng(13)
+    n_law = (10 ** rng.uniform(6.0, 14.5, 400)).tolist()
+    flops = [n * 6.0 * 10 ** rng.uniform(0.0, 3.0) for n in n_law]
+    setup = _setup(SweepRequest.model_validate({"budgets": [{"flops": 1e21}]}))
+    assert setup is not None
+    gathered = _accounts(setup, list(range(len(n_law))), n_law, flops)
+    single_errors = 0
+    for i, (n, c) in enumerate(zip(n_law, flops, strict=True)):
+        try:
+            single = account_model(n, "n_params_total", c, Architecture(), setup.laws.vocabulary)
+        except InvalidRequest:
+            single_errors += 1
+            assert gathered[i] is None, i
+            continue
+        assert gathered[i] == single, (i, n, c)
+    assert single_errors < len(n_law) // 4  # the rows are mostly accounts, not errors
+
+
+def test_gathered_vocabulary_is_the_law_s_own_advice() -> None:
+    """The vectorised Approach-3 root gives each row the scalar law's advice exactly."""
+    rng = np.random.default_rng(7)
+    n_nv = (10 ** rng.uniform(7.0, 13.0, 2000)).tolist()
+    d_model = [float(d) for d in rng.integers(256, 20_000, 2000)]
+    flops = [6.0 * n * 10 ** rng.uniform(0.5, 3.5) for n in n_nv]
+    vocab_law = select_laws(LawChoice()).vocabulary
+    prepared = ParametricVocabulary.of(vocab_law)
+    assert prepared is not None
+    sizes = prepared.vocab_params(n_nv, flops, d_model)
+    for n, c, d, vocab_params in zip(n_nv, flops, d_model, sizes, strict=True):
+        want = advise_vocabulary(vocab_law, n, c, d)
+        assert vocab_params is not None
+        assert prepared.advice(n, c, d, vocab_params) == want
+        assert vocab_params / d == want.vocab_size

@@ -18,10 +18,10 @@ itself depends on V for total-parameter laws: a short fixed-point iteration sett
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from laws_catalog import PowerTerm, ResolvedLaw
 from laws_catalog.architecture import (
@@ -47,12 +47,19 @@ from .account_checks import (
 )
 
 __all__ = [
+    "AccountSteps",
+    "AdviceQuestion",
     "ModelAccount",
     "ModelTooSmall",
+    "Question",
+    "ShapeQuestion",
+    "VocabularyQuestion",
     "account_model",
+    "account_steps",
     "compute_terms",
     "round_vocab",
     "settle_vocabulary",
+    "shape_of",
     "vocabulary_flop_params",
 ]
 
@@ -84,7 +91,8 @@ class ModelAccount:
         return float(self.vocab_size * self.d_model)
 
 
-def _shape(n_non_embedding: float, arch: Architecture) -> ShapeChoice | None:
+def shape_of(n_non_embedding: float, arch: Architecture) -> ShapeChoice | None:
+    """The shape rule's model for ``n_non_embedding`` parameters; ``None`` outside its range."""
     low, high = N_PARAMS_RANGE
     if not low <= n_non_embedding <= high:
         return None
@@ -124,6 +132,35 @@ def _width(n_non_embedding: float, shape: ShapeChoice | None) -> int:
     return width_for_non_vocab_params(max(n_non_embedding, 1.0))
 
 
+@dataclass(frozen=True)
+class ShapeQuestion:
+    """The shape rule's model for this many non-embedding parameters (:func:`shape_of`)."""
+
+    n_non_embedding: float
+
+
+@dataclass(frozen=True)
+class VocabularyQuestion:
+    """The vocabulary law's size [entries] for ``n_nv`` non-vocabulary parameters at ``flops``
+    and width ``d_model``: answered with the size alone, or the law's error thrown back."""
+
+    n_nv: float
+    flops: float
+    d_model: float
+
+
+@dataclass(frozen=True)
+class AdviceQuestion:
+    """The vocabulary law's whole advice where the account last asked its size."""
+
+    at: VocabularyQuestion
+
+
+Question = ShapeQuestion | VocabularyQuestion | AdviceQuestion
+AccountSteps = Generator[Question, Any, ModelAccount]
+""":func:`account_steps`: the account's questions one at a time, then the account."""
+
+
 @dataclass
 class _Settled:
     vocab: float
@@ -131,45 +168,63 @@ class _Settled:
     last_n_nv: float
     """Where the last iteration took its width (the original loop's shape)."""
     width: int
-    advice: VocabularyAdvice | None
+    asked: VocabularyQuestion | None
+    """The vocabulary question of the last iteration (its advice is the account's)."""
     settled: bool
+
+
+class _Shapes:
+    """The shapes one account has asked for, each asked once."""
+
+    def __init__(self) -> None:
+        self.known: dict[float, ShapeChoice | None] = {}
+
+    def at(self, n: float) -> Generator[Question, Any, ShapeChoice | None]:
+        if n not in self.known:
+            self.known[n] = yield ShapeQuestion(n)
+        return self.known[n]
 
 
 def _iterate(
     n_law: float,
     flops: float,
     arch: Architecture,
-    vocab_law: ResolvedLaw[VocabularyLaw] | None,
-    total_convention: bool,
-    width_of: Callable[[float], float],
+    shapes: _Shapes,
     *,
+    asks_vocabulary: bool,
+    total_convention: bool,
+    width_of: Callable[[float], float] | None,
     strict: bool,
     start: _Settled | None = None,
     iterations: int = _MAX_ITERATIONS,
-) -> _Settled | None:
-    """The vocabulary/width fixed point with widths from ``width_of``, from ``start`` (else
-    from N = the law's N and a 32,768 vocabulary). ``strict``: raise the user's error when
-    the vocabulary cannot fit; otherwise return ``None``."""
+) -> Generator[Question, Any, _Settled | None]:
+    """The vocabulary/width fixed point with widths from ``width_of`` (``None``: the shape
+    rule's own), from ``start`` (else from N = the law's N and a 32,768 vocabulary).
+    ``strict``: raise the user's error when the vocabulary cannot fit; otherwise return
+    ``None``."""
     copies = 1 if arch.tied_embeddings else 2
     n_nv = last = n_law
     vocab = float(arch.vocab_size) if arch.vocab_size is not None else 32_768.0
     if start is not None:
         n_nv = last = start.n_nv
         vocab = start.vocab
-    advice: VocabularyAdvice | None = None
-    d_model = 0.0
+    asked: VocabularyQuestion | None = None
+    d_model: float = 0.0
     settled = False
     for _ in range(iterations):
-        d_model = width_of(n_nv)
+        if width_of is not None:
+            d_model = width_of(n_nv)
+        else:  # the shape rule's width, searched where the iteration stands
+            d_model = _width(n_nv, (yield from shapes.at(n_nv)))
         last = n_nv
-        if vocab_law is not None and arch.vocab_size is None:
+        if asks_vocabulary:
+            asked = VocabularyQuestion(n_nv, flops, d_model)
             try:
-                advice = advise_vocabulary(vocab_law, n_nv, flops, d_model)
+                new_vocab: float = yield asked
             except InvalidRequest:
                 if not strict:  # a rough pass: the exact loop decides and reports
                     return None
                 raise
-            new_vocab = advice.vocab_size
         else:
             new_vocab = vocab
         new_n_nv = n_law - copies * new_vocab * d_model if total_convention else n_law
@@ -181,11 +236,14 @@ def _iterate(
         vocab, n_nv = new_vocab, new_n_nv
         if settled:
             break
-    return _Settled(vocab, n_nv, last, int(d_model), advice, settled)
+    return _Settled(vocab, n_nv, last, int(d_model), asked, settled)
 
 
 def _width_estimate(n_non_embedding: float) -> float:
     """A continuous stand-in for the shape rule's width (12 L d^2 = N, d = r L)."""
+    low, high = N_PARAMS_RANGE
+    if not low <= n_non_embedding <= high:
+        return _width(n_non_embedding, None)
     return float((n_non_embedding * target_aspect_ratio(n_non_embedding) / 12.0) ** (1.0 / 3.0))
 
 
@@ -205,85 +263,91 @@ _ROUGH_ITERATIONS = 2
 
 
 def _pinned_fixed_point(
-    n_law: float,
-    flops: float,
-    arch: Architecture,
-    vocab_law: ResolvedLaw[VocabularyLaw] | None,
-    shape_at: Callable[[float], ShapeChoice | None],
-) -> _Settled | None:
-    """The fixed point of :func:`account_model` with one shape search per round, not one per
+    n_law: float, flops: float, arch: Architecture, shapes: _Shapes, asks_vocabulary: bool
+) -> Generator[Question, Any, _Settled | None]:
+    """The fixed point of :func:`account_steps` with one shape search per round, not one per
     iteration: iterate with a width held fixed, then search the shape where the iteration
     took its last width; if that shape has the same width, the point is a fixed point of
     the search itself (the one the per-iteration loop converges to), else hold the new width
     and go again. ``None`` when it does not settle that way (the caller loops exactly)."""
-
-    def estimate(n: float) -> float:
-        low, high = N_PARAMS_RANGE
-        if low <= n <= high:
-            return _width_estimate(n)
-        return _width(n, None)
-
-    rough = _iterate(
-        n_law, flops, arch, vocab_law, True, estimate, strict=False, iterations=_ROUGH_ITERATIONS
+    where = yield from _iterate(
+        n_law,
+        flops,
+        arch,
+        shapes,
+        asks_vocabulary=asks_vocabulary,
+        total_convention=True,
+        width_of=_width_estimate,
+        strict=False,
+        iterations=_ROUGH_ITERATIONS,
     )
-    if rough is None:
+    if where is None:
         return None
-    where = rough
     for _ in range(_PIN_ROUNDS):
-        shape = shape_at(where.n_nv)
-        width = _width(where.n_nv, shape)
+        shape = yield from shapes.at(where.n_nv)
         if shape is None:
             return None  # outside the shape rule the width map is cheap: loop exactly
-        found = _iterate(
-            n_law, flops, arch, vocab_law, True, _Held(width), strict=False, start=where
+        width = _width(where.n_nv, shape)
+        found = yield from _iterate(
+            n_law,
+            flops,
+            arch,
+            shapes,
+            asks_vocabulary=asks_vocabulary,
+            total_convention=True,
+            width_of=_Held(width),
+            strict=False,
+            start=where,
         )
         if found is None or not found.settled:
             return None
-        if _width(found.last_n_nv, shape_at(found.last_n_nv)) == width:
+        if _width(found.last_n_nv, (yield from shapes.at(found.last_n_nv))) == width:
             return found
         where = found
     return None
 
 
-def account_model(
+def account_steps(
     n_law: float,
     params_quantity: str,
     flops: float,
     arch: Architecture,
-    vocab_law: ResolvedLaw[VocabularyLaw] | None,
-) -> ModelAccount:
-    """Vocabulary, shape and exact counts for a plan whose loss law found ``n_law``."""
+    *,
+    with_vocabulary_law: bool,
+) -> AccountSteps:
+    """:func:`account_model` as the questions it asks (shapes, vocabulary sizes, the final
+    advice), so that one driver may answer them at once (:func:`account_model`) and another
+    gather them across many plans (the sweep's batch path)."""
     copies = 1 if arch.tied_embeddings else 2
     total_convention = params_quantity == "n_params_total"
-    searched: dict[float, ShapeChoice | None] = {}
-
-    def shape_at(n: float) -> ShapeChoice | None:
-        if n not in searched:
-            searched[n] = _shape(n, arch)
-        return searched[n]
-
+    asks_vocabulary = with_vocabulary_law and arch.vocab_size is None
+    shapes = _Shapes()
     result = None
     if total_convention:
-        result = _pinned_fixed_point(n_law, flops, arch, vocab_law, shape_at)
+        result = yield from _pinned_fixed_point(n_law, flops, arch, shapes, asks_vocabulary)
     if result is None:
-        result = _iterate(
+        result = yield from _iterate(
             n_law,
             flops,
             arch,
-            vocab_law,
-            total_convention,
-            lambda n: _width(n, shape_at(n)),
+            shapes,
+            asks_vocabulary=asks_vocabulary,
+            total_convention=total_convention,
+            width_of=None,
             strict=True,
         )
         assert result is not None
-    vocab, n_nv, advice = result.vocab, result.n_nv, result.advice
-    shape = shape_at(result.last_n_nv)
+    vocab, n_nv = result.vocab, result.n_nv
+    shape = yield from shapes.at(result.last_n_nv)
     vocab_size = arch.vocab_size if arch.vocab_size is not None else round_vocab(vocab)
     if total_convention and vocab_size != vocab:
         n_nv = n_law - copies * vocab_size * _width(n_nv, shape)
         if n_nv <= 0:
             raise VocabularyDoesNotFit(n_law, vocab_size, _width(n_law, shape), copies)
-        shape = shape_at(n_nv)
+        shape = yield from shapes.at(n_nv)
+    advice: VocabularyAdvice | None = None
+    if result.asked is not None:
+        advice = yield AdviceQuestion(result.asked)
     d_model = _width(n_nv, shape)
     warnings = []
     if shape is None:
@@ -322,6 +386,45 @@ def account_model(
         vocab=advice,
         warnings=warnings,
     )
+
+
+def account_model(
+    n_law: float,
+    params_quantity: str,
+    flops: float,
+    arch: Architecture,
+    vocab_law: ResolvedLaw[VocabularyLaw] | None,
+) -> ModelAccount:
+    """Vocabulary, shape and exact counts for a plan whose loss law found ``n_law``: the
+    questions of :func:`account_steps` answered one by one."""
+    steps = account_steps(
+        n_law, params_quantity, flops, arch, with_vocabulary_law=vocab_law is not None
+    )
+    advices: dict[VocabularyQuestion, VocabularyAdvice] = {}
+    reply: object = None
+    error: InvalidRequest | None = None
+    while True:
+        try:
+            question = steps.send(reply) if error is None else steps.throw(error)
+        except StopIteration as stop:
+            account: ModelAccount = stop.value
+            return account
+        reply, error = None, None
+        if isinstance(question, ShapeQuestion):
+            reply = shape_of(question.n_non_embedding, arch)
+        elif isinstance(question, AdviceQuestion):
+            reply = advices[question.at]
+        else:
+            assert vocab_law is not None
+            try:
+                advice = advise_vocabulary(
+                    vocab_law, question.n_nv, question.flops, question.d_model
+                )
+            except InvalidRequest as exc:
+                error = exc
+            else:
+                advices[question] = advice
+                reply = advice.vocab_size
 
 
 def vocabulary_flop_params(account: ModelAccount, params_quantity: str) -> float:

@@ -19,17 +19,14 @@ tests/planner/test_sweep_identity.py holds every row to its single plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 import numpy as np
 
 from laws_catalog import CATALOG, AnyLaw, PosynomialLoss, ResolvedLaw
 from laws_catalog.architecture import (
-    N_PARAMS_RANGE,
-    ShapeChoice,
-    embedding_params,
     model_flops_per_token,
 )
 from laws_catalog.hardware import Device
@@ -50,23 +47,20 @@ from ..laws.validity import FIT_CAVEAT
 from ..plan.account_checks import advise_vocabulary
 from ..plan.constraints import collect_bounds
 from ..plan.model_account import (
-    _MAX_ITERATIONS,
-    _PIN_ROUNDS,
-    _ROUGH_ITERATIONS,
+    AccountSteps,
+    AdviceQuestion,
     ModelAccount,
-    _Held,
-    _Settled,
-    _shape,
-    _width,
-    _width_estimate,
+    Question,
+    ShapeQuestion,
+    VocabularyQuestion,
+    account_steps,
     compute_terms,
-    round_vocab,
 )
 from ..plan.optimum import BINDING_MULTIPLIER
 from ..plan.saturation import SATURATION_SHARE
 from ..plan.training_recipe import _FIELD, _GLOSSARY, FALLBACK
 from .shapes import shapes_for_counts
-from .vocabulary import parametric_advice
+from .vocabulary import ParametricVocabulary
 
 __all__ = ["batch_records"]
 
@@ -75,9 +69,6 @@ _CHUNK = 512
 """Rows between deadline checkpoints in the per-row loops."""
 
 Record = dict[str, object]
-Ask = tuple[str, float, float, float]
-"""("shape", N_nv, 0, 0) or ("vocab", N_nv, C, d_model): a question a row's account waits on."""
-Steps = Generator[Ask, Any, "_Account | None"]
 
 
 @dataclass(frozen=True)
@@ -135,208 +126,106 @@ def _plain_flops(budget: Budget) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class _Account:
-    account: ModelAccount
-    caveat: bool
-    """account_model adds a ``law_caveat`` (no shape, or a vocabulary holding most of the
-    parameters)."""
+Reply = tuple[object, InvalidRequest | None]
+"""A question's answer, or the error the law raised for it (thrown back into the account)."""
 
 
-def _iterate_steps(
-    n_law: float,
-    flops: float,
-    arch: Architecture,
-    width_of: Callable[[float], float],
-    *,
-    strict: bool,
-    start: _Settled | None = None,
-    iterations: int = _MAX_ITERATIONS,
-) -> Generator[Ask, Any, _Settled | None]:
-    """:func:`.model_account._iterate` for a total-parameter law and the vocabulary law,
-    yielding each vocabulary question (asked together across rows, :mod:`.vocabulary`)."""
-    copies = 1 if arch.tied_embeddings else 2
-    n_nv = last = n_law
-    vocab = 32_768.0
-    if start is not None:
-        n_nv = last = start.n_nv
-        vocab = start.vocab
-    advice: VocabularyAdvice | None = None
-    d_model = 0.0
-    settled = False
-    for _ in range(iterations):
-        d_model = width_of(n_nv)
-        last = n_nv
-        try:
-            advice = yield ("vocab", n_nv, flops, float(d_model))
-        except InvalidRequest:
-            if not strict:
-                return None
-            raise
-        assert advice is not None
-        new_vocab = advice.vocab_size
-        new_n_nv = n_law - copies * new_vocab * d_model
-        if new_n_nv <= 0:
-            if not strict:
-                return None
-            raise _OffPath  # VocabularyDoesNotFit: make_plan raises it
-        settled = abs(new_vocab - vocab) < 1e-6 * vocab and abs(new_n_nv - n_nv) < 1e-9 * n_nv
-        vocab, n_nv = new_vocab, new_n_nv
-        if settled:
-            break
-    return _Settled(vocab, n_nv, last, int(d_model), advice, settled)
+class _Answers:
+    """The questions of many accounts (:func:`.model_account.account_steps`), each kind
+    asked at once: one shape search per distinct count (:mod:`.shapes`), the vocabulary
+    law's root for every row (:mod:`.vocabulary`), the whole advice only where an account
+    settled."""
 
+    def __init__(self, setup: _Setup) -> None:
+        self.architecture = setup.architecture
+        self.vocab_law = setup.laws.vocabulary
+        self.parametric = ParametricVocabulary.of(self.vocab_law)
+        self.vocab_params: dict[VocabularyQuestion, float] = {}
+        self.advices: dict[VocabularyQuestion, VocabularyAdvice] = {}
 
-def _account_steps(n_law: float, flops: float, arch: Architecture) -> Steps:
-    """:func:`.model_account.account_model` for a total-parameter law with the vocabulary
-    law, yielding each shape and vocabulary question (the pinned fixed point's; the exact
-    loop, when that does not settle, searches its shapes one by one); ``None`` when it raises
-    (make_plan then raises the same error)."""
-    copies = 1 if arch.tied_embeddings else 2
-    searched: dict[float, ShapeChoice | None] = {}
-
-    def estimate(n: float) -> float:
-        low, high = N_PARAMS_RANGE
-        if low <= n <= high:
-            return _width_estimate(n)
-        return _width(n, None)
-
-    def shape_now(n: float) -> ShapeChoice | None:
-        if n not in searched:
-            searched[n] = _shape(n, arch)
-        return searched[n]
-
-    result = yield from _iterate_steps(
-        n_law, flops, arch, estimate, strict=False, iterations=_ROUGH_ITERATIONS
-    )
-    if result is not None:
-        where: _Settled = result
-        result = None
-        for _ in range(_PIN_ROUNDS):
-            if where.n_nv not in searched:
-                searched[where.n_nv] = yield ("shape", where.n_nv, 0.0, 0.0)
-            shape = searched[where.n_nv]
-            if shape is None:
-                break
-            width = _width(where.n_nv, shape)
-            found = yield from _iterate_steps(
-                n_law, flops, arch, _Held(width), strict=False, start=where
+    def __call__(self, asked: Mapping[int, Question]) -> dict[int, Reply]:
+        shape_rows = [i for i, q in asked.items() if isinstance(q, ShapeQuestion)]
+        vocab_rows = [i for i, q in asked.items() if isinstance(q, VocabularyQuestion)]
+        out: dict[int, Reply] = {}
+        if shape_rows:
+            counts = [cast(ShapeQuestion, asked[i]).n_non_embedding for i in shape_rows]
+            arch = self.architecture
+            shapes = shapes_for_counts(
+                counts, gated_mlp=arch.gated_mlp, grouped_query=arch.grouped_query
             )
-            if found is None or not found.settled:
-                break
-            if found.last_n_nv not in searched:
-                searched[found.last_n_nv] = yield ("shape", found.last_n_nv, 0.0, 0.0)
-            if _width(found.last_n_nv, searched[found.last_n_nv]) == width:
-                result = found
-                break
-            where = found
-    if result is None:
-        result = yield from _iterate_steps(
-            n_law, flops, arch, lambda n: _width(n, shape_now(n)), strict=True
+            for i, count in zip(shape_rows, counts, strict=True):
+                out[i] = (shapes.get(count), None)  # None outside the rule's range
+        questions = [cast(VocabularyQuestion, asked[i]) for i in vocab_rows]
+        sizes: list[float | None] = [None] * len(questions)
+        if self.parametric is not None:
+            sizes = self.parametric.vocab_params(
+                [q.n_nv for q in questions],
+                [q.flops for q in questions],
+                [float(q.d_model) for q in questions],
+            )
+        for i, question, vocab_params in zip(vocab_rows, questions, sizes, strict=True):
+            out[i] = self._size(question, vocab_params)
+        for i, settled in asked.items():
+            if isinstance(settled, AdviceQuestion):
+                out[i] = (self._advice(settled.at), None)
+        return out
+
+    def _size(self, question: VocabularyQuestion, vocab_params: float | None) -> Reply:
+        if vocab_params is not None:
+            self.vocab_params[question] = vocab_params
+            return vocab_params / float(question.d_model), None
+        try:  # another approach, or the root search refuses: ask the law the usual way
+            advice = advise_vocabulary(
+                self.vocab_law, question.n_nv, question.flops, question.d_model
+            )
+        except InvalidRequest as exc:
+            return None, exc
+        self.advices[question] = advice
+        return advice.vocab_size, None
+
+    def _advice(self, question: VocabularyQuestion) -> VocabularyAdvice:
+        if question in self.advices:
+            return self.advices[question]
+        assert self.parametric is not None
+        return self.parametric.advice(
+            question.n_nv, question.flops, float(question.d_model), self.vocab_params[question]
         )
-        assert result is not None
-    vocab, n_nv, advice = result.vocab, result.n_nv, result.advice
-    if result.last_n_nv not in searched:
-        searched[result.last_n_nv] = yield ("shape", result.last_n_nv, 0.0, 0.0)
-    shape = searched[result.last_n_nv]
-    vocab_size = round_vocab(vocab)
-    if vocab_size != vocab:
-        n_nv = n_law - copies * vocab_size * _width(n_nv, shape)
-        if n_nv <= 0:
-            return None
-        if n_nv not in searched:
-            searched[n_nv] = yield ("shape", n_nv, 0.0, 0.0)
-        shape = searched[n_nv]
-    d_model = _width(n_nv, shape)
-    embedding = (
-        float(embedding_params(shape.shape, vocab_size, arch.tied_embeddings))
-        if shape is not None
-        else float(copies * vocab_size * d_model)
-    )
-    account = ModelAccount(
-        n_non_embedding=n_nv,
-        vocab_size=vocab_size,
-        d_model=d_model,
-        embedding_params=embedding,
-        total_params=n_nv + embedding,
-        flop_params=n_nv + vocab_size * d_model,
-        tied=arch.tied_embeddings,
-        shape=shape,
-        vocab=advice,
-        warnings=[],
-    )
-    return _Account(account, shape is None or embedding > 0.5 * (n_nv + embedding))
-
-
-def _answers(
-    setup: _Setup, asks: dict[int, Ask]
-) -> dict[int, ShapeChoice | VocabularyAdvice | Exception | None]:
-    """The shape and vocabulary questions of every waiting row, each kind asked at once."""
-    arch, vocab_law = setup.architecture, setup.laws.vocabulary
-    shape_rows = [i for i, ask in asks.items() if ask[0] == "shape"]
-    vocab_rows = [i for i, ask in asks.items() if ask[0] == "vocab"]
-    out: dict[int, ShapeChoice | VocabularyAdvice | Exception | None] = {}
-    shapes = shapes_for_counts(
-        [asks[i][1] for i in shape_rows],
-        gated_mlp=arch.gated_mlp,
-        grouped_query=arch.grouped_query,
-    )
-    for i in shape_rows:
-        out[i] = shapes.get(asks[i][1])  # None outside the rule's range, as _shape gives
-    advices = parametric_advice(
-        vocab_law,
-        [asks[i][1] for i in vocab_rows],
-        [asks[i][2] for i in vocab_rows],
-        [asks[i][3] for i in vocab_rows],
-    )
-    for i, advice in zip(vocab_rows, advices, strict=True):
-        if advice is None:  # another approach, or the law refuses: ask it the usual way
-            _, n_nv, flops, d_model = asks[i]
-            try:
-                advice = advise_vocabulary(vocab_law, n_nv, flops, d_model)
-            except InvalidRequest as exc:
-                out[i] = exc
-                continue
-        out[i] = advice
-    return out
 
 
 def _accounts(
     setup: _Setup, rows: list[int], n_law: list[float], flops: list[float]
-) -> dict[int, _Account | None]:
-    """Every row's account, its questions gathered across rows and answered together."""
-    out: dict[int, _Account | None] = {}
-    waiting: dict[int, tuple[Steps, Ask]] = {}
+) -> dict[int, ModelAccount | None]:
+    """Every row's account (``None`` where it raises: make_plan raises the same), its
+    questions gathered across rows and answered together."""
+    out: dict[int, ModelAccount | None] = {}
+    waiting: dict[int, tuple[AccountSteps, Question]] = {}
+    answers = _Answers(setup)
 
-    def advance(i: int, steps: Steps, reply: object) -> None:
+    def advance(i: int, steps: AccountSteps, reply: object, error: Exception | None) -> None:
         try:
-            if isinstance(reply, Exception) and not isinstance(reply, ValueError):
-                ask = steps.throw(reply)
-            elif isinstance(reply, ValueError):
-                steps.close()
-                out[i] = None
-                return
-            else:
-                ask = steps.send(reply)
+            question = steps.send(reply) if error is None else steps.throw(error)
         except StopIteration as stop:
             out[i] = stop.value
             return
-        except (InvalidRequest, ValueError, _OffPath):
+        except (InvalidRequest, ValueError):
             out[i] = None
             return
-        waiting[i] = (steps, ask)
+        waiting[i] = (steps, question)
 
     for count, i in enumerate(rows):
         if count % _CHUNK == 0:
             checkpoint(f"sweep row {i + 1} of the batch (vocabulary)")
-        advance(i, _account_steps(n_law[i], flops[i], setup.architecture), None)
+        steps = account_steps(
+            n_law[i], "n_params_total", flops[i], setup.architecture, with_vocabulary_law=True
+        )
+        advance(i, steps, None, None)
     while waiting:
         checkpoint("the sweep's shape and vocabulary questions")
-        asks = {i: ask for i, (_, ask) in waiting.items()}
+        asked = {i: question for i, (_, question) in waiting.items()}
         steps_of = {i: steps for i, (steps, _) in waiting.items()}
         waiting = {}
-        for i, reply in _answers(setup, asks).items():
-            advance(i, steps_of[i], reply)
+        for i, (reply, error) in answers(asked).items():
+            advance(i, steps_of[i], reply, error)
     return out
 
 
@@ -505,7 +394,7 @@ def _records(
     setup: _Setup,
     count: int,
     values: dict[int, tuple[float, float, float, float, float]],
-    accounts: dict[int, _Account | None],
+    accounts: dict[int, ModelAccount | None],
     n_list: list[float],
     d_list: list[float],
     flops_list: list[float],
@@ -525,10 +414,10 @@ def _records(
     for done, (i, (loss, training, share, delta, _)) in enumerate(values.items()):
         if done % _CHUNK == 0:
             checkpoint(f"sweep row {i + 1} of {count}")
-        found = accounts.get(i)
-        if found is None or found.account.vocab is None:
+        account = accounts.get(i)
+        if account is None or account.vocab is None:
             continue
-        account, advice = found.account, found.account.vocab
+        advice = account.vocab
         n, d, flops = n_list[i], d_list[i], flops_list[i]
         downstream = downstream_error(loss_law, loss, cset)
         shape = account.shape.shape if account.shape is not None else None
@@ -559,7 +448,7 @@ def _records(
         }
         if _outside(loss_law, law_point) or _outside(laws.vocabulary.law, advice.quantities()):
             codes.add("outside_fitted_range")
-        if law_caveats or found.caveat:
+        if law_caveats or account.warnings:  # law_caveat alone: no tensor parallelism here
             codes.add("law_caveat")
         lr = recipe.learning_rate
         if (

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,7 @@ import numpy.typing as npt
 from laws_catalog import ResolvedLaw
 from laws_catalog.vocabulary import VocabularyAdvice, VocabularyLaw, tao2024
 
-__all__ = ["parametric_advice"]
+__all__ = ["ParametricVocabulary"]
 
 Floats = npt.NDArray[np.float64]
 _ITERATIONS = 200
@@ -88,36 +88,51 @@ def _log_vocab(n_nv: Floats, flops: Floats, d_model: Floats, values: dict[str, f
     return result
 
 
-def parametric_advice(
-    vocab_law: ResolvedLaw[VocabularyLaw],
-    n_nv: Sequence[float],
-    flops: Sequence[float],
-    d_model: Sequence[float],
-) -> list[VocabularyAdvice | None]:
-    """``advise(vocab_law.law, n, c, d, constants)`` of each row where it is Tao et al.'s
-    Approach 3 and answers; ``None`` elsewhere (ask the law)."""
-    rows = len(n_nv)
-    law = vocab_law.law
-    if law.functions.get("optimum_at_budget") is not tao2024.optimum_at_budget or not rows:
-        return [None] * rows
-    cset = vocab_law.constants
-    values = {k: v for aux in law.auxiliary_constants for k, v in aux.values.items()}
-    values.update(cset.values)
-    if tao2024._approach(values) != "parametric":
-        return [None] * rows
-    n = np.array(n_nv, dtype=float)
-    c = np.array(flops, dtype=float)
-    d = np.array(d_model, dtype=float)
-    positive = np.isfinite(n) & (n > 0) & np.isfinite(c) & (c > 0) & np.isfinite(d) & (d > 0)
-    safe = np.where(positive, 1.0, np.nan)
-    log_v = _log_vocab(n * safe, c * safe, d * safe, values)
-    out: list[VocabularyAdvice | None] = []
-    for i, (lv, ni, ci, di) in enumerate(zip(log_v.tolist(), n_nv, flops, d_model, strict=True)):
-        if not positive[i] or math.isnan(lv):
-            out.append(None)
-            continue
-        vocab_params = math.exp(lv) * values["vocab_unit"] * di
-        n_tokens = ci / (6.0 * (ni + vocab_params))
-        advice = tao2024._advice(ni, vocab_params, di, ci, n_tokens, values, _METHOD, ())
-        out.append(replace(advice, approach=cset.name))
-    return out
+@dataclass(frozen=True)
+class ParametricVocabulary:
+    """Tao et al.'s Approach 3 with one constant set, asked for many rows at once."""
+
+    law: ResolvedLaw[VocabularyLaw]
+    values: dict[str, float]
+
+    @classmethod
+    def of(cls, vocab_law: ResolvedLaw[VocabularyLaw]) -> ParametricVocabulary | None:
+        """The law prepared, when it is tao2024 with an Approach-3 constant set."""
+        law = vocab_law.law
+        if law.functions.get("optimum_at_budget") is not tao2024.optimum_at_budget:
+            return None
+        values = {k: v for aux in law.auxiliary_constants for k, v in aux.values.items()}
+        values.update(vocab_law.constants.values)
+        if tao2024._approach(values) != "parametric":
+            return None
+        return cls(vocab_law, values)
+
+    def vocab_params(
+        self, n_nv: Sequence[float], flops: Sequence[float], d_model: Sequence[float]
+    ) -> list[float | None]:
+        """V d [parameters] of each row, as ``advise`` computes it; ``None`` where the scalar
+        root search would raise (the caller asks the law, which says why)."""
+        if not n_nv:
+            return []
+        n = np.array(n_nv, dtype=float)
+        c = np.array(flops, dtype=float)
+        d = np.array(d_model, dtype=float)
+        positive = np.isfinite(n) & (n > 0) & np.isfinite(c) & (c > 0) & np.isfinite(d) & (d > 0)
+        safe = np.where(positive, 1.0, np.nan)
+        log_v = _log_vocab(n * safe, c * safe, d * safe, self.values)
+        unit = self.values["vocab_unit"]
+        return [
+            None if math.isnan(lv) else math.exp(lv) * unit * di
+            for lv, di in zip(log_v.tolist(), d.tolist(), strict=True)
+        ]
+
+    def advice(
+        self, n_nv: float, flops: float, d_model: float, vocab_params: float
+    ) -> VocabularyAdvice:
+        """The whole advice of one row whose V d :meth:`vocab_params` gave."""
+        n_tokens = flops / (6.0 * (n_nv + vocab_params))
+        advice = tao2024._advice(
+            n_nv, vocab_params, d_model, flops, n_tokens, self.values, _METHOD, ()
+        )
+        name = self.law.constants.name
+        return advice if advice.approach == name else replace(advice, approach=name)
