@@ -1,5 +1,5 @@
 """The plan stages called directly, without HTTP: the resolved problem, the geometric-program
-route for a budget and for a target, and the frozen route answer."""
+route for a budget and for a target, the data route, and the frozen route answer."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from planner.planning.plan.answer import RouteAnswer
 from planner.planning.plan.problem import PlanProblem, request_devices, resolve_problem
 from planner.planning.plan.variants import Variant, base_variant
 from planner.planning.routes.gp import plan_for_budget, plan_for_target
+from planner.planning.routes.route_data import plan_with_data
 
 BUDGET = 1e22
 MY_GPU = {
@@ -83,6 +84,24 @@ def test_a_law_without_downstream_refuses_an_error_target() -> None:
     with pytest.raises(InvalidRequest) as raised:
         _problem({"target": {"downstream_error": 0.5}})
     assert raised.value.field == "target.downstream_error"
+
+
+def test_limited_data_resolves_with_its_repetition_law() -> None:
+    problem = _problem({"budget": {"flops": BUDGET}, "data": {"unique_tokens": 1e10}})
+    assert problem.data is not None
+    assert problem.data.spec.unique_tokens == 1e10
+    assert problem.data.repetition.law.id == "muennighoff2023"
+    assert _problem({"budget": {"flops": BUDGET}}).data is None
+
+
+def test_the_repetition_law_is_looked_up_only_for_limited_data() -> None:
+    """An unknown repetition law is refused when there is data to repeat, as before the
+    problem resolved it; without data the data route never runs and it is not looked up."""
+    laws = {"repetition": "nope"}
+    assert _problem({"budget": {"flops": BUDGET}, "laws": laws}).data is None
+    with pytest.raises(InvalidRequest) as raised:
+        _problem({"budget": {"flops": BUDGET}, "laws": laws, "data": {"unique_tokens": 1e10}})
+    assert raised.value.field == "laws.repetition"
 
 
 # --- the geometric-program route for a budget -----------------------------------------------
@@ -168,6 +187,38 @@ def test_a_target_below_the_irreducible_loss_is_unreachable() -> None:
     with pytest.raises(TargetUnreachable) as raised:
         plan_for_target(problem, [_variant(problem, None)])
     assert raised.value.field == "target.loss"
+
+
+# --- the data route ------------------------------------------------------------------------
+
+
+def test_the_data_route_is_the_plan_the_service_answers() -> None:
+    body: dict[str, object] = {"budget": {"flops": BUDGET}, "data": {"unique_tokens": 1e10}}
+    problem = _problem(body)
+    assert problem.budget_flops is not None
+    answer = plan_with_data(problem, problem.budget_flops)
+    assert answer.data is not None
+    assert answer.data.epochs > 1  # the budget outgrows the data: it repeats
+    assert answer.binding[0] == "budget.flops"
+    plan = make_plan(PlanRequest.model_validate(body)).plan
+    assert (plan.params, plan.tokens, plan.loss, plan.epochs) == (
+        answer.n_params,
+        answer.n_tokens,
+        answer.loss,
+        answer.data.epochs,
+    )
+
+
+def test_the_data_route_finds_the_least_budget_for_a_target() -> None:
+    problem = _problem({"budget": {"flops": BUDGET}, "data": {"unique_tokens": 1e10}})
+    assert problem.budget_flops is not None
+    bought = plan_with_data(problem, problem.budget_flops)
+    assert bought.loss is not None
+    target = dataclasses.replace(problem, budget_flops=None, target_loss=bought.loss)
+    answer = plan_with_data(target, None, bought.loss)
+    assert answer.binding[0] == "target"
+    assert answer.training_flops == pytest.approx(BUDGET, rel=1e-6)
+    assert answer.loss == pytest.approx(bought.loss, rel=1e-9)
 
 
 # --- the frozen route answer ----------------------------------------------------------------

@@ -8,7 +8,7 @@ The routes share one assembly step:
 * limited unique data    -> :mod:`..routes.route_data` (repetition, several sources).
 
 The routes receive a :class:`.problem.PlanProblem`: the request's laws, devices, budget in
-FLOPs or target as a loss, and limits, resolved once.
+FLOPs or target as a loss, limits, and limited data with its repetition law, resolved once.
 
 Before the route, the discrete choices become variants (training format, parallel streams;
 :mod:`.variants`, :mod:`..serving.streams`), a lifetime inference cost joins the compute
@@ -114,8 +114,8 @@ def _plan(request: PlanRequest, devices: Mapping[str, Device] | None) -> PlanRes
     variants = _variants(request, laws, extra, inference, retrieval)
     problem = resolve_problem(request, laws, extra, _build_flops(retrieval))
     if problem.target_loss is not None:
-        if request.data is not None:
-            answer = plan_with_data(request, laws, None, "budget.flops", problem.target_loss)
+        if problem.data is not None:
+            answer = plan_with_data(problem, None, problem.target_loss)
         else:
             answer = plan_for_target(problem, variants, serving)
         found = target_saturation_warning(request, problem, answer, variants, serving)

@@ -24,13 +24,13 @@ from ...deadline import checkpoint
 from ...errors import InvalidRequest, PlanInfeasible, TargetUnreachable
 from ...optimize.data_mix import TokenSplit, solve_data_mix
 from ...optimize.repetition import LIMIT_FOR_KEYWORD, solve_repetition
-from ...schemas.requests import DataSpec, PlanRequest
+from ...schemas.requests import DataSpec
 from ...schemas.responses import AnswerWarning, MarginalValue, SourceOut
 from ..laws.provenance import law_use
-from ..laws.selection import SelectedLaws, resolve
 from ..laws.validity import range_warnings
 from ..plan.answer import DataOutcome, RouteAnswer
 from ..plan.constraints import NO_BUDGET_FLOPS, named_limits
+from ..plan.problem import PlanProblem
 from .source_quality import SourceLaw, caveats, source_laws
 
 __all__ = ["plan_with_data", "repetition_constants"]
@@ -304,25 +304,24 @@ def _settle_qualities(question: _DataQuestion, laws: list[SourceLaw], outcome: D
 
 
 def plan_with_data(
-    request: PlanRequest,
-    laws: SelectedLaws,
+    problem: PlanProblem,
     flops: float | None,
-    budget_label: str,
     target_loss: float | None = None,
     *,
     margins: bool = True,
 ) -> RouteAnswer:
-    """Plan for ``flops`` (or the least budget reaching ``target_loss``) with ``request.data``;
-    ``margins=False`` skips the relaxation re-solves (a probe for the loss alone)."""
-    spec = request.data
-    assert spec is not None
-    loss = laws.loss
+    """Plan for ``flops`` (or the least budget reaching ``target_loss``) with the problem's
+    limited data; ``margins=False`` skips the relaxation re-solves (a probe for the loss
+    alone)."""
+    assert problem.data is not None
+    spec, repetition = problem.data.spec, problem.data.repetition
+    budget_label = problem.budget_label
+    loss = problem.laws.loss
     law = loss.law
-    repetition = resolve("data", request.laws.repetition, RepetitionLaw, "laws.repetition")
     constants, transplanted = discounted_constants(loss, repetition)
     k = law.traits.flops_per_param_token
     limits = named_limits(
-        request.constraints,
+        problem.limits,
         params_quantity=law.traits.params_quantity,
         laws=[law],
         budget=(flops if flops is not None else NO_BUDGET_FLOPS, budget_label),
