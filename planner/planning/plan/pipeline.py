@@ -217,14 +217,18 @@ def _variants(
         resolved = precision_law(
             request.laws.training_precision, "laws.training_precision", decisions.TRAINING_LAWS
         )
-        variants = training_variants(request, base, resolved, extra)
+        variants = training_variants(
+            request.precision.training, request.budget, base, resolved, extra
+        )
     else:
         flops = None
         if request.budget is not None and request.budget.amount_kind() is not None:
             flops = budget_flops(request.budget, extra)
         variants = [base_variant(base, flops)]
     if inference is not None and inference.stream_law is not None:
-        variants = with_streams(variants, inference.stream_law, requested_streams(request))
+        variants = with_streams(
+            variants, inference.stream_law, requested_streams(request.inference)
+        )
     if inference is not None and inference.lifetime is not None:
         lifetime = inference.lifetime
         variants = [
@@ -351,8 +355,11 @@ def _precision(
         out.training, found = training_precision(answer.variant)
         uses += found
     if spec.serving is not None:
+        resolved = precision_law(
+            request.laws.serving_precision, "laws.serving_precision", decisions.SERVING_LAWS
+        )
         out.serving, found, more = serving_precision(
-            request, account, n_tokens=answer.n_tokens, loss=loss, candidates_device=None
+            spec, resolved, account, n_tokens=answer.n_tokens, loss=loss, candidates_device=None
         )
         uses += found
         warnings += more
