@@ -274,7 +274,10 @@ _DEFAULTS = ConstantSet(
 )
 
 
-def _pricing(
+def _priced_traffic(
+    requests: float,
+    prompt_tokens_per_request: float,
+    output_tokens_per_request: float,
     train_peak_flops: float,
     train_price: float,
     inference_peak_flops: float,
@@ -282,8 +285,10 @@ def _pricing(
     mfu_train: float,
     mfu_prefill: float,
     mfu_decode: float,
-) -> PhasePricing:
-    return PhasePricing(
+) -> tuple[PhasePricing, float, float]:
+    """The check functions' shared inputs: the phases' pricing and the lifetime prompt and
+    output tokens of ``requests`` requests."""
+    pricing = PhasePricing(
         train_peak_flops=train_peak_flops,
         train_price_per_gpu_hour=train_price,
         inference_peak_flops=inference_peak_flops,
@@ -292,6 +297,7 @@ def _pricing(
         mfu_prefill=mfu_prefill,
         mfu_decode=mfu_decode,
     )
+    return pricing, requests * prompt_tokens_per_request, requests * output_tokens_per_request
 
 
 def sardana_loss(
@@ -336,7 +342,10 @@ def cost_optimal_vs_chinchilla(
 ) -> dict[str, float]:
     """:func:`cost_optimal` and its ratios to the Chinchilla-style model of the same loss
     (``cost_optimal.py``; prices in $/GPU-hour, peaks in FLOP/s)."""
-    pricing = _pricing(
+    pricing, prompt, output = _priced_traffic(
+        requests,
+        prompt_tokens_per_request,
+        output_tokens_per_request,
         train_peak_flops,
         train_price,
         inference_peak_flops,
@@ -345,8 +354,6 @@ def cost_optimal_vs_chinchilla(
         mfu_prefill,
         mfu_decode,
     )
-    prompt = requests * prompt_tokens_per_request
-    output = requests * output_tokens_per_request
     best = cost_optimal(loss, prompt, output, pricing)
     base = chinchilla_style_for_loss(loss, prompt + output)
     best_cost = lifetime_cost(best.params, best.train_tokens, prompt, output, pricing)
@@ -375,7 +382,10 @@ def chinchilla_cost(
 ) -> dict[str, float]:
     """Lifetime FLOPs and dollars of the Chinchilla-style model of ``n_params``
     (``cost_calculator.py``; prices in $/GPU-hour, peaks in FLOP/s)."""
-    pricing = _pricing(
+    pricing, prompt, output = _priced_traffic(
+        requests,
+        prompt_tokens_per_request,
+        output_tokens_per_request,
         train_peak_flops,
         train_price,
         inference_peak_flops,
@@ -384,8 +394,6 @@ def chinchilla_cost(
         mfu_prefill,
         mfu_decode,
     )
-    prompt = requests * prompt_tokens_per_request
-    output = requests * output_tokens_per_request
     plan = chinchilla_style_for_params(n_params, prompt + output)
     return {
         "n_tokens": plan.train_tokens,

@@ -1,5 +1,6 @@
 """The plan stages called directly, without HTTP: the resolved problem, the geometric-program
-route for a budget and for a target, and the frozen route answer."""
+route for a budget and for a target, the data route, the discrete variants built from the
+request's sections, and the frozen route answer."""
 
 from __future__ import annotations
 
@@ -10,13 +11,19 @@ import pytest
 
 from laws_catalog.loss import downstream_error, posynomial
 from laws_catalog.loss import loss as law_loss
+from laws_catalog.precision import decisions
 from planner import PlanRequest, make_plan
 from planner.errors import InvalidRequest, TargetUnreachable
 from planner.planning.laws.selection import select_laws
 from planner.planning.plan.answer import RouteAnswer
+from planner.planning.plan.precision_stage import precision_law
 from planner.planning.plan.problem import PlanProblem, request_devices, resolve_problem
-from planner.planning.plan.variants import Variant, base_variant
+from planner.planning.plan.variants import Variant, base_variant, training_variants
 from planner.planning.routes.gp import plan_for_budget, plan_for_target
+from planner.planning.routes.route_data import plan_with_data
+from planner.planning.serving.streams import STREAM_CHOICES, requested_streams
+from planner.schemas.inference import InferenceSpec
+from planner.schemas.requests import Budget
 
 BUDGET = 1e22
 MY_GPU = {
@@ -83,6 +90,24 @@ def test_a_law_without_downstream_refuses_an_error_target() -> None:
     with pytest.raises(InvalidRequest) as raised:
         _problem({"target": {"downstream_error": 0.5}})
     assert raised.value.field == "target.downstream_error"
+
+
+def test_limited_data_resolves_with_its_repetition_law() -> None:
+    problem = _problem({"budget": {"flops": BUDGET}, "data": {"unique_tokens": 1e10}})
+    assert problem.data is not None
+    assert problem.data.spec.unique_tokens == 1e10
+    assert problem.data.repetition.law.id == "muennighoff2023"
+    assert _problem({"budget": {"flops": BUDGET}}).data is None
+
+
+def test_the_repetition_law_is_looked_up_only_for_limited_data() -> None:
+    """An unknown repetition law is refused when there is data to repeat, as before the
+    problem resolved it; without data the data route never runs and it is not looked up."""
+    laws = {"repetition": "nope"}
+    assert _problem({"budget": {"flops": BUDGET}, "laws": laws}).data is None
+    with pytest.raises(InvalidRequest) as raised:
+        _problem({"budget": {"flops": BUDGET}, "laws": laws, "data": {"unique_tokens": 1e10}})
+    assert raised.value.field == "laws.repetition"
 
 
 # --- the geometric-program route for a budget -----------------------------------------------
@@ -168,6 +193,65 @@ def test_a_target_below_the_irreducible_loss_is_unreachable() -> None:
     with pytest.raises(TargetUnreachable) as raised:
         plan_for_target(problem, [_variant(problem, None)])
     assert raised.value.field == "target.loss"
+
+
+# --- the data route ------------------------------------------------------------------------
+
+
+def test_the_data_route_is_the_plan_the_service_answers() -> None:
+    body: dict[str, object] = {"budget": {"flops": BUDGET}, "data": {"unique_tokens": 1e10}}
+    problem = _problem(body)
+    assert problem.budget_flops is not None
+    answer = plan_with_data(problem, problem.budget_flops)
+    assert answer.data is not None
+    assert answer.data.epochs > 1  # the budget outgrows the data: it repeats
+    assert answer.binding[0] == "budget.flops"
+    plan = make_plan(PlanRequest.model_validate(body)).plan
+    assert (plan.params, plan.tokens, plan.loss, plan.epochs) == (
+        answer.n_params,
+        answer.n_tokens,
+        answer.loss,
+        answer.data.epochs,
+    )
+
+
+def test_the_data_route_finds_the_least_budget_for_a_target() -> None:
+    problem = _problem({"budget": {"flops": BUDGET}, "data": {"unique_tokens": 1e10}})
+    assert problem.budget_flops is not None
+    bought = plan_with_data(problem, problem.budget_flops)
+    assert bought.loss is not None
+    target = dataclasses.replace(problem, budget_flops=None, target_loss=bought.loss)
+    answer = plan_with_data(target, None, bought.loss)
+    assert answer.binding[0] == "target"
+    assert answer.training_flops == pytest.approx(BUDGET, rel=1e-6)
+    assert answer.loss == pytest.approx(bought.loss, rel=1e-9)
+
+
+# --- the variants from the request's sections -----------------------------------------------
+
+
+def test_training_variants_come_from_the_format_and_the_budget() -> None:
+    raw = {"gpu": "h100", "gpu_hours": 1e5, "mfu": 0.4}
+    budget = Budget.model_validate(raw)
+    problem = _problem({"budget": raw})
+    base = posynomial(problem.laws.loss.law, problem.laws.loss.constants.name)
+    resolved = precision_law("sun2025", "laws.training_precision", decisions.TRAINING_LAWS)
+    auto = training_variants("auto", budget, base, resolved, problem.devices)
+    native = [p.format.name for p in decisions.training_formats("h100")]
+    assert [v.format.name for v in auto if v.format is not None] == native
+    (fixed,) = training_variants("bf16", budget, base, resolved, problem.devices)
+    assert fixed.flops == pytest.approx(problem.budget_flops, rel=1e-12)
+    with pytest.raises(InvalidRequest) as raised:
+        training_variants("fp7", budget, base, resolved, problem.devices)
+    assert raised.value.field == "precision.training"
+
+
+def test_stream_counts_come_from_the_inference_section() -> None:
+    assert requested_streams(None) == (1,)
+    auto = InferenceSpec.model_validate({"device": "h100", "parallel_streams": "auto"})
+    assert requested_streams(auto) == STREAM_CHOICES
+    fixed = InferenceSpec.model_validate({"device": "h100", "parallel_streams": 4})
+    assert requested_streams(fixed) == (4,)
 
 
 # --- the frozen route answer ----------------------------------------------------------------

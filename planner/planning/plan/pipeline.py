@@ -8,7 +8,7 @@ The routes share one assembly step:
 * limited unique data    -> :mod:`..routes.route_data` (repetition, several sources).
 
 The routes receive a :class:`.problem.PlanProblem`: the request's laws, devices, budget in
-FLOPs or target as a loss, and limits, resolved once.
+FLOPs or target as a loss, limits, and limited data with its repetition law, resolved once.
 
 Before the route, the discrete choices become variants (training format, parallel streams;
 :mod:`.variants`, :mod:`..serving.streams`), a lifetime inference cost joins the compute
@@ -114,8 +114,8 @@ def _plan(request: PlanRequest, devices: Mapping[str, Device] | None) -> PlanRes
     variants = _variants(request, laws, extra, inference, retrieval)
     problem = resolve_problem(request, laws, extra, _build_flops(retrieval))
     if problem.target_loss is not None:
-        if request.data is not None:
-            answer = plan_with_data(request, laws, None, "budget.flops", problem.target_loss)
+        if problem.data is not None:
+            answer = plan_with_data(problem, None, problem.target_loss)
         else:
             answer = plan_for_target(problem, variants, serving)
         found = target_saturation_warning(request, problem, answer, variants, serving)
@@ -217,14 +217,18 @@ def _variants(
         resolved = precision_law(
             request.laws.training_precision, "laws.training_precision", decisions.TRAINING_LAWS
         )
-        variants = training_variants(request, base, resolved, extra)
+        variants = training_variants(
+            request.precision.training, request.budget, base, resolved, extra
+        )
     else:
         flops = None
         if request.budget is not None and request.budget.amount_kind() is not None:
             flops = budget_flops(request.budget, extra)
         variants = [base_variant(base, flops)]
     if inference is not None and inference.stream_law is not None:
-        variants = with_streams(variants, inference.stream_law, requested_streams(request))
+        variants = with_streams(
+            variants, inference.stream_law, requested_streams(request.inference)
+        )
     if inference is not None and inference.lifetime is not None:
         lifetime = inference.lifetime
         variants = [
@@ -351,8 +355,11 @@ def _precision(
         out.training, found = training_precision(answer.variant)
         uses += found
     if spec.serving is not None:
+        resolved = precision_law(
+            request.laws.serving_precision, "laws.serving_precision", decisions.SERVING_LAWS
+        )
         out.serving, found, more = serving_precision(
-            request, account, n_tokens=answer.n_tokens, loss=loss, candidates_device=None
+            spec, resolved, account, n_tokens=answer.n_tokens, loss=loss, candidates_device=None
         )
         uses += found
         warnings += more

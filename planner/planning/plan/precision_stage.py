@@ -10,7 +10,7 @@ from laws_catalog.precision._law import PrecisionLaw
 from laws_catalog.precision.formats import FORMATS, UnknownFormat, number_format
 
 from ...errors import InvalidRequest
-from ...schemas.requests import PlanRequest
+from ...schemas.requests import PrecisionSpec
 from ...schemas.responses import (
     AnswerWarning,
     FormatOption,
@@ -87,7 +87,8 @@ def training_precision(result: VariantResult) -> tuple[TrainingPrecisionOut, lis
 
 
 def serving_precision(
-    request: PlanRequest,
+    spec: PrecisionSpec,
+    resolved: ResolvedLaw[PrecisionLaw],
     account: ModelAccount,
     *,
     n_tokens: float,
@@ -95,13 +96,9 @@ def serving_precision(
     candidates_device: Device | None,
 ) -> tuple[ServingPrecisionOut, list[LawUse], list[AnswerWarning]]:
     """Post-training quantisation of the planned model: a fixed format or the best under a
-    weight-memory limit (formats the serving device runs natively, when one is given)."""
-    spec = request.precision
-    assert spec is not None
+    weight-memory limit (formats the serving device runs natively, when one is given), under
+    the serving-precision law ``resolved``."""
     assert spec.serving is not None
-    resolved = precision_law(
-        request.laws.serving_precision, "laws.serving_precision", decisions.SERVING_LAWS
-    )
     law_id, cset = resolved.law.id, resolved.constants.name
     n_nv = account.n_non_embedding
     common = {

@@ -1,9 +1,10 @@
 """The problem a plan's routes solve, resolved once from the request.
 
 The request names laws, devices, a budget in FLOPs, GPU time or dollars, or a target loss or
-downstream error. Resolving them (catalogue look-ups, the settings' and the request's devices,
-the budget in FLOPs less a retrieval datastore's build, the target as a loss) happens here, so
-the routes receive numbers and laws rather than the raw request.
+downstream error, and perhaps a limited amount of unique data. Resolving them (catalogue
+look-ups, the settings' and the request's devices, the budget in FLOPs less a retrieval
+datastore's build, the target as a loss, the repetition law for the data) happens here, so the
+routes receive numbers and laws rather than the raw request.
 """
 
 from __future__ import annotations
@@ -12,16 +13,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from laws_catalog import CATALOG, ResolvedLaw
+from laws_catalog.data import RepetitionLaw
 from laws_catalog.hardware import Device, InvalidDevice, parse_device
 from laws_catalog.loss import LossLaw, is_loss_law, loss_for_downstream_error
 
 from ...errors import InvalidRequest, TargetUnreachable
-from ...schemas.requests import Architecture, Constraints, PlanRequest, Target
-from ..laws.selection import SelectedLaws
+from ...schemas.requests import Architecture, Constraints, DataSpec, PlanRequest, Target
+from ..laws.selection import SelectedLaws, resolve
 from .budget import budget_flops
 
 __all__ = [
     "BUDGET_FIELD",
+    "LimitedData",
     "PlanProblem",
     "request_devices",
     "resolve_problem",
@@ -35,6 +38,14 @@ BUDGET_FIELD = {
     "dollars": "budget.dollars",
 }
 """The request field a budget was given as, by the kind of its amount."""
+
+
+@dataclass(frozen=True)
+class LimitedData:
+    """The unique data the request has and the law that discounts repeating it."""
+
+    spec: DataSpec
+    repetition: ResolvedLaw[RepetitionLaw]
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,8 @@ class PlanProblem:
     budget."""
     target_error: float | None = None
     """The downstream error asked, when the target was given as one."""
+    data: LimitedData | None = None
+    """The limited unique data (the data route's question); None when data is unlimited."""
 
 
 def request_devices(
@@ -103,25 +116,28 @@ def resolve_problem(
     build_flops: float = 0.0,
 ) -> PlanProblem:
     """The request's budget (in FLOPs, less ``build_flops``) or target (as a loss), its laws,
-    devices and limits."""
+    devices, limits and limited data."""
+    flops: float | None = None
+    loss: float | None = None
     if request.target is not None:
-        return PlanProblem(
-            laws=laws,
-            devices=devices,
-            architecture=request.architecture,
-            limits=request.constraints,
-            budget_label="budget.flops",
-            budget_flops=None,
-            target_loss=target_loss_of(laws.loss, request.target),
-            target_error=request.target.downstream_error,
-        )
-    assert request.budget is not None
+        label = "budget.flops"
+        loss = target_loss_of(laws.loss, request.target)
+    else:
+        assert request.budget is not None
+        label = BUDGET_FIELD[request.budget.amount_kind() or "flops"]
+        flops = budget_flops(request.budget, devices) - build_flops
+    data = None
+    if request.data is not None:  # after the budget and target: their errors are reported first
+        repetition = resolve("data", request.laws.repetition, RepetitionLaw, "laws.repetition")
+        data = LimitedData(request.data, repetition)
     return PlanProblem(
         laws=laws,
         devices=devices,
         architecture=request.architecture,
         limits=request.constraints,
-        budget_label=BUDGET_FIELD[request.budget.amount_kind() or "flops"],
-        budget_flops=budget_flops(request.budget, devices) - build_flops,
-        target_loss=None,
+        budget_label=label,
+        budget_flops=flops,
+        target_loss=loss,
+        target_error=None if request.target is None else request.target.downstream_error,
+        data=data,
     )

@@ -39,12 +39,12 @@ def budget_answer(
     assert flops is not None
     assert request.budget is not None
     route: Callable[[float, bool], RouteAnswer]
-    if request.data is not None or laws.allocation is not None:
-        by_data = request.data is not None
+    if problem.data is not None or laws.allocation is not None:
+        by_data = problem.data is not None
 
         def route(fraction: float, margins: bool) -> RouteAnswer:
             if by_data:
-                return plan_with_data(request, laws, flops * fraction, label, margins=margins)
+                return plan_with_data(problem, flops * fraction, margins=margins)
             return plan_by_allocation(problem, flops * fraction)
 
         def measure(answer: RouteAnswer, fraction: float) -> tuple[float, float]:
@@ -65,7 +65,7 @@ def budget_answer(
             return answer.loss, fraction * spent / answer.variant.chosen.flops
 
     full = route(1.0, True)
-    convex = request.data is None and laws.allocation is None
+    convex = problem.data is None and laws.allocation is None
     return saturate(route, measure, full, label, request.budget.loss_tolerance, convex=convex)
 
 
@@ -78,7 +78,6 @@ def target_saturation_warning(
 ) -> AnswerWarning | None:
     """``compute_saturated`` when a target within the loss tolerance of what the limits allow
     costs more than twice the compute of the eased target (:mod:`.saturation`)."""
-    laws = problem.laws
     assert answer.loss is not None
     tolerance = DEFAULT_LOSS_TOLERANCE if request.budget is None else request.budget.loss_tolerance
 
@@ -89,20 +88,20 @@ def target_saturation_warning(
         return spent / found.variant.chosen.throughput
 
     def cost_of(loss: float) -> float:
-        if request.data is not None:
-            return cost(plan_with_data(request, laws, None, "budget.flops", loss))
+        if problem.data is not None:
+            return cost(plan_with_data(problem, None, loss))
         eased = replace(problem, target_loss=loss, target_error=None)
         return cost(plan_for_target(eased, variants, serving))
 
     elasticity = next((m.elasticity for m in answer.margins if m.resource == "target.loss"), None)
     limits = [b for b in answer.binding if b != "target"]
-    if request.data is not None:
+    if problem.data is not None:
         limits.append("the repetition of the unique data")
     loss_at = None
-    if request.data is not None:
+    if problem.data is not None:
 
         def loss_at(flops: float) -> float:
-            found = plan_with_data(request, laws, flops, "budget.flops", margins=False).loss
+            found = plan_with_data(problem, flops, margins=False).loss
             assert found is not None
             return found
 

@@ -27,7 +27,7 @@ from laws_catalog.precision.formats import (
 from ...deadline import checkpoint
 from ...errors import InvalidRequest
 from ...optimize.program import Constraint
-from ...schemas.requests import PlanRequest
+from ...schemas.requests import Budget
 from ...schemas.responses import AnswerWarning
 from .budget import budget_device, budget_flops, gpu_hours
 
@@ -124,13 +124,10 @@ def effective_params_loss(base: PosynomialLoss, factor: float) -> PosynomialLoss
     return PosynomialLoss(base.offset, terms, base.power)
 
 
-def _candidates(request: PlanRequest, dev: Device | None) -> list[NumberFormat]:
-    spec = request.precision
-    assert spec is not None
-    assert spec.training is not None
-    if spec.training != "auto":
+def _candidates(training: str, dev: Device | None) -> list[NumberFormat]:
+    if training != "auto":
         try:
-            fmt = number_format(spec.training)
+            fmt = number_format(training)
         except UnknownFormat as exc:
             raise InvalidRequest(
                 f"precision.training: {exc.message}",
@@ -151,27 +148,28 @@ def _candidates(request: PlanRequest, dev: Device | None) -> list[NumberFormat]:
 
 
 def training_variants(
-    request: PlanRequest,
+    training: str,
+    budget: Budget | None,
     base: PosynomialLoss,
     resolved: ResolvedLaw[PrecisionLaw],
     extra_devices: Mapping[str, Device] | None,
 ) -> list[Variant]:
-    """One variant per candidate training format, with the FLOPs the budget buys in it.
+    """One variant per candidate training format (``training``, or for ``"auto"`` every format
+    the budget's GPU runs natively), with the FLOPs the budget buys in it.
 
     With a GPU in the budget, a format's throughput is the device's dense peak for it (the
     MFU is assumed the same in every format); without one, the precision papers' cost model
     C = (6/16) P N D is used (throughput 16/P), and the answer says so.
     """
-    budget = request.budget
     dev = budget_device(budget, extra_devices) if budget is not None else None
     reference = budget.number_format if budget is not None else "bf16"
     variants = []
-    for fmt in _candidates(request, dev):
+    for fmt in _candidates(training, dev):
         checkpoint(f"the {fmt.name} training-format variant")
         try:
             loss, warnings = _with_penalty(base, fmt, resolved)
         except ValueError as exc:
-            if request.precision is not None and request.precision.training != "auto":
+            if training != "auto":
                 raise InvalidRequest(
                     f"precision.training: {exc}", field="precision.training"
                 ) from None

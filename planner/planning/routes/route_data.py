@@ -24,13 +24,13 @@ from ...deadline import checkpoint
 from ...errors import InvalidRequest, PlanInfeasible, TargetUnreachable
 from ...optimize.data_mix import TokenSplit, solve_data_mix
 from ...optimize.repetition import LIMIT_FOR_KEYWORD, solve_repetition
-from ...schemas.requests import DataSpec, PlanRequest
+from ...schemas.requests import DataSpec
 from ...schemas.responses import AnswerWarning, MarginalValue, SourceOut
 from ..laws.provenance import law_use
-from ..laws.selection import SelectedLaws, resolve
 from ..laws.validity import range_warnings
 from ..plan.answer import DataOutcome, RouteAnswer
 from ..plan.constraints import NO_BUDGET_FLOPS, named_limits
+from ..plan.problem import PlanProblem
 from .source_quality import SourceLaw, caveats, source_laws
 
 __all__ = ["plan_with_data", "repetition_constants"]
@@ -82,7 +82,7 @@ def discounted_constants(
     return constants, True
 
 
-class _Problem:
+class _DataQuestion:
     """One data question, re-solvable with a relaxed budget, limit or data amount."""
 
     def __init__(
@@ -161,15 +161,15 @@ class _Problem:
 
 
 def _margins(
-    problem: _Problem, n: float, d: float, loss: float, binding: tuple[str, ...]
+    question: _DataQuestion, n: float, d: float, loss: float, binding: tuple[str, ...]
 ) -> list[MarginalValue]:
     margins = []
     for name in binding:
-        relaxed = dict(problem.values)
+        relaxed = dict(question.values)
         upper = name.endswith("_max")
         relaxed[name] = relaxed[name] * (RELAXATION if upper else 1 / RELAXATION)
-        new_loss = problem.solve(relaxed)[2]
-        for label in problem.labels[name]:
+        new_loss = question.solve(relaxed)[2]
+        for label in question.labels[name]:
             margins.append(
                 MarginalValue(
                     resource=label,
@@ -178,8 +178,8 @@ def _margins(
                     delta=new_loss - loss,
                 )
             )
-    if problem.spec.unique_tokens is not None:
-        more = problem.solve(scale=RELAXATION)[2]
+    if question.spec.unique_tokens is not None:
+        more = question.solve(scale=RELAXATION)[2]
         margins.append(
             MarginalValue(
                 resource="data.unique_tokens",
@@ -188,8 +188,8 @@ def _margins(
                 delta=more - loss,
             )
         )
-        unique = problem.spec.unique_tokens
-        epoch = float(problem.constants.loss(n, d + unique, unique))
+        unique = question.spec.unique_tokens
+        epoch = float(question.constants.loss(n, d + unique, unique))
         if d < unique:  # not repeating yet: "one more epoch" would mean a whole new pass
             return margins
         margins.append(
@@ -198,15 +198,15 @@ def _margins(
                 relaxation="+1 epoch at the planned N",
                 effect_on="loss",
                 delta=epoch - loss,
-                extra_flops=problem.k * n * unique,
+                extra_flops=question.k * n * unique,
             )
         )
     else:
-        assert problem.spec.sources is not None
-        count = len(problem.spec.sources)
-        for i, source in enumerate(problem.spec.sources):
+        assert question.spec.sources is not None
+        count = len(question.spec.sources)
+        for i, source in enumerate(question.spec.sources):
             checkpoint(f"the marginal value of data source {i + 1} of {count}")
-            more = problem.solve(scale=RELAXATION, only=source.name)[2]
+            more = question.solve(scale=RELAXATION, only=source.name)[2]
             margins.append(
                 MarginalValue(
                     resource=f"data.sources[{source.name}].unique_tokens",
@@ -218,21 +218,21 @@ def _margins(
     return margins
 
 
-def _floor(problem: _Problem) -> float:
+def _floor(question: _DataQuestion) -> float:
     """The loss no budget can beat with this much unique data (the law's plateau)."""
-    c = problem.constants
-    unique = problem.unique()
+    c = question.constants
+    unique = question.unique()
     n_cap = float(c.optimal_params_for_tokens(unique)) * (1 + c.rn_star)
     d_cap = unique * (1 + c.rd_star)
     return float(c.loss_from_effective(n_cap, d_cap))
 
 
-def _out_of_reach(problem: _Problem, target: float) -> TargetUnreachable:
+def _out_of_reach(question: _DataQuestion, target: float) -> TargetUnreachable:
     """The limits that keep ``target`` out of reach and the lowest loss they allow (the best
     plan at 1e40 FLOPs, where the loss has long stopped falling)."""
-    _, _, lowest, binding, _ = problem.solve({**problem.values, "c_max": 1e40})
-    limits = [label for name in binding if name != "c_max" for label in problem.labels[name]]
-    data = "data.unique_tokens" if problem.spec.unique_tokens is not None else "data.sources"
+    _, _, lowest, binding, _ = question.solve({**question.values, "c_max": 1e40})
+    limits = [label for name in binding if name != "c_max" for label in question.labels[name]]
+    data = "data.unique_tokens" if question.spec.unique_tokens is not None else "data.sources"
     conflicting = [*limits, data]
     return TargetUnreachable(
         f"target loss {target:.4g} cannot be reached within {', '.join(conflicting)}: the lowest "
@@ -244,19 +244,19 @@ def _out_of_reach(problem: _Problem, target: float) -> TargetUnreachable:
     )
 
 
-def _least_budget(problem: _Problem, target: float, start: float) -> float:
+def _least_budget(question: _DataQuestion, target: float, start: float) -> float:
     """Smallest budget whose best plan reaches ``target`` (bisection in ln C; the optimal
     loss falls monotonically with the budget)."""
 
     def loss_at(budget: float) -> float:
         checkpoint("the least budget reaching the target (bisection)")
-        return problem.solve({**problem.values, "c_max": budget})[2]
+        return question.solve({**question.values, "c_max": budget})[2]
 
     lo, hi = start, start
     while loss_at(hi) > target:
         lo, hi = hi, hi * 10
         if hi > 1e40:
-            raise _out_of_reach(problem, target)
+            raise _out_of_reach(question, target)
     while loss_at(lo) <= target and lo > 1e6:
         hi, lo = lo, lo / 10
     for _ in range(200):
@@ -271,24 +271,24 @@ def _least_budget(problem: _Problem, target: float, start: float) -> float:
 
 
 def _solve_question(
-    problem: _Problem, target_loss: float | None, repetition_ref: str
+    question: _DataQuestion, target_loss: float | None, repetition_ref: str
 ) -> tuple[float, float, float, tuple[str, ...], DataOutcome]:
     """Solve for the budget, or first find the least budget reaching ``target_loss``."""
     if target_loss is not None:
-        floor = _floor(problem)
+        floor = _floor(question)
         if target_loss <= floor:
             raise TargetUnreachable(
                 f"target loss {target_loss:.4g} is below {floor:.4g}, the lowest loss "
-                f"{problem.unique():.4g} unique tokens allow under {repetition_ref} at any "
+                f"{question.unique():.4g} unique tokens allow under {repetition_ref} at any "
                 "budget",
                 field="target.loss",
                 allowed=f"> {floor:.6g}",
             )
-        problem.values["c_max"] = _least_budget(problem, target_loss, 1e20)
-    return problem.solve()
+        question.values["c_max"] = _least_budget(question, target_loss, 1e20)
+    return question.solve()
 
 
-def _settle_qualities(problem: _Problem, laws: list[SourceLaw], outcome: DataOutcome) -> bool:
+def _settle_qualities(question: _DataQuestion, laws: list[SourceLaw], outcome: DataOutcome) -> bool:
     """Re-evaluate law-set qualities at the planned tokens; True when one moved."""
     moved = False
     planned = {s.name: s.tokens for s in outcome.sources or []}
@@ -296,59 +296,58 @@ def _settle_qualities(problem: _Problem, laws: list[SourceLaw], outcome: DataOut
         tokens = planned.get(law.name, 0.0)
         if tokens <= 0:
             continue  # unused source: keep its one-pass quality
-        quality = law.quality(problem.constants, tokens)
-        if abs(quality / problem.qualities[law.name] - 1.0) > _QUALITY_SETTLED:
+        quality = law.quality(question.constants, tokens)
+        if abs(quality / question.qualities[law.name] - 1.0) > _QUALITY_SETTLED:
             moved = True
-        problem.qualities[law.name] = quality
+        question.qualities[law.name] = quality
     return moved
 
 
 def plan_with_data(
-    request: PlanRequest,
-    laws: SelectedLaws,
+    problem: PlanProblem,
     flops: float | None,
-    budget_label: str,
     target_loss: float | None = None,
     *,
     margins: bool = True,
 ) -> RouteAnswer:
-    """Plan for ``flops`` (or the least budget reaching ``target_loss``) with ``request.data``;
-    ``margins=False`` skips the relaxation re-solves (a probe for the loss alone)."""
-    spec = request.data
-    assert spec is not None
-    loss = laws.loss
+    """Plan for ``flops`` (or the least budget reaching ``target_loss``) with the problem's
+    limited data; ``margins=False`` skips the relaxation re-solves (a probe for the loss
+    alone)."""
+    assert problem.data is not None
+    spec, repetition = problem.data.spec, problem.data.repetition
+    budget_label = problem.budget_label
+    loss = problem.laws.loss
     law = loss.law
-    repetition = resolve("data", request.laws.repetition, RepetitionLaw, "laws.repetition")
     constants, transplanted = discounted_constants(loss, repetition)
     k = law.traits.flops_per_param_token
     limits = named_limits(
-        request.constraints,
+        problem.limits,
         params_quantity=law.traits.params_quantity,
         laws=[law],
         budget=(flops if flops is not None else NO_BUDGET_FLOPS, budget_label),
     )
-    problem = _Problem(constants, spec, limits, k)
+    question = _DataQuestion(constants, spec, limits, k)
     laws_of_sources = source_laws(spec)
     for source_law in laws_of_sources:  # start from one pass over each such source
         name = source_law.name
         unique = next(s.unique_tokens for s in spec.sources or [] if s.name == name)
-        problem.qualities[name] = source_law.quality(constants, unique)
-        problem.quality_from[name] = source_law.law.ref
+        question.qualities[name] = source_law.quality(constants, unique)
+        question.quality_from[name] = source_law.law.ref
     try:
         for _ in range(_QUALITY_ROUNDS):
-            n, d, value, binding, outcome = _solve_question(problem, target_loss, repetition.ref)
-            if not _settle_qualities(problem, laws_of_sources, outcome):
+            n, d, value, binding, outcome = _solve_question(question, target_loss, repetition.ref)
+            if not _settle_qualities(question, laws_of_sources, outcome):
                 break
     except PlanInfeasible as exc:
         names = exc.conflicting
-        labels = [label for name in names for label in problem.labels.get(name, [name])]
+        labels = [label for name in names for label in question.labels.get(name, [name])]
         raise PlanInfeasible(
             "these limits cannot hold together: " + ", ".join(labels), conflicting=labels
         ) from None
-    bound_labels = [label for name in binding for label in problem.labels[name]]
+    bound_labels = [label for name in binding for label in question.labels[name]]
     if target_loss is not None:
         bound_labels = ["target", *[b for b in bound_labels if b != budget_label]]
-    found = _margins(problem, n, d, value, binding) if target_loss is None and margins else []
+    found = _margins(question, n, d, value, binding) if target_loss is None and margins else []
     produces = ["params", "tokens", "tokens_per_param", "loss", "epochs", "effective_tokens"]
     provenance = [
         law_use(loss, role="loss", produces=["loss_without_repetition"], method=METHOD),

@@ -18,7 +18,8 @@ from laws_catalog import ResolvedLaw
 from laws_catalog.inference import parscale2025 as parscale
 from laws_catalog.inference._law import InferenceLaw
 
-from ...schemas.requests import LawChoice, PlanRequest
+from ...schemas.inference import InferenceSpec
+from ...schemas.requests import LawChoice
 from ...schemas.responses import AnswerWarning
 from ..laws.selection import resolve_one_of
 from ..plan.variants import Variant, effective_params_loss
@@ -40,8 +41,8 @@ def stream_law(laws: LawChoice, field: str = "laws.parallel_streams") -> Resolve
     return law
 
 
-def requested_streams(request: PlanRequest) -> tuple[int, ...]:
-    spec = request.inference
+def requested_streams(spec: InferenceSpec | None) -> tuple[int, ...]:
+    """The stream counts the inference section asks to weigh (P = 1 without one)."""
     if spec is None:
         return (1,)
     if spec.parallel_streams == "auto":
