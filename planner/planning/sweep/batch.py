@@ -126,8 +126,8 @@ def _plain_flops(budget: Budget) -> bool:
     )
 
 
-Reply = tuple[object, InvalidRequest | None]
-"""A question's answer, or the error the law raised for it (thrown back into the account)."""
+Reply = tuple[object, Exception | None]
+"""A question's answer, or the error raised for it (thrown back into the account)."""
 
 
 class _Answers:
@@ -154,7 +154,8 @@ class _Answers:
                 counts, gated_mlp=arch.gated_mlp, grouped_query=arch.grouped_query
             )
             for i, count in zip(shape_rows, counts, strict=True):
-                out[i] = (shapes.get(count), None)  # None outside the rule's range
+                shape = shapes.get(count)  # None outside the rule's range
+                out[i] = (None, shape) if isinstance(shape, ValueError) else (shape, None)
         questions = [cast(VocabularyQuestion, asked[i]) for i in vocab_rows]
         sizes: list[float | None] = [None] * len(questions)
         if self.parametric is not None:
