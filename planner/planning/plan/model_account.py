@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, TypeVar
 
 from laws_catalog import PowerTerm, ResolvedLaw
@@ -270,17 +270,17 @@ def _pinned_fixed_point(
     took its last width; if that shape has the same width, the point is a fixed point of
     the search itself (the one the per-iteration loop converges to), else hold the new width
     and go again. ``None`` when it does not settle that way (the caller loops exactly)."""
-    where = yield from _iterate(
+    iterate = partial(
+        _iterate,
         n_law,
         flops,
         arch,
         shapes,
         asks_vocabulary=asks_vocabulary,
         total_convention=True,
-        width_of=_width_estimate,
         strict=False,
-        iterations=_ROUGH_ITERATIONS,
     )
+    where = yield from iterate(width_of=_width_estimate, iterations=_ROUGH_ITERATIONS)
     if where is None:
         return None
     for _ in range(_PIN_ROUNDS):
@@ -288,17 +288,7 @@ def _pinned_fixed_point(
         if shape is None:
             return None  # outside the shape rule the width map is cheap: loop exactly
         width = _width(where.n_nv, shape)
-        found = yield from _iterate(
-            n_law,
-            flops,
-            arch,
-            shapes,
-            asks_vocabulary=asks_vocabulary,
-            total_convention=True,
-            width_of=_Held(width),
-            strict=False,
-            start=where,
-        )
+        found = yield from iterate(width_of=_Held(width), start=where)
         if found is None or not found.settled:
             return None
         if _width(found.last_n_nv, (yield from shapes.at(found.last_n_nv))) == width:
