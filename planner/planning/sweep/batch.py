@@ -59,6 +59,7 @@ from ..plan.model_account import (
 from ..plan.optimum import BINDING_MULTIPLIER
 from ..plan.saturation import SATURATION_SHARE
 from ..plan.training_recipe import _FIELD, _GLOSSARY, FALLBACK
+from .collector import collector_paused
 from .shapes import shapes_for_counts
 from .vocabulary import ParametricVocabulary
 
@@ -349,6 +350,11 @@ def batch_records(
     setup = _setup(request)
     if setup is None:
         return None
+    with collector_paused():
+        return _planned_together(request, setup)
+
+
+def _planned_together(request: SweepRequest, setup: _Setup) -> list[Record | None]:
     assert request.budgets is not None
     budgets = request.budgets
     plain = np.array([_plain_flops(b) for b in budgets], dtype=bool)
