@@ -94,7 +94,50 @@ def test_other_questions_are_not_batched() -> None:
     records = batch_records(mixed)
     assert records is not None
     assert records[0] is not None
-    assert records[1] is None  # hardware budgets are planned one by one
+    assert records[1] is not None  # GPU time converts to FLOPs as a single plan converts it
+
+
+_HARDWARE_BUDGETS: list[dict[str, Any]] = [
+    {"gpu": "h100", "gpu_hours": 1e5, "mfu": 0.4},
+    {"gpu": "h100", "gpu_hours": 3e3, "mfu": 0.35, "price_per_gpu_hour": 2.5},
+    {"gpu": "h100", "dollars": 2e6, "price_per_gpu_hour": 2.5, "mfu": 0.4},
+    {"gpu": "a100", "gpu_count": 512, "hours": 720, "mfu": 0.45},
+    {"gpu": "h100", "gpu_hours": 1e4, "mfu": 0.4, "number_format": "fp8"},
+    {"flops": 3e22, "gpu": "h100", "mfu": 0.4, "price_per_gpu_hour": 2.0},
+    {"gpu": "h100", "gpu_hours": 1e-9, "mfu": 0.4},  # buys too little: make_plan says so
+    {"gpu": "no_such_gpu", "gpu_hours": 1e4, "mfu": 0.4},  # unknown: make_plan says so
+]
+
+
+def test_hardware_budgets_are_the_single_plans_records() -> None:
+    """Budgets in GPU-hours, GPU count x hours and dollars (and FLOPs priced on a GPU) are
+    planned together with the FLOPs rows; their records, budget columns included, are the
+    single plans' records, and a budget the conversion refuses is left to make_plan."""
+    scale = np.geomspace(0.01, 100.0, 7).tolist()
+    budgets: list[dict[str, Any]] = []
+    for base in _HARDWARE_BUDGETS:
+        for factor in scale:
+            amount = next(k for k in ("flops", "gpu_hours", "dollars", "hours") if k in base)
+            budgets.append(base | {amount: base[amount] * factor})
+    request = SweepRequest.model_validate({"budgets": budgets})
+    records = batch_records(request)
+    assert records is not None
+    answered = 0
+    for index, (budget, record) in enumerate(zip(budgets, records, strict=True)):
+        try:
+            single = make_plan(PlanRequest.model_validate({"budget": budget}))
+        except PlannerError:
+            assert record is None, budgets[index]
+            continue
+        if record is None:
+            continue
+        answered += 1
+        response = SweepResponse(rows=[single], catalog_version=CATALOG.version)
+        want = sweep_records(response)[0] | {"index": index}
+        assert list(record) == list(want)
+        for column, value in want.items():
+            _same(record[column], value, f"budgets[{index}].{column}")
+    assert answered >= 0.8 * (len(budgets) - 2 * len(scale))
 
 
 def test_the_deadline_stops_a_batched_sweep() -> None:

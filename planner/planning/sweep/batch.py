@@ -1,8 +1,9 @@
 """Sweep rows that differ only in their budget, planned together (issue 13).
 
-The common sweep - FLOPs budgets, a loss law with a closed-form optimum that counts all
-parameters, no limits, no serving, data, precision or uncertainty sections - asks one question
-thousands of times with a different ``C``. Here every step of :func:`make_plan`'s route runs
+The common sweep - budgets in FLOPs, GPU time or dollars (converted to FLOPs as a single plan
+converts them), a loss law with a closed-form optimum that counts all parameters, no limits, no
+serving, data, precision or uncertainty sections - asks one question thousands of times with a
+different ``C``. Here every step of :func:`make_plan`'s route runs
 over all rows at once: the certified Newton solve and its +10 % budget re-solve
 (:mod:`planner.optimize.polish_batch`, the scalar polish's floats bit for bit), the saturation
 rule's shortcut, the vocabulary/shape fixed point with one shape search per distinct count
@@ -45,6 +46,7 @@ from ..checks.plausibility import BOUNDS, loss_bound
 from ..laws.selection import SelectedLaws, resolve, select_laws
 from ..laws.validity import FIT_CAVEAT
 from ..plan.account_checks import advise_vocabulary
+from ..plan.budget import budget_device, budget_flops, describe_budget
 from ..plan.constraints import collect_bounds
 from ..plan.model_account import (
     AccountSteps,
@@ -57,6 +59,7 @@ from ..plan.model_account import (
     compute_terms,
 )
 from ..plan.optimum import BINDING_MULTIPLIER
+from ..plan.problem import BUDGET_FIELD
 from ..plan.saturation import SATURATION_SHARE
 from ..plan.training_recipe import _FIELD, _GLOSSARY, FALLBACK
 from .collector import collector_paused
@@ -65,7 +68,6 @@ from .vocabulary import ParametricVocabulary
 
 __all__ = ["batch_records"]
 
-_BUDGET_LABEL = "budget.flops"
 _CHUNK = 512
 """Rows between deadline checkpoints in the per-row loops."""
 
@@ -113,18 +115,27 @@ def _setup(request: SweepRequest) -> _Setup | None:
     return _Setup(laws, posy, objective, pair, k, arch, context_length, CATALOG.version)
 
 
-def _plain_flops(budget: Budget) -> bool:
-    """A budget given as FLOPs alone (the hardware fields would add conversions)."""
-    return (
-        budget.flops is not None
-        and budget.gpu_hours is None
-        and budget.gpu_count is None
-        and budget.hours is None
-        and budget.dollars is None
-        and budget.gpu is None
-        and budget.mfu is None
-        and budget.price_per_gpu_hour is None
-    )
+def _budget_flops(budget: Budget, devices: Mapping[str, Device]) -> float | None:
+    """The FLOPs a row's budget buys, converted as a single plan converts them; ``None`` where
+    the conversion refuses (an unknown GPU, too small a budget: make_plan says why)."""
+    try:
+        if budget.gpu is not None:
+            budget_device(budget, devices)
+        return budget_flops(budget, devices)
+    except InvalidRequest:
+        return None
+
+
+def _budget_cells(budget: Budget, flops: float, devices: Mapping[str, Device]) -> Record:
+    """A row's budget columns: how it was given, and its GPU-hours and dollars for ``flops``."""
+    kind = budget.amount_kind() or "flops"
+    cells: Record = {"given_as": kind, "gpu": "", "gpu_hours": "", "dollars": ""}
+    if budget.gpu is not None:
+        described = describe_budget(budget, flops, devices)
+        cells["gpu"] = described.gpu or ""
+        cells["gpu_hours"] = _blank(described.gpu_hours)
+        cells["dollars"] = _blank(described.dollars)
+    return cells | {"binding_constraints": BUDGET_FIELD[kind]}
 
 
 Reply = tuple[object, Exception | None]
@@ -346,19 +357,21 @@ def batch_records(
 ) -> list[Record | None] | None:
     """The CSV record of each row planned together, ``None`` for a row make_plan must plan;
     ``None`` for the whole request when it is not the common question."""
-    del devices  # FLOPs budgets alone: no device enters the common question
     setup = _setup(request)
     if setup is None:
         return None
     with collector_paused():
-        return _planned_together(request, setup)
+        return _planned_together(request, setup, dict(devices or {}))
 
 
-def _planned_together(request: SweepRequest, setup: _Setup) -> list[Record | None]:
+def _planned_together(
+    request: SweepRequest, setup: _Setup, devices: Mapping[str, Device]
+) -> list[Record | None]:
     assert request.budgets is not None
     budgets = request.budgets
-    plain = np.array([_plain_flops(b) for b in budgets], dtype=bool)
-    flops = np.array([b.flops if p else 1.0 for b, p in zip(budgets, plain, strict=True)])
+    bought = [_budget_flops(b, devices) for b in budgets]
+    plain = np.array([f is not None for f in bought], dtype=bool)
+    flops = np.array([1.0 if f is None else f for f in bought])
     tolerance = np.array([b.loss_tolerance for b in budgets], dtype=float)
     checkpoint("the sweep's solves")
     coefficients = budget_coefficients(setup.k, flops)
@@ -394,7 +407,11 @@ def _planned_together(request: SweepRequest, setup: _Setup) -> list[Record | Non
                 continue  # the saturation search: make_plan runs it
         values[i] = (loss, training, share, relaxed_losses[i] - loss, elasticity)
     accounts = _accounts(setup, list(values), n_list, flops_list)
-    return _records(setup, len(budgets), values, accounts, n_list, d_list, flops_list)
+    records = _records(setup, len(budgets), values, accounts, n_list, d_list, flops_list)
+    for i, record in enumerate(records):
+        if record is not None:
+            record.update(_budget_cells(budgets[i], flops_list[i], devices))
+    return records
 
 
 def _records(
@@ -468,7 +485,7 @@ def _records(
         unspent = max(0.0, 1.0 - share) * flops
         record: Record = {
             "index": i,
-            "given_as": "flops",
+            "given_as": "flops",  # the budget's cells: _budget_cells
             "flops": training,
             "flops_unspent": unspent,
             "gpu": "",
@@ -499,7 +516,7 @@ def _records(
             "loss_law": f"{loss_law.id}@{cset}",
             "allocation_law": "",
             "loss_change_per_10pct_more_budget": delta,
-            "binding_constraints": _BUDGET_LABEL,
+            "binding_constraints": "budget.flops",
             "warnings": ";".join(sorted(codes)),
             "error": "",
             "error_detail": "",
