@@ -1,6 +1,7 @@
 """A sweep as a table, one row per budget: each row's record (the CSV's cells) and the CSV.
 
-A record maps every column, in order, to its value, ``""`` for a blank cell.
+The same records make the CSV and the summary JSON (:mod:`.summary_json`): a record maps every
+column, in order, to its value, ``""`` for a blank cell.
 """
 
 from __future__ import annotations

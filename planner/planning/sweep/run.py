@@ -17,11 +17,13 @@ from ..plan.pipeline import make_plan
 from .batch import batch_records
 from .csv_table import Record, csv_text, sweep_columns, sweep_record
 from .json_rows import json_rows
+from .summary_json import summary_json
 
 __all__ = [
     "sweep",
     "sweep_json",
     "sweep_rows",
+    "sweep_summary_json",
     "sweep_table",
     "table_columns",
     "table_records",
@@ -99,7 +101,7 @@ def table_records(
     """Each row's record (:func:`.csv_table.sweep_record`, the cells under
     :func:`table_columns`), in row order: the rows that differ only in their budget planned
     together (:mod:`.batch`, no plan built for them), each other row by ``make_plan`` as it
-    is reached."""
+    is reached. The one source of the CSV and the summary JSON."""
     _checked(request, max_points)
     together = batch_records(request, devices)
     if together is None:
@@ -128,6 +130,16 @@ def sweep_table(
     """The sweep as CSV, each row written as soon as it is planned."""
     records = table_records(request, max_points=max_points, devices=devices)
     return csv_text(table_columns(request), (record.values() for record in records))
+
+
+def sweep_summary_json(
+    request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
+) -> bytes:
+    """The sweep as the CSV's table in JSON (``detail: "summary"``, SweepSummaryResponse)."""
+    records = table_records(request, max_points=max_points, devices=devices)
+    return summary_json(
+        table_columns(request), (record.values() for record in records), CATALOG.version
+    )
 
 
 def sweep_json(
