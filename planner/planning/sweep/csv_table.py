@@ -10,7 +10,12 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from ...schemas.responses import PlanResponse, SweepResponse, SweepRowError
+from ...schemas.responses import (
+    PlanResponse,
+    SweepResponse,
+    SweepRowError,
+    SweepSummaryResponse,
+)
 from .uncertainty_csv import interval_cells, interval_columns
 
 __all__ = [
@@ -187,7 +192,10 @@ def csv_text(columns: Sequence[str], rows: Iterable[Iterable[object]]) -> str:
     return out.getvalue()
 
 
-def sweep_csv(response: SweepResponse) -> str:
+def sweep_csv(response: SweepResponse | SweepSummaryResponse) -> str:
+    """The CSV of a sweep answer, full or summary (the same text either way)."""
+    if isinstance(response, SweepSummaryResponse):
+        return csv_text(response.columns, response.rows)
     return csv_text(
         sweep_columns(_has_intervals(response.rows)),
         (record.values() for record in sweep_records(response)),
