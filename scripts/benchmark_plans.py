@@ -21,7 +21,7 @@ from laws_catalog import CATALOG
 from laws_catalog.loss import is_loss_law, posynomial
 from planner import PlanRequest, make_plan
 from planner.optimize.closed_form import separable_pair_allocation
-from planner.planning.sweep.run import sweep_json, sweep_table
+from planner.planning.sweep.run import sweep_json, sweep_summary_json, sweep_table
 from planner.schemas.requests import SweepRequest
 
 __all__ = ["bench_plans"]
@@ -87,18 +87,24 @@ def _sweep_figure(seconds: float, rows: int, floor: float) -> Figure:
     }
 
 
+_SWEEP_KINDS: dict[str, Callable[[SweepRequest, int], object]] = {
+    "csv": lambda request, rows: sweep_table(request, max_points=rows),
+    "summary": lambda request, rows: sweep_summary_json(request, max_points=rows),
+    "json": lambda request, rows: sweep_json(request, max_points=rows),
+}
+"""A sweep's answer in each form: CSV, the summary JSON (the CSV's table) and full JSON."""
+
+
 def _ten_thousand_rows(rng: random.Random, floor: float, closed_form: float) -> dict[str, Figure]:
-    """Issue 13's figure: a 10,000-budget sweep (1e15-1e28, CSV and JSON) against its goal of
-    2 s, per row beside the bare re-solve and the closed-form allocation of the same run."""
+    """Issue 13's figure: a 10,000-budget sweep (1e15-1e28; CSV, summary JSON and full JSON)
+    against its goal of 2 s, per row beside the bare re-solve and the closed-form allocation
+    of the same run."""
     out: dict[str, Figure] = {}
-    for kind in ("csv", "json"):
+    for kind, answer in _SWEEP_KINDS.items():
         budgets = [c * (1 + 1e-9 * rng.random()) for c in _budgets(rng, 10_000, 15.0, 28.0)]
         request = SweepRequest.model_validate({"budgets": [{"flops": c} for c in budgets]})
         started = time.perf_counter()
-        if kind == "csv":
-            sweep_table(request, max_points=10_000)
-        else:
-            sweep_json(request, max_points=10_000)
+        answer(request, 10_000)
         seconds = time.perf_counter() - started
         out[f"sweep_10000_rows_{kind}"] = _sweep_figure(seconds, 10_000, floor) | {
             "goal_seconds": 2.0,
@@ -208,10 +214,7 @@ def bench_plans(quick: bool = False) -> dict[str, Figure]:
                     {"budgets": [{"flops": c} for c in _budgets(rng, rows)], **common}
                 )
                 started = time.perf_counter()
-                if kind == "csv":
-                    sweep_table(request, max_points=rows)
-                else:
-                    sweep_json(request, max_points=rows)
+                _SWEEP_KINDS[kind](request, rows)
                 seconds = time.perf_counter() - started
                 out[f"sweep_{rows}_budgets{name}_{kind}"] = _sweep_figure(seconds, rows, floor)
     out.update(_ten_thousand_rows(rng, floor, statistics.median(closed)))

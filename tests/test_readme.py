@@ -35,8 +35,17 @@ def _matches(shown: Any, actual: Any, path: str = "") -> None:
                 assert key in actual, f"{path}.{key} missing from the response"
                 _matches(value, actual[key], f"{path}.{key}")
     elif isinstance(shown, list):
-        shown_items = [item for item in shown if not (isinstance(item, str) and "..." in item)]
-        for i, item in enumerate(shown_items):
+        # the first "..." item stands for any number of items: those before it are the first
+        # items, those after it the last ones
+        gap = next(
+            (i for i, item in enumerate(shown) if isinstance(item, str) and "..." in item), None
+        )
+        head = shown if gap is None else shown[:gap]
+        tail = [] if gap is None else shown[gap + 1 :]
+        assert len(actual) >= len(head) + len(tail), path
+        for i, item in enumerate(head):
+            _matches(item, actual[i], f"{path}[{i}]")
+        for i, item in enumerate(tail, len(actual) - len(tail)):
             _matches(item, actual[i], f"{path}[{i}]")
     elif isinstance(shown, float):
         assert actual == pytest.approx(shown, rel=1e-9), path
@@ -49,6 +58,16 @@ def test_readme_example_request_gives_the_readme_response(client: TestClient) ->
     response = client.post("/v1/plan", json=request)
     assert response.status_code == 200
     _matches(shown, response.json())
+
+
+def test_readme_summary_sweep_gives_the_readme_summary(client: TestClient) -> None:
+    request = re.search(r"<<'SUMMARY'\n(.*?)\nSUMMARY", README, re.S)
+    shown = re.search(r"The summary \(abridged.*?```json\n(.*?)\n```", README, re.S)
+    assert request is not None
+    assert shown is not None
+    response = client.post("/v1/sweep", json=json.loads(request.group(1)))
+    assert response.status_code == 200
+    _matches(json.loads(shown.group(1)), response.json())
 
 
 def test_readme_catalogue_table_lists_every_law() -> None:

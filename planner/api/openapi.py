@@ -52,6 +52,7 @@ REQUEST_EXAMPLES: dict[str, list[dict[str, Any]]] = {
     "SweepRequest": [
         {"budgets": [{"flops": 1e21}, {"flops": 1e22}, {"flops": 1e23}]},
         {"targets": [{"loss": 2.3}, {"loss": 2.1}]},
+        {"budgets": [{"flops": 1e21}, {"flops": 1e22}, {"flops": 1e23}], "detail": "summary"},
     ],
     "VocabularyRequest": [{"params_non_vocabulary": 7e9}],
     "MixtureRequest": [

@@ -19,6 +19,7 @@ __all__ = [
     "CONSTRAINTS",
     "CONTINUAL",
     "DATA",
+    "DETAIL",
     "FIT",
     "LAWS",
     "LOSS_CURVE",
@@ -146,6 +147,13 @@ SEVERITY = Flag(
     "leave out warnings below this severity (default: print critical and warning ones, count "
     "the info notes)",
     choices=("info", "warning", "critical"),
+)
+DETAIL = Flag(
+    "--detail",
+    "detail",
+    "what --json prints: full (default), a whole plan per row; or summary, the CSV's table as "
+    "typed JSON (columns, rows); the CSV output is the same either way",
+    choices=("full", "summary"),
 )
 ARCHITECTURE = (
     Flag("--context-length", "context_length", "training sequence length [tokens], e.g. 4096", int),

@@ -38,9 +38,15 @@ def predict(body: dict[str, Any], devices: Devices) -> Any:
 
 def sweep(body: dict[str, Any], devices: Devices) -> Any:
     from ..planning.sweep.run import sweep as sweep_budgets
+    from ..planning.sweep.run import sweep_summary_json
     from ..schemas.requests import SweepRequest
+    from ..schemas.responses import SweepSummaryResponse
 
-    return sweep_budgets(SweepRequest.model_validate(body), max_points=100_000, devices=devices)
+    request = SweepRequest.model_validate(body)
+    if request.detail == "summary":
+        table = sweep_summary_json(request, max_points=100_000, devices=devices)
+        return SweepSummaryResponse.model_validate_json(table)
+    return sweep_budgets(request, max_points=100_000, devices=devices)
 
 
 def vocabulary(body: dict[str, Any], devices: Devices) -> Any:

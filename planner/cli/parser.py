@@ -11,6 +11,7 @@ from .flags import (
     CONSTRAINTS,
     CONTINUAL,
     DATA,
+    DETAIL,
     FIT,
     LAWS,
     LOSS_CURVE,
@@ -135,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_flags(sweep.add_argument_group("hardware (prices GPU-hour and dollar budgets)"), BUDGET[5:])
     add_flags(sweep.add_argument_group("laws"), LAWS)
     add_flags(sweep.add_argument_group("limits"), CONSTRAINTS)
-    add_flags(sweep, (SEVERITY,))
+    add_flags(sweep, (SEVERITY, DETAIL))
     sweep.add_argument(
         "--uncertainty",
         type=float,

@@ -22,6 +22,7 @@ from .flags import (
     CONSTRAINTS,
     CONTINUAL,
     DATA,
+    DETAIL,
     FIT,
     LAWS,
     LOSS_CURVE,
@@ -162,7 +163,7 @@ def _budgets(args: argparse.Namespace, hardware: dict[str, Any]) -> list[dict[st
 
 
 def _sweep(args: argparse.Namespace) -> Question:
-    flags = (*BUDGET[5:], *LAWS, *CONSTRAINTS, SEVERITY)
+    flags = (*BUDGET[5:], *LAWS, *CONSTRAINTS, SEVERITY, DETAIL)
     body = _intervals(args, body_from(args, flags, _request_file(args)))
     hardware = body.pop("budget", {})
     if "budgets" not in body and "targets" not in body:

@@ -199,12 +199,17 @@ def _sweep_with_progress(args: argparse.Namespace, question: Question, url: str 
         body = _remote_job(args, url, "sweep", question.body, draw)
     from ..client.tolerant import validate_tolerantly
     from ..planning.sweep.csv_table import sweep_csv
-    from ..schemas.responses import SweepResponse
+    from ..schemas.responses import SweepResponse, SweepSummaryResponse
 
     if args.json:
         print(json.dumps(body, separators=(",", ":")))
     else:
-        sys.stdout.write(sweep_csv(validate_tolerantly(SweepResponse, body)))
+        answer: SweepResponse | SweepSummaryResponse = (
+            validate_tolerantly(SweepSummaryResponse, body)
+            if "columns" in body
+            else validate_tolerantly(SweepResponse, body)
+        )
+        sys.stdout.write(sweep_csv(answer))
     return EXIT_OK
 
 

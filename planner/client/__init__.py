@@ -4,6 +4,7 @@
 >>> with PlannerClient("http://127.0.0.1:8000") as client:  # doctest: +SKIP
 ...     answer = client.plan({"budget": {"flops": 1e23}})
 ...     table = client.sweep({"budgets": [{"flops": 1e21}, {"flops": 1e22}]}).to_dataframe()
+...     big = client.sweep({"budgets": [{"flops": 1e21}] * 5}, detail="summary").to_dataframe()
 
 Importing it loads pydantic and httpx only: neither cvxpy nor SciPy. Results are this package's
 response models, read tolerantly (fields a newer server added are dropped, and the whole body
@@ -20,7 +21,7 @@ from .errors import (
     PlannerRequestError,
     PlannerServerError,
 )
-from .results import FitResult, JobStatus, SweepResult
+from .results import FitResult, JobStatus, SweepResult, SweepSummaryResult
 from .session import PlannerClient
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "PlannerRequestError",
     "PlannerServerError",
     "SweepResult",
+    "SweepSummaryResult",
 ]

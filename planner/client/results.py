@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import PrivateAttr
 
-from ..schemas.responses import SweepResponse
+from ..schemas.responses import SweepResponse, SweepSummaryResponse
 
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["FitResult", "JobStatus", "SweepResult", "require_pandas"]
+__all__ = ["FitResult", "JobStatus", "SweepResult", "SweepSummaryResult", "require_pandas"]
 
 
 def require_pandas() -> Any:
@@ -40,11 +40,33 @@ class SweepResult(SweepResponse):
         """One row per budget; columns as ``POST /v1/sweep?format=csv`` (blank -> NaN)."""
         from ..planning.sweep.csv_table import sweep_records
 
-        pd = require_pandas()
         records = sweep_records(self)
-        columns = list(records[0]) if records else None
-        frame: pandas.DataFrame = pd.DataFrame(records, columns=columns)
-        return frame.replace("", float("nan")).infer_objects()
+        columns = list(records[0]) if records else []
+        return _frame(columns, [list(record.values()) for record in records])
+
+
+class SweepSummaryResult(SweepSummaryResponse):
+    """A summary sweep (``detail="summary"``): the CSV's table, typed; :meth:`to_dataframe`
+    gives the frame :meth:`SweepResult.to_dataframe` gives for the full answer."""
+
+    _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The body exactly as the server sent it (including fields newer than this client)."""
+        return self._raw
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """One row per budget; columns as ``POST /v1/sweep?format=csv`` (blank -> NaN)."""
+        rows = [["" if value is None else value for value in row] for row in self.rows]
+        return _frame(self.columns, rows)
+
+
+def _frame(columns: list[str], rows: list[list[Any]]) -> pandas.DataFrame:
+    """A sweep's table (cells in column order, ``""`` where blank) as a frame, blank -> NaN."""
+    pd = require_pandas()
+    frame: pandas.DataFrame = pd.DataFrame(rows, columns=columns or None)
+    return frame.replace("", float("nan")).infer_objects()
 
 
 @dataclass(frozen=True)

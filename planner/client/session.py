@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import httpx
 from pydantic import BaseModel
@@ -13,7 +13,7 @@ from laws_catalog.hardware import Device
 from laws_catalog.quantities import Quantity
 
 from ..schemas.catalog import LawEntries, LawList
-from ..schemas.requests import PlanRequest, PredictRequest, SweepRequest
+from ..schemas.requests import PlanRequest, PredictRequest, SweepDetail, SweepRequest
 from ..schemas.responses import PlanResponse, PredictResponse
 from ..schemas.side_questions import (
     ContinualRequest,
@@ -31,7 +31,7 @@ from .errors import (
     PlannerRequestError,
     PlannerServerError,
 )
-from .results import FitResult, JobStatus, SweepResult
+from .results import FitResult, JobStatus, SweepResult, SweepSummaryResult
 from .tolerant import known_fields_only, validate_tolerantly
 
 __all__ = ["PlannerClient"]
@@ -151,10 +151,39 @@ class PlannerClient:
         """``POST /v1/predict``: the loss of a given (params, tokens)."""
         return self._post_model("/v1/predict", request, PredictResponse)
 
-    def sweep(self, request: SweepRequest | Mapping[str, Any]) -> SweepResult:
-        """``POST /v1/sweep``: one plan per budget; ``.to_dataframe()`` for a table."""
-        body = self._json(self._send("POST", "/v1/sweep", json=_payload(request)))
-        result = SweepResult.model_validate(known_fields_only(SweepResult, body))
+    @overload
+    def sweep(
+        self, request: SweepRequest | Mapping[str, Any], *, detail: Literal["full"] = "full"
+    ) -> SweepResult: ...
+
+    @overload
+    def sweep(
+        self, request: SweepRequest | Mapping[str, Any], *, detail: Literal["summary"]
+    ) -> SweepSummaryResult: ...
+
+    def sweep(
+        self, request: SweepRequest | Mapping[str, Any], *, detail: SweepDetail = "full"
+    ) -> SweepResult | SweepSummaryResult:
+        """``POST /v1/sweep``: one plan per budget; ``.to_dataframe()`` for a table.
+
+        ``detail="summary"`` asks for the CSV's table as typed JSON instead of full plans
+        (:class:`SweepSummaryResult`: a fraction of the size, as fast as the CSV). The keyword
+        decides the result's type, so a request whose own ``detail`` differs is refused."""
+        payload = _payload(request)
+        asked = payload.get("detail", detail)
+        if asked != detail:
+            raise ValueError(
+                f"the request asks detail={asked!r}: pass detail={asked!r} to sweep() instead"
+            )
+        if detail == "summary":  # "full" is the default: not sent, so older servers answer
+            payload["detail"] = detail
+        body = self._json(self._send("POST", "/v1/sweep", json=payload))
+        result: SweepResult | SweepSummaryResult
+        if detail == "summary":  # cells carry no fields: only the top level may be newer
+            known = {k: body[k] for k in SweepSummaryResult.model_fields if k in body}
+            result = SweepSummaryResult.model_validate(known)
+        else:
+            result = SweepResult.model_validate(known_fields_only(SweepResult, body))
         result._raw = body
         return result
 

@@ -8,7 +8,7 @@ e.g. ``"fit": JobKind(FitRequest, answering(fit))`` for a ``fit(request) -> Base
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,13 +62,10 @@ SWEEP_CHUNKS = 50
 large enough that whatever a sweep shares across its rows is still shared within one)."""
 
 
-def _sweep(request: SweepRequest, context: JobContext) -> bytes:
-    """``sweep`` chunk by chunk (progress after each), rows renumbered as one sweep would."""
-    from laws_catalog import CATALOG
-
+def _chunks(request: SweepRequest, context: JobContext) -> Iterator[tuple[int, SweepRequest]]:
+    """The sweep in about SWEEP_CHUNKS parts, each with the index of its first row; progress
+    is reported once a part has been answered (when the next one is asked for)."""
     from ..errors import InvalidRequest
-    from ..planning.sweep.run import sweep
-    from ..schemas.responses import PlanResponse, SweepResponse, SweepRowError
 
     total = _sweep_rows(request)
     list_field = "budgets" if request.budgets is not None else "targets"
@@ -80,16 +77,46 @@ def _sweep(request: SweepRequest, context: JobContext) -> bytes:
         )
     items: list[Any] = list(request.budgets or request.targets or [])
     step = max(1, -(-total // SWEEP_CHUNKS))
-    rows: list[PlanResponse | SweepRowError] = []
     context.progress(0, total)
     for start in range(0, total, step):
-        part = request.model_copy(update={list_field: items[start : start + step]})
-        for row in sweep(part, max_points=step, devices=context.devices).rows:
-            if isinstance(row, SweepRowError):
-                row = _renumbered(row, start)
-            rows.append(row)
-        context.progress(len(rows), total)
+        yield start, request.model_copy(update={list_field: items[start : start + step]})
+        context.progress(min(start + step, total), total)
+
+
+def _sweep(request: SweepRequest, context: JobContext) -> bytes:
+    """``sweep`` chunk by chunk (progress after each), rows renumbered as one sweep would; the
+    summary table when the request asks for it (``detail``)."""
+    from laws_catalog import CATALOG
+
+    from ..planning.sweep.run import sweep
+    from ..schemas.responses import PlanResponse, SweepResponse, SweepRowError
+
+    if request.detail == "summary":
+        return _sweep_summary(request, context)
+    rows: list[PlanResponse | SweepRowError] = []
+    for start, part in _chunks(request, context):
+        for row in sweep(part, max_points=context.max_sweep_points, devices=context.devices).rows:
+            rows.append(_renumbered(row, start) if isinstance(row, SweepRowError) else row)
     return SweepResponse(rows=rows, catalog_version=CATALOG.version).model_dump_json().encode()
+
+
+def _sweep_summary(request: SweepRequest, context: JobContext) -> bytes:
+    """The summary (``sweep_summary_json``'s bytes), chunk by chunk, each row's index the
+    sweep's."""
+    from laws_catalog import CATALOG
+
+    from ..planning.sweep.run import table_columns, table_records
+    from ..planning.sweep.summary_json import summary_json
+
+    def rows() -> Iterator[Iterable[object]]:
+        for start, part in _chunks(request, context):
+            records = table_records(
+                part, max_points=context.max_sweep_points, devices=context.devices
+            )
+            for index, record in enumerate(records, start):
+                yield (record | {"index": index}).values()
+
+    return summary_json(table_columns(request), rows(), CATALOG.version)
 
 
 def _renumbered(row: Any, offset: int) -> Any:

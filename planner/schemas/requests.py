@@ -31,6 +31,7 @@ __all__ = [
     "PrecisionSpec",
     "PlanRequest",
     "PredictRequest",
+    "SweepDetail",
     "SweepRequest",
     "Target",
 ]
@@ -68,6 +69,8 @@ Units = Annotated[float, Field(strict=True, ge=1, le=1e20, allow_inf_nan=False)]
 """A count of parameters or tokens in a limit: below one is no model (or no data) at all."""
 LimitRatio = Annotated[float, Field(strict=True, ge=1e-6, le=1e7, allow_inf_nan=False)]
 """Tokens per parameter in a limit: far below any trained model's, far above any."""
+SweepDetail = Literal["full", "summary"]
+"""How much of each row a JSON sweep answer carries (the CSV is always the summary)."""
 MinSeverity = Annotated[
     Severity,
     Field(
@@ -458,6 +461,14 @@ class SweepRequest(StrictRequest):
     min_severity: MinSeverity = "info"
     uncertainty: UncertaintyRequest | None = Field(
         default=None, description="intervals on every row (CSV: *_low and *_high columns)"
+    )
+    detail: SweepDetail = Field(
+        default="full",
+        description="the JSON answer: `full`, one whole plan per row (SweepResponse); or "
+        "`summary`, the CSV's columns and cells as a typed table (SweepSummaryResponse: "
+        "`columns`, `rows` as lists of numbers, strings and null for blank cells), about as "
+        "fast as the CSV and a fraction of the size. The CSV answer ignores it (it is the "
+        "summary already)",
     )
 
     @field_validator("uncertainty", mode="before")

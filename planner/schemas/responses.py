@@ -32,6 +32,7 @@ __all__ = [
     "SourceOut",
     "SweepResponse",
     "SweepRowError",
+    "SweepSummaryResponse",
     "AnswerWarning",
 ]
 
@@ -406,6 +407,19 @@ class SweepRowError(StrictAnswer):
 
 class SweepResponse(StrictAnswer):
     rows: list[PlanResponse | SweepRowError]
+    catalog_version: str
+
+
+class SweepSummaryResponse(StrictAnswer):
+    """A sweep as the CSV's table (``detail: "summary"``): one list of cells per row, in the
+    order of ``columns``; numbers are JSON numbers (counts are integers), text is a string and
+    a blank cell is null. A row that failed carries ``error`` and ``error_detail``. In pandas:
+    ``pd.DataFrame(body["rows"], columns=body["columns"])``."""
+
+    columns: list[str] = Field(
+        description="the CSV's columns (with *_low/*_high/uncertainty_* when intervals were asked)"
+    )
+    rows: list[list[int | float | str | None]] = Field(description="one list of cells per row")
     catalog_version: str
 
 

@@ -32,6 +32,26 @@ def test_remote_sweep_csv_and_catalogue(live_url: str, capsys: pytest.CaptureFix
     assert json.loads(capsys.readouterr().out)["id"] == "h100_sxm"
 
 
+def test_remote_summary_sweep_is_the_local_one(
+    live_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--detail summary --json``: the service's summary body, here or remote, with or without
+    a progress bar (a job); the CSV output does not change with it."""
+    argv = ["sweep", "--start", "1e20", "--stop", "1e22", "--num", "3"]
+    assert main([*argv, "--detail", "summary", "--json"]) == 0
+    local = capsys.readouterr().out
+    assert json.loads(local)["columns"][0] == "index"
+    ways = (["--progress"], ["--remote", live_url], ["--progress", "--remote", live_url])
+    for extra in ways:
+        assert main([*argv, "--detail", "summary", "--json", *extra]) == 0
+        assert json.loads(capsys.readouterr().out) == json.loads(local), extra
+    assert main(argv) == 0
+    table = capsys.readouterr().out
+    for extra in ([], *ways):
+        assert main([*argv, "--detail", "summary", *extra]) == 0
+        assert capsys.readouterr().out == table, extra
+
+
 def test_remote_errors_name_the_flag_and_keep_the_exit_codes(
     live_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

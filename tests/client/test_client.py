@@ -22,12 +22,14 @@ from planner.client import (
     PlannerRequestError,
     PlannerServerError,
     SweepResult,
+    SweepSummaryResult,
 )
 from planner.planning.plan.pipeline import make_plan
-from planner.schemas.requests import PlanRequest
+from planner.schemas.requests import PlanRequest, SweepRequest
 from tests.api.test_data_plans import _dcpt_runs, _mixture_runs
 from tests.api.test_side_questions import _curves
 from tests.live_server import free_port
+from tests.planner.summary_cells import assert_summary_is_csv
 
 
 @pytest.fixture
@@ -80,6 +82,35 @@ def test_sweep_dataframe_has_the_csv_columns_and_values(planner: PlannerClient) 
         assert frame.loc[i, "params"] == pytest.approx(float(row["params"]), rel=1e-12)
         assert frame.loc[i, "loss_law"] == row["loss_law"]
     assert frame["tokens"].dtype.kind == "f"
+
+
+def test_sweep_summary_is_the_csv_as_a_typed_table(planner: PlannerClient) -> None:
+    """``detail="summary"``: the CSV's cells as JSON numbers and strings; the same frame as the
+    full sweep's ``to_dataframe``."""
+    pd = pytest.importorskip("pandas")
+    budgets: list[dict[str, Any]] = [{"flops": f} for f in (1e19, 1e21, 1e23)]
+    request = {"budgets": [*budgets, {"gpu": "h100", "gpu_hours": 1e-9, "mfu": 0.4}]}
+    summary = planner.sweep(request, detail="summary")
+    assert isinstance(summary, SweepSummaryResult)
+    assert_summary_is_csv(summary.raw, planner.sweep_csv(request))
+    assert summary.model_dump(mode="json") == summary.raw
+    assert [type(v) for v in summary.rows[0]] == [type(v) for v in summary.raw["rows"][0]]
+    frame = summary.to_dataframe()
+    pd.testing.assert_frame_equal(frame, planner.sweep(request).to_dataframe())
+    assert frame["tokens"].dtype.kind == "f"
+    assert frame.loc[3, "error"] == "InvalidRequest"
+    typed = planner.sweep(SweepRequest.model_validate(request), detail="summary")
+    assert typed.rows == summary.rows
+
+
+def test_sweep_detail_is_the_keywords(planner: PlannerClient) -> None:
+    """The keyword decides the result's type: a request asking otherwise is refused here."""
+    request = {"budgets": [{"flops": 1e21}], "detail": "summary"}
+    with pytest.raises(ValueError, match="detail"):
+        planner.sweep(request)
+    assert isinstance(planner.sweep(request, detail="summary"), SweepSummaryResult)
+    full = planner.sweep({"budgets": [{"flops": 1e21}], "detail": "full"})
+    assert isinstance(full, SweepResult)
 
 
 def test_side_questions(planner: PlannerClient) -> None:
@@ -214,6 +245,13 @@ def test_fields_from_a_newer_server_are_tolerated(live_url: str, canned: Any) ->
         newer_sweep = client.sweep({"budgets": [{"flops": 1e20}]})
     assert newer_sweep.model_dump() == sweep.model_dump()
     assert "added_later" in newer_sweep.raw
+    with PlannerClient(live_url) as client:
+        summary = client.sweep({"budgets": [{"flops": 1e20}]}, detail="summary")
+    canned.body = json.dumps({**summary.raw, "added_later": True}).encode()
+    with PlannerClient(canned.url) as client:
+        newer_summary = client.sweep({"budgets": [{"flops": 1e20}]}, detail="summary")
+    assert newer_summary.model_dump() == summary.model_dump()
+    assert "added_later" in newer_summary.raw
 
 
 def test_pictures(planner: PlannerClient) -> None:
@@ -235,6 +273,12 @@ def test_jobs(planner: PlannerClient) -> None:
     assert done.status == "finished"
     assert done.progress == (3, 3)
     assert done.result == planner.sweep(request).raw
+    summary = planner.wait(
+        planner.submit_job("sweep", {**request, "detail": "summary"}).id,
+        poll_seconds=0.05,
+        timeout=60,
+    )
+    assert summary.result == planner.sweep(request, detail="summary").raw
     assert seen[-1] == "finished"
     with pytest.raises(PlannerRequestError) as missing:
         planner.job("0123456789abcdef0123456789abcdef")

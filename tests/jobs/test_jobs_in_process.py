@@ -7,6 +7,7 @@ import io
 import json
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from planner.jobs.kinds import JOB_KINDS, JobContext, answering
 from planner.jobs.progress import bar, wait_for_job
 from planner.jobs.views import JobView
 from planner.planning.questions.predict import predict
+from planner.planning.sweep.run import sweep_summary_json
 from planner.schemas.requests import PredictRequest, SweepRequest
 
 from .helpers import assert_progress_advanced, poll, submit, sweep_request
@@ -54,6 +56,42 @@ def test_sweep_job_rows_and_row_errors_match_the_endpoint(jobs_client: TestClien
     expected = jobs_client.post("/v1/sweep", json=request).json()
     assert body["result"] == expected
     assert [row["index"] for row in expected["rows"] if "error" in row] == [7, 55]
+
+
+def _summary_request(unique: float) -> dict[str, Any]:
+    """120 rows (chunks of 3): FLOPs rows planned together, a GPU-hour row at 50 and a
+    too-small one at 100 (an error row past the first chunks: its index must be the sweep's)."""
+    budgets: list[dict[str, Any]] = [{"flops": unique * 1.1**i} for i in range(120)]
+    budgets[50] = {"gpu": "h100", "gpu_hours": 1e5, "mfu": 0.4}
+    budgets[100] = {"gpu": "h100", "gpu_hours": 1e-9, "mfu": 0.4}
+    return {"budgets": budgets, "detail": "summary"}
+
+
+def test_a_summary_sweep_job_answers_the_endpoints_summary(
+    jobs_client: TestClient, unique: float
+) -> None:
+    request = _summary_request(unique)
+    body, seen = poll(jobs_client, submit(jobs_client, "sweep", request), timeout=120)
+    assert body["status"] == "finished", body
+    assert seen[-1] == ("finished", 120, 120)
+    expected = jobs_client.post("/v1/sweep", json=request)
+    assert body["result"] == expected.json()
+    columns, rows = body["result"]["columns"], body["result"]["rows"]
+    assert [row[0] for row in rows] == list(range(120))
+    errors = [row[0] for row in rows if row[columns.index("error")] is not None]
+    assert errors == [100]
+
+
+def test_a_summary_sweep_job_is_the_endpoints_bytes(unique: float) -> None:
+    """Chunk by chunk (progress after each), the same bytes as the one-request summary."""
+    request = SweepRequest.model_validate(_summary_request(unique))
+    recorded: list[tuple[int, int]] = []
+    context = JobContext({}, 1000, lambda done, total: recorded.append((done, total)))
+    answer = JOB_KINDS["sweep"].answer(request, context)
+    assert answer == sweep_summary_json(request, max_points=1000)
+    assert recorded[0] == (0, 120)
+    assert recorded[-1] == (120, 120)
+    assert len(recorded) > 10
 
 
 @pytest.mark.slow

@@ -9,9 +9,15 @@ from fastapi.responses import Response
 
 from ...planning.plan.pipeline import make_plan
 from ...planning.questions.predict import predict
-from ...planning.sweep.run import sweep_json, sweep_table
-from ...schemas.requests import PlanRequest, PredictRequest, SweepRequest
-from ...schemas.responses import ErrorBody, PlanResponse, PredictResponse, SweepResponse
+from ...planning.sweep.run import sweep_json, sweep_summary_json, sweep_table
+from ...schemas.requests import PlanRequest, PredictRequest, SweepDetail, SweepRequest
+from ...schemas.responses import (
+    ErrorBody,
+    PlanResponse,
+    PredictResponse,
+    SweepResponse,
+    SweepSummaryResponse,
+)
 from ...schemas.uncertainty import UncertaintyRequest
 from ..plan_query import plan_query
 from ..query import ConstraintQuery, HardwareQuery, LawQuery, MinSeverityQuery, SweepRangeQuery
@@ -63,18 +69,26 @@ def _wants_csv(fmt: str | None, accept: str | None) -> bool:
     return accept is not None and "text/csv" in accept
 
 
-@router.post(
-    "/sweep",
-    response_model=SweepResponse,
-    responses={**_ERRORS, 200: {"content": {"text/csv": {}}, "description": "JSON or CSV"}},
-)
+_SWEEP_ANSWERS = SweepResponse | SweepSummaryResponse
+_SWEEP_RESPONSES: dict[int | str, dict[str, object]] = {
+    **_ERRORS,
+    200: {
+        "content": {"text/csv": {}},
+        "description": "JSON: one full plan per row (SweepResponse), or with `detail` summary "
+        "the CSV's table (SweepSummaryResponse); CSV with `format=csv` or `Accept: text/csv`",
+    },
+}
+
+
+@router.post("/sweep", response_model=_SWEEP_ANSWERS, responses=_SWEEP_RESPONSES)
 async def post_sweep(
     body: SweepRequest,
     services: ServicesDep,
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """One plan per budget (or target); CSV with `format=csv` or `Accept: text/csv`."""
+    """One plan per budget (or target); `"detail": "summary"` for the CSV's table as JSON; CSV
+    with `format=csv` or `Accept: text/csv` (which ignores `detail`)."""
     max_points = services.settings.max_sweep_points
     if _wants_csv(format, accept):
         return await answer(
@@ -87,19 +101,16 @@ async def post_sweep(
             media_type=_CSV,
             response_format="csv",
         )
+    as_json = sweep_summary_json if body.detail == "summary" else sweep_json
     return await answer(
         services,
         endpoint="sweep",
         question=body,
-        compute=lambda: sweep_json(body, max_points=max_points, devices=services.devices),
+        compute=lambda: as_json(body, max_points=max_points, devices=services.devices),
     )
 
 
-@router.get(
-    "/sweep",
-    response_model=SweepResponse,
-    responses={**_ERRORS, 200: {"content": {"text/csv": {}}, "description": "JSON or CSV"}},
-)
+@router.get("/sweep", response_model=_SWEEP_ANSWERS, responses=_SWEEP_RESPONSES)
 async def get_sweep(
     services: ServicesDep,
     budgets: Annotated[SweepRangeQuery, Depends()],
@@ -110,6 +121,10 @@ async def get_sweep(
     accept: Annotated[str | None, Header()] = None,
     min_severity: MinSeverityQuery = "info",
     uncertainty: bool = False,
+    detail: Annotated[
+        SweepDetail,
+        Query(description="JSON answer: `full` plans per row, or `summary`: the CSV's table"),
+    ] = "full",
 ) -> Response:
     """Log-spaced budgets from `start` to `stop` as plain GET (spreadsheet IMPORTDATA)."""
     body = SweepRequest(
@@ -118,5 +133,6 @@ async def get_sweep(
         constraints=constraints.model(),
         min_severity=min_severity,
         uncertainty=UncertaintyRequest() if uncertainty else None,
+        detail=detail,
     )
     return await post_sweep(body, services, format, accept)

@@ -1,15 +1,34 @@
-"""Sweep answers as CSV, one row per budget, for spreadsheets."""
+"""A sweep as a table, one row per budget: each row's record (the CSV's cells) and the CSV.
+
+The same records make the CSV and the summary JSON (:mod:`.summary_json`): a record maps every
+column, in order, to its value, ``""`` for a blank cell.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from ...schemas.responses import PlanResponse, SweepResponse, SweepRowError
+from ...schemas.responses import (
+    PlanResponse,
+    SweepResponse,
+    SweepRowError,
+    SweepSummaryResponse,
+)
 from .uncertainty_csv import interval_cells, interval_columns
 
-__all__ = ["CSV_COLUMNS", "csv_rows", "sweep_columns", "sweep_csv", "sweep_records"]
+__all__ = [
+    "CSV_COLUMNS",
+    "Record",
+    "csv_text",
+    "sweep_columns",
+    "sweep_csv",
+    "sweep_record",
+    "sweep_records",
+]
+
+Record = dict[str, object]
 
 CSV_COLUMNS = (
     "index",
@@ -125,58 +144,59 @@ def sweep_columns(uncertain: bool) -> tuple[str, ...]:
     return CSV_COLUMNS + (interval_columns() if uncertain else ())
 
 
-def _record(
+def sweep_record(
     index: int,
-    row: PlanResponse | SweepRowError | dict[str, object],
+    row: PlanResponse | SweepRowError | Record,
     columns: tuple[str, ...],
     catalog_version: str,
-) -> dict[str, object]:
-    if isinstance(row, dict):  # written by the batch path (planning.sweep.batch)
-        return row
-    if isinstance(row, PlanResponse):
+) -> Record:
+    """The row's cells under ``columns``, in their order (``""`` where blank); a record of
+    the batch path (:mod:`.batch`) is already one."""
+    if isinstance(row, dict):
+        cells = row
+    elif isinstance(row, PlanResponse):
         cells = _row(index, row)
-        return cells | interval_cells(row) if len(columns) > len(CSV_COLUMNS) else cells
-    blank: dict[str, object] = dict.fromkeys(columns, "")
-    blank.update(
-        index=row.index, error=row.error, error_detail=row.detail, catalog_version=catalog_version
-    )
-    return blank
+        if len(columns) > len(CSV_COLUMNS):
+            cells |= interval_cells(row)
+    else:
+        cells = {
+            "index": row.index,
+            "error": row.error,
+            "error_detail": row.detail,
+            "catalog_version": catalog_version,
+        }
+    if tuple(cells) == columns:
+        return cells
+    return {column: _blank(cells.get(column)) for column in columns}
 
 
 def _has_intervals(rows: Iterable[PlanResponse | SweepRowError]) -> bool:
     return any(isinstance(row, PlanResponse) and row.uncertainty for row in rows)
 
 
-def sweep_records(response: SweepResponse) -> list[dict[str, object]]:
+def sweep_records(response: SweepResponse) -> list[Record]:
     """One flat record per sweep row, with the CSV's columns (blank where not applicable)."""
     columns = sweep_columns(_has_intervals(response.rows))
     return [
-        _record(index, row, columns, response.catalog_version)
+        sweep_record(index, row, columns, response.catalog_version)
         for index, row in enumerate(response.rows)
     ]
 
 
-def csv_rows(
-    rows: Iterable[PlanResponse | SweepRowError | dict[str, object]],
-    catalog_version: str,
-    *,
-    uncertain: bool,
-) -> str:
-    """One CSV line per sweep row, written as the rows arrive (none is kept)."""
-    columns = sweep_columns(uncertain)
+def csv_text(columns: Sequence[str], rows: Iterable[Iterable[object]]) -> str:
+    """The header and one CSV line per row of cells (in column order), written as they come."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    lines = csv.writer(out, lineterminator="\n")  # records already in column order
-    for index, row in enumerate(rows):
-        if isinstance(row, dict) and list(row) == list(columns):
-            lines.writerow(row.values())
-        else:
-            writer.writerow(_record(index, row, columns, catalog_version))
+    lines = csv.writer(out, lineterminator="\n")
+    lines.writerow(columns)
+    lines.writerows(rows)
     return out.getvalue()
 
 
-def sweep_csv(response: SweepResponse) -> str:
-    return csv_rows(
-        response.rows, response.catalog_version, uncertain=_has_intervals(response.rows)
+def sweep_csv(response: SweepResponse | SweepSummaryResponse) -> str:
+    """The CSV of a sweep answer, full or summary (the same text either way)."""
+    if isinstance(response, SweepSummaryResponse):
+        return csv_text(response.columns, response.rows)
+    return csv_text(
+        sweep_columns(_has_intervals(response.rows)),
+        (record.values() for record in sweep_records(response)),
     )

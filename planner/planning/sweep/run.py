@@ -15,10 +15,19 @@ from ...schemas.responses import PlanResponse, SweepResponse, SweepRowError
 from ..laws.selection import select_laws
 from ..plan.pipeline import make_plan
 from .batch import batch_records
-from .csv_table import csv_rows
+from .csv_table import Record, csv_text, sweep_columns, sweep_record
 from .json_rows import json_rows
+from .summary_json import summary_json
 
-__all__ = ["sweep", "sweep_json", "sweep_rows", "sweep_table"]
+__all__ = [
+    "sweep",
+    "sweep_json",
+    "sweep_rows",
+    "sweep_summary_json",
+    "sweep_table",
+    "table_columns",
+    "table_records",
+]
 
 
 def _checked(request: SweepRequest, max_points: int) -> str:
@@ -81,20 +90,56 @@ def sweep(
     return SweepResponse(rows=rows, catalog_version=CATALOG.version)
 
 
-def sweep_table(
+def table_columns(request: SweepRequest) -> tuple[str, ...]:
+    """The columns of the sweep's table (its CSV, its summary)."""
+    return sweep_columns(request.uncertainty is not None)
+
+
+def table_records(
     request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
-) -> str:
-    """The sweep as CSV, each row written as soon as it is planned (rows that differ only in
-    their budget planned together first, :mod:`.batch`)."""
+) -> Iterator[Record]:
+    """Each row's record (:func:`.csv_table.sweep_record`, the cells under
+    :func:`table_columns`), in row order: the rows that differ only in their budget planned
+    together (:mod:`.batch`, no plan built for them), each other row by ``make_plan`` as it
+    is reached. The one source of the CSV and the summary JSON."""
     _checked(request, max_points)
     together = batch_records(request, devices)
     if together is None:
-        rows = sweep_rows(request, max_points=max_points, devices=devices)
-        return csv_rows(rows, CATALOG.version, uncertain=request.uncertainty is not None)
+        together = [None] * len(request.budgets or request.targets or [])
+    return _merged(request, together, max_points=max_points, devices=devices)
+
+
+def _merged(
+    request: SweepRequest,
+    together: Sequence[Record | None],
+    *,
+    max_points: int,
+    devices: Mapping[str, Device] | None,
+) -> Iterator[Record]:
+    columns = table_columns(request)
     left = [index for index, record in enumerate(together) if record is None]
     planned = sweep_rows(request, max_points=max_points, devices=devices, indices=left)
-    merged = (record if record is not None else next(planned) for record in together)
-    return csv_rows(merged, CATALOG.version, uncertain=False)
+    for index, record in enumerate(together):
+        row = record if record is not None else next(planned)
+        yield sweep_record(index, row, columns, CATALOG.version)
+
+
+def sweep_table(
+    request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
+) -> str:
+    """The sweep as CSV, each row written as soon as it is planned."""
+    records = table_records(request, max_points=max_points, devices=devices)
+    return csv_text(table_columns(request), (record.values() for record in records))
+
+
+def sweep_summary_json(
+    request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
+) -> bytes:
+    """The sweep as the CSV's table in JSON (``detail: "summary"``, SweepSummaryResponse)."""
+    records = table_records(request, max_points=max_points, devices=devices)
+    return summary_json(
+        table_columns(request), (record.values() for record in records), CATALOG.version
+    )
 
 
 def sweep_json(

@@ -1,0 +1,101 @@
+"""``/v1/sweep`` with ``detail: "summary"``: the CSV's table as typed JSON, POST and GET."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from planner.schemas.responses import SweepSummaryResponse
+from tests.planner.summary_cells import assert_summary_is_csv
+
+_GPU = {"gpu": "h100", "mfu": 0.4}
+
+
+def _body(unique: float) -> dict[str, Any]:
+    """FLOPs rows (planned together), a GPU-hour row and a too-small one (an error row)."""
+    budgets: list[dict[str, Any]] = [{"flops": unique * 10.0**k} for k in range(-6, 6)]
+    return {"budgets": [*budgets, {"gpu_hours": 1e5, **_GPU}, {"gpu_hours": 1e-9, **_GPU}]}
+
+
+def test_post_summary_is_the_csv_typed(client: TestClient, unique: float) -> None:
+    body = _body(unique)
+    summary = client.post("/v1/sweep", json={**body, "detail": "summary"})
+    assert summary.status_code == 200, summary.text[:300]
+    assert summary.headers["content-type"] == "application/json"
+    table = client.post("/v1/sweep?format=csv", json=body)
+    parsed = assert_summary_is_csv(summary.content, table.text)
+    errors = [row for row in parsed["rows"] if row[parsed["columns"].index("error")]]
+    assert len(errors) == 1
+    SweepSummaryResponse.model_validate_json(summary.content)
+
+
+def test_get_summary_with_intervals_is_the_csv_typed(client: TestClient, unique: float) -> None:
+    query = {"start": unique, "stop": unique * 100, "num": 3, "uncertainty": "true"}
+    summary = client.get("/v1/sweep", params={**query, "detail": "summary"})
+    assert summary.status_code == 200, summary.text[:300]
+    table = client.get("/v1/sweep", params={**query, "format": "csv"})
+    parsed = assert_summary_is_csv(summary.content, table.text)
+    assert {"params_low", "loss_high", "uncertainty_samples"} <= set(parsed["columns"])
+    posted = client.post(
+        "/v1/sweep",
+        json={
+            "budgets": [{"flops": unique * 10.0**k} for k in (0, 1, 2)],
+            "uncertainty": True,
+            "detail": "summary",
+        },
+    )
+    assert posted.json()["columns"] == parsed["columns"]
+
+
+def test_full_and_summary_answers_are_cached_apart(client: TestClient, unique: float) -> None:
+    body = {"budgets": [{"flops": unique}]}
+    full = client.post("/v1/sweep", json=body)
+    summary = client.post("/v1/sweep", json={**body, "detail": "summary"})
+    assert "plan" in full.json()["rows"][0]
+    assert summary.json()["columns"][0] == "index"
+    again = client.post("/v1/sweep", json={**body, "detail": "summary"})
+    assert again.headers["x-cache"] == "hit"
+    assert again.content == summary.content
+
+
+@pytest.mark.parametrize("fmt", ["csv", None])
+def test_the_csv_ignores_detail(client: TestClient, unique: float, fmt: str | None) -> None:
+    body = _body(unique)
+    params = {"format": fmt} if fmt else {}
+    headers = {} if fmt else {"accept": "text/csv"}
+    plain = client.post("/v1/sweep", json=body, params=params, headers=headers)
+    summary = client.post(
+        "/v1/sweep", json={**body, "detail": "summary"}, params=params, headers=headers
+    )
+    assert summary.headers["content-type"].startswith("text/csv")
+    assert summary.text == plain.text
+
+
+def test_a_bad_detail_is_a_422_naming_the_field(client: TestClient) -> None:
+    posted = client.post("/v1/sweep", json={"budgets": [{"flops": 1e21}], "detail": "brief"})
+    assert posted.status_code == 422
+    assert posted.json()["field"] == "detail"
+    got = client.get("/v1/sweep", params={"start": 1e20, "stop": 1e21, "detail": "brief"})
+    assert got.status_code == 422
+    assert got.json()["field"] == "detail"
+    assert "summary" in str(got.json()["allowed"])
+
+
+def test_openapi_documents_both_json_shapes(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    for method in ("post", "get"):
+        operation = doc["paths"]["/v1/sweep"][method]
+        content = operation["responses"]["200"]["content"]
+        refs = {
+            choice["$ref"].rsplit("/", 1)[1]
+            for choice in content["application/json"]["schema"]["anyOf"]
+        }
+        assert refs == {"SweepResponse", "SweepSummaryResponse"}
+        assert "text/csv" in content
+    names = {p["name"] for p in doc["paths"]["/v1/sweep"]["get"]["parameters"]}
+    assert "detail" in names
+    request = doc["components"]["schemas"]["SweepRequest"]["properties"]["detail"]
+    assert request["enum"] == ["full", "summary"]
+    assert "summary" in request["description"]
