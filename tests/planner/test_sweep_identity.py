@@ -237,18 +237,45 @@ def test_post_and_get_sweeps_equal_single_plans(
 
 
 @pytest.mark.slow
-def test_ten_thousand_row_csv_sweep_answers_in_time(client: TestClient) -> None:
-    """Issue 13: a 10,000-budget sweep answers in under 2 s on a quiet 2-core host; guarded
-    at 6 s here so a noisy shared CI machine does not fail it (best of two runs)."""
+@pytest.mark.parametrize(
+    "how",
+    ["csv of FLOPs budgets", "summary of FLOPs budgets", "GET csv of GPU-hour budgets"],
+)
+def test_ten_thousand_row_sweep_answers_in_time(client: TestClient, how: str) -> None:
+    """Issue 13: a 10,000-budget sweep answers in under 2 s on a quiet 2-core host (measured
+    1.1-1.3 s through HTTP for each of these); guarded at 4 s here so a noisy shared CI machine
+    does not fail it (best of two runs), which still fails a sweep planned row by row (about
+    8 s)."""
     fresh = iter(range(1, 100))
     times = []
     for _ in range(2):
-        budgets = [float(c) for c in np.logspace(15, 28, 10_000) * (1 + 1e-7 * next(fresh))]
+        scale = 1 + 1e-7 * next(fresh)
         started = time.perf_counter()
-        response = client.post(
-            "/v1/sweep?format=csv", json={"budgets": [{"flops": c} for c in budgets]}
-        )
+        if how.startswith("GET"):
+            response = client.get(
+                "/v1/sweep",
+                params={
+                    "start": 10 * scale,
+                    "stop": 1e7,
+                    "num": 10_000,
+                    "quantity": "gpu_hours",
+                    "gpu": "h100",
+                    "mfu": 0.4,
+                    "format": "csv",
+                },
+            )
+        else:
+            budgets = [float(c) for c in np.logspace(15, 28, 10_000) * scale]
+            body: dict[str, Any] = {"budgets": [{"flops": c} for c in budgets]}
+            if how.startswith("summary"):
+                body["detail"] = "summary"
+            response = client.post(
+                "/v1/sweep" if "summary" in how else "/v1/sweep?format=csv", json=body
+            )
         times.append(time.perf_counter() - started)
         assert response.status_code == 200, response.text[:500]
-        assert response.text.count("\n") == 10_001
-    assert min(times) < 6.0, times
+        if how.startswith("summary"):
+            assert len(response.json()["rows"]) == 10_000
+        else:
+            assert response.text.count("\n") == 10_001
+    assert min(times) < 4.0, times
