@@ -13,6 +13,7 @@ singular system) is reported as not polished; the caller then plans it the ordin
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,9 +21,27 @@ import numpy.typing as npt
 
 from laws_catalog import PowerTerm
 
-from .polish import _ACTIVE_DUAL, _ACTIVE_LOG_SLACK, _CONVERGED, _FEASIBILITY, _ITERATIONS
+from .gp import _SECOND_GUESSES
+from .polish import (
+    _ACTIVE_DUAL,
+    _ACTIVE_LOG_SLACK,
+    _CONVERGED,
+    _FEASIBILITY,
+    _ITERATIONS,
+    _rank_grows,
+)
+from .program import Constraint
 
-__all__ = ["PolishedBatch", "budget_coefficients", "closed_form_starts", "polish_budget_rows"]
+__all__ = [
+    "PolishedBatch",
+    "PolishedRows",
+    "RowMonomial",
+    "budget_coefficients",
+    "certified_rows",
+    "closed_form_starts",
+    "polish_budget_rows",
+    "polish_rows",
+]
 
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
@@ -114,6 +133,218 @@ def _solve_linear(matrix: Floats) -> tuple[Floats, Mask]:
     return out, singular
 
 
+@dataclass(frozen=True, slots=True)
+class RowMonomial:
+    """A constraint ``c N^a D^b <= 1`` of every row's program, ``ln c`` per row (a budget)
+    or one for all rows (a limit)."""
+
+    log_coefficient: Floats | float
+    n_exponent: float
+    d_exponent: float
+
+    @classmethod
+    def of(cls, constraint: Constraint) -> RowMonomial | None:
+        """The constraint as the scalar polish reads it; ``None`` unless it is one term."""
+        if len(constraint.posynomial.terms) != 1:
+            return None
+        (term,) = constraint.posynomial.terms
+        return cls(math.log(term.coefficient), term.n_exponent, term.d_exponent)
+
+    def value(self, z0: Floats, z1: Floats) -> Floats:
+        """``ln`` of the constraint's left side at ``(ln N, ln D)`` (the scalar's order)."""
+        return self.log_coefficient + self.n_exponent * z0 + self.d_exponent * z1
+
+    def rows(self, index: npt.NDArray[np.intp]) -> RowMonomial:
+        if isinstance(self.log_coefficient, float):
+            return self
+        return RowMonomial(self.log_coefficient[index], self.n_exponent, self.d_exponent)
+
+
+@dataclass(frozen=True, slots=True)
+class PolishedRows:
+    n_params: Floats
+    n_tokens: Floats
+    multipliers: Floats
+    """(rows, constraints): zero where a constraint was not active, as the scalar polish."""
+    ok: Mask
+    """False where the scalar polish returns None (those rows hold no answer)."""
+
+
+def _summed(values: list[Floats]) -> Floats | float:
+    """Python's ``sum`` of the values (it starts from 0, so 0 + the first term)."""
+    total: Floats | float = 0.0
+    for value in values:
+        total = total + value
+    return total
+
+
+def _initial_multipliers(active: list[RowMonomial], grad_f: tuple[Floats, Floats]) -> list[Floats]:
+    """``planner.optimize.polish._initial_multipliers`` for one or two monomials."""
+    g0, g1 = grad_f
+    if len(active) == 1:
+        a, b = active[0].n_exponent, active[0].d_exponent
+        return [-(a * g0 + b * g1) / (a * a + b * b)]
+    (a, b), (c, d) = [(m.n_exponent, m.d_exponent) for m in active]
+    det = a * d - b * c
+    return [(-g0 * d + g1 * c) / det, (-g1 * a + g0 * b) / det]
+
+
+def _chosen(constraints: Sequence[RowMonomial], candidates: tuple[bool, ...]) -> list[int]:
+    """``planner.optimize.polish._independent_active`` given which constraints pass its
+    activity test (a monomial's gradient is its exponents, the same on every row)."""
+    chosen: list[int] = []
+    gradients: list[tuple[float, float]] = []
+    for index, (constraint, candidate) in enumerate(zip(constraints, candidates, strict=True)):
+        if len(chosen) == 2:
+            break
+        grad = (constraint.n_exponent, constraint.d_exponent)
+        if candidate and _rank_grows(gradients, grad):
+            chosen.append(index)
+            gradients.append(grad)
+    return chosen
+
+
+def _newton(
+    objective: tuple[PowerTerm, ...],
+    active: list[RowMonomial],
+    every: list[RowMonomial],
+    z0: Floats,
+    z1: Floats,
+) -> tuple[Floats, Floats, list[Floats], Mask]:
+    """The scalar polish's Newton iterations on the KKT system of ``active``, every row
+    together; ``ok`` as the scalar accepts the point (converged, multipliers non-negative,
+    ``every`` constraint satisfied)."""
+    _, grad_f, _ = _objective(objective, z0, z1)
+    lam = _initial_multipliers(active, grad_f)
+    converged = np.zeros(len(z0), dtype=bool)
+    failed = np.zeros(len(z0), dtype=bool)
+    ones, zeros = np.ones_like(z0), np.zeros_like(z0)
+    for _ in range(_ITERATIONS):
+        running = ~(converged | failed)
+        if not running.any():
+            break
+        _, grad_f, hess_f = _objective(objective, z0, z1)
+        values = [m.value(z0, z1) for m in active]
+        r0 = grad_f[0] + _summed([mu * m.n_exponent for mu, m in zip(lam, active, strict=True)])
+        r1 = grad_f[1] + _summed([mu * m.d_exponent for mu, m in zip(lam, active, strict=True)])
+        worst = np.maximum(np.abs(r0), np.abs(r1))
+        for value in values:
+            worst = np.maximum(worst, np.abs(value))
+        done = running & (worst < _CONVERGED)
+        converged |= done
+        running &= ~done
+        curvature = _summed([mu * 0.0 for mu in lam])  # a monomial's Hessian is zero
+        h00, h01, h11 = hess_f[0] + curvature, hess_f[1] + curvature, hess_f[2] + curvature
+        size = 2 + len(active)
+        padding = [zeros] * len(active)
+        kkt = np.stack(
+            [
+                np.stack([h00, h01, *(m.n_exponent * ones for m in active), -r0], axis=1),
+                np.stack([h01, h11, *(m.d_exponent * ones for m in active), -r1], axis=1),
+                *(
+                    np.stack([m.n_exponent * ones, m.d_exponent * ones, *padding, -v], axis=1)
+                    for m, v in zip(active, values, strict=True)
+                ),
+            ],
+            axis=1,
+        )
+        assert kkt.shape[1:] == (size, size + 1)
+        step, singular = _solve_linear(kkt)
+        failed |= running & singular
+        running &= ~singular
+        z0 = np.where(running, z0 + step[:, 0], z0)
+        z1 = np.where(running, z1 + step[:, 1], z1)
+        lam = [np.where(running, mu + step[:, 2 + i], mu) for i, mu in enumerate(lam)]
+        failed |= running & ~(np.isfinite(z0) & np.isfinite(z1))
+    ok = converged & ~failed
+    for value in lam:
+        ok &= ~(value < -1e-9)
+    for constraint in every:
+        ok &= ~(constraint.value(z0, z1) > _FEASIBILITY)
+    return z0, z1, lam, ok
+
+
+def polish_rows(
+    objective: tuple[PowerTerm, ...],
+    constraints: Sequence[RowMonomial],
+    n_params: Floats,
+    n_tokens: Floats,
+    duals: Floats,
+) -> PolishedRows:
+    """``polish(program, n, d, duals)`` of each row's program ``objective`` subject to
+    ``constraints`` (monomials), ``duals`` of shape (rows, constraints)."""
+    rows, count = len(n_params), len(constraints)
+    with np.errstate(all="ignore"):
+        z0, z1 = _logs(n_params), _logs(n_tokens)
+        candidate = np.stack(
+            [
+                ~((np.abs(c.value(z0, z1)) >= _ACTIVE_LOG_SLACK) & (duals[:, j] <= _ACTIVE_DUAL))
+                for j, c in enumerate(constraints)
+            ],
+            axis=1,
+        )
+        out_z0, out_z1 = np.zeros(rows), np.zeros(rows)
+        multipliers = np.zeros((rows, count))
+        ok = np.zeros(rows, dtype=bool)
+        patterns, groups = np.unique(candidate, axis=0, return_inverse=True)
+        for group, pattern in enumerate(patterns.tolist()):
+            chosen = _chosen(constraints, tuple(pattern))
+            index = np.flatnonzero(groups.reshape(-1) == group)
+            if not chosen:
+                continue  # nothing active: the scalar polish declines
+            every = [c.rows(index) for c in constraints]
+            found = _newton(objective, [every[j] for j in chosen], every, z0[index], z1[index])
+            out_z0[index], out_z1[index], ok[index] = found[0], found[1], found[3]
+            for j, value in zip(chosen, found[2], strict=True):
+                multipliers[index, j] = np.maximum(value, 0.0)
+        return PolishedRows(
+            _exps(np.where(ok, out_z0, 0.0)), _exps(np.where(ok, out_z1, 0.0)), multipliers, ok
+        )
+
+
+def certified_rows(
+    objective: tuple[PowerTerm, ...],
+    constraints: Sequence[RowMonomial],
+    n_params: Floats,
+    n_tokens: Floats,
+) -> PolishedRows:
+    """:func:`planner.optimize.gp.certified_solution` of each row from its closed-form start,
+    the budget being ``constraints[0]``: Newton with the budget alone active, then with the
+    budget and each limit the start violates (in order, at most three), the first the scalar
+    polish accepts; a row none certifies is not ok (its program needs the conic solve)."""
+    rows, count = len(n_params), len(constraints)
+    with np.errstate(all="ignore"):
+        z0, z1 = _logs(n_params), _logs(n_tokens)
+        violated = [c.value(z0, z1) > 0 for c in constraints]
+    guesses: list[list[int]] = [[] for _ in range(rows)]
+    for j in range(1, count):
+        for i in np.flatnonzero(violated[j]).tolist():
+            if len(guesses[i]) < _SECOND_GUESSES:
+                guesses[i].append(j)
+    n_out, d_out = np.ones(rows), np.ones(rows)  # a row not ok holds 1 (as polish_rows)
+    multipliers = np.zeros((rows, count))
+    ok = np.zeros(rows, dtype=bool)
+    for slot in range(_SECOND_GUESSES + 1):
+        index = np.array(
+            [i for i in range(rows) if not ok[i] and (slot == 0 or len(guesses[i]) >= slot)],
+            dtype=np.intp,
+        )
+        if not index.size:
+            break
+        duals = np.zeros((index.size, count))
+        duals[:, 0] = 1.0
+        if slot:
+            duals[np.arange(index.size), [guesses[i][slot - 1] for i in index.tolist()]] = 1.0
+        found = polish_rows(
+            objective, [c.rows(index) for c in constraints], n_params[index], n_tokens[index], duals
+        )
+        n_out[index] = np.where(found.ok, found.n_params, n_out[index])
+        d_out[index] = np.where(found.ok, found.n_tokens, d_out[index])
+        multipliers[index] = np.where(found.ok[:, None], found.multipliers, multipliers[index])
+        ok[index] |= found.ok
+    return PolishedRows(n_out, d_out, multipliers, ok)
+
+
 def polish_budget_rows(
     objective: tuple[PowerTerm, ...],
     coefficients: Floats,
@@ -124,47 +355,6 @@ def polish_budget_rows(
     """``polish(program, n, d, (dual,))`` of each row's program ``objective`` subject to
     ``coefficient * N * D <= 1`` (the budget the way ``compute_budget`` states it)."""
     with np.errstate(all="ignore"):
-        log_c = _logs(coefficients)
-        z0, z1 = _logs(n_params), _logs(n_tokens)
-        value_c = log_c + 1.0 * z0 + 1.0 * z1
-        active = ~((np.abs(value_c) >= _ACTIVE_LOG_SLACK) & (duals <= _ACTIVE_DUAL))
-        _, grad_f, _ = _objective(objective, z0, z1)
-        lam = -(1.0 * grad_f[0] + 1.0 * grad_f[1]) / (1.0 * 1.0 + 1.0 * 1.0)
-        converged = np.zeros(len(z0), dtype=bool)
-        failed = ~active
-        for _ in range(_ITERATIONS):
-            running = ~(converged | failed)
-            if not running.any():
-                break
-            _, grad_f, hess_f = _objective(objective, z0, z1)
-            value_c = log_c + 1.0 * z0 + 1.0 * z1
-            r0 = grad_f[0] + (0.0 + lam * 1.0)
-            r1 = grad_f[1] + (0.0 + lam * 1.0)
-            worst = np.maximum(np.maximum(np.abs(r0), np.abs(r1)), np.abs(value_c))
-            done = running & (worst < _CONVERGED)
-            converged |= done
-            running &= ~done
-            h00 = hess_f[0] + (0.0 + lam * 0.0)
-            h01 = hess_f[1] + (0.0 + lam * 0.0)
-            h11 = hess_f[2] + (0.0 + lam * 0.0)
-            ones, zeros = np.ones_like(z0), np.zeros_like(z0)
-            kkt = np.stack(
-                [
-                    np.stack([h00, h01, ones, -r0], axis=1),
-                    np.stack([h01, h11, ones, -r1], axis=1),
-                    np.stack([ones, ones, zeros, -value_c], axis=1),
-                ],
-                axis=1,
-            )
-            step, singular = _solve_linear(kkt)
-            failed |= running & singular
-            running &= ~singular
-            z0 = np.where(running, z0 + step[:, 0], z0)
-            z1 = np.where(running, z1 + step[:, 1], z1)
-            lam = np.where(running, lam + step[:, 2], lam)
-            failed |= running & ~(np.isfinite(z0) & np.isfinite(z1))
-        value_c = log_c + 1.0 * z0 + 1.0 * z1
-        ok = converged & ~failed & ~(lam < -1e-9) & ~(value_c > _FEASIBILITY)
-        return PolishedBatch(
-            _exps(np.where(ok, z0, 0.0)), _exps(np.where(ok, z1, 0.0)), np.maximum(lam, 0.0), ok
-        )
+        budget = RowMonomial(_logs(coefficients), 1.0, 1.0)
+    found = polish_rows(objective, [budget], n_params, n_tokens, duals[:, None])
+    return PolishedBatch(found.n_params, found.n_tokens, found.multipliers[:, 0], found.ok)

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pytest
 
 from laws_catalog import CATALOG
 from laws_catalog.loss import is_loss_law, posynomial
 from planner.optimize.closed_form import budget_start, separable_pair
+from planner.optimize.gp import certified_solution
 from planner.optimize.polish import polish
 from planner.optimize.polish_batch import (
+    RowMonomial,
     budget_coefficients,
+    certified_rows,
     closed_form_starts,
     polish_budget_rows,
+    polish_rows,
 )
 from planner.optimize.posynomial import Posynomial
 from planner.optimize.program import GeometricProgram, compute_budget
+from planner.planning.plan.constraints import collect_bounds
 from planner.planning.plan.model_account import compute_terms
+from planner.schemas.requests import Constraints
 
 
 def test_rows_equal_scalar_polish_bit_for_bit() -> None:
@@ -51,3 +60,73 @@ def test_rows_equal_scalar_polish_bit_for_bit() -> None:
             assert relaxed.ok[i]
             assert (again.n_params, again.n_tokens) == (relaxed.n_params[i], relaxed.n_tokens[i])
             assert again.multipliers == (relaxed.multiplier[i],)
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        {"max_params": 2e9},
+        {"min_params": 5e10},
+        {"max_tokens": 1e11},
+        {"min_tokens_per_param": 40.0},
+        {"max_tokens_per_param": 5.0},
+        {"max_params": 3e9, "max_tokens": 2e11},
+        {"min_params": 1e8, "max_params": 1e10, "min_tokens": 1e9},
+    ],
+)
+def test_limited_rows_equal_the_scalar_certified_solution_bit_for_bit(
+    limits: dict[str, float],
+) -> None:
+    """With limits besides the budget, every row's certified optimum (the budget alone, then
+    the budget and each limit its start violates) and its +10 % budget re-solve are the
+    scalar code's floats, multipliers included; a row the scalar cannot certify is not ok."""
+    law = CATALOG.get("loss", "besiroglu2024")
+    assert is_loss_law(law)
+    objective = Posynomial.of(posynomial(law).terms)
+    pair = separable_pair(objective)
+    assert pair is not None
+    k = law.traits.flops_per_param_token
+    flops = 10.0 ** np.random.default_rng(len(limits)).uniform(16.0, 28.0, 300)
+    bounds = collect_bounds(
+        Constraints.model_validate(limits),
+        params_quantity=law.traits.params_quantity,
+        compute_terms=compute_terms(k),
+    )
+    coefficients = budget_coefficients(k, flops)
+    limit_rows = [RowMonomial.of(b) for b in bounds]
+    assert all(m is not None for m in limit_rows)
+    budget_row = RowMonomial(np.array([math.log(c) for c in coefficients.tolist()]), 1.0, 1.0)
+    rows = [budget_row, *(m for m in limit_rows if m is not None)]
+    n0, d0 = closed_form_starts(pair, coefficients)
+    found = certified_rows(objective.terms, rows, n0, d0)
+    relaxed_budget = RowMonomial(
+        np.array([math.log(c) for c in budget_coefficients(k, flops, 1.0 / 1.1).tolist()]),
+        1.0,
+        1.0,
+    )
+    relaxed = polish_rows(
+        objective.terms,
+        [relaxed_budget, *rows[1:]],
+        found.n_params,
+        found.n_tokens,
+        found.multipliers,
+    )
+    limited = 0
+    for i, c in enumerate(flops.tolist()):
+        budget = compute_budget(compute_terms(k), c, ("budget.flops",))
+        program = GeometricProgram(objective, (budget, *bounds))
+        single = certified_solution(program, (n0[i], d0[i]))
+        if single is None:
+            assert not found.ok[i], i
+            continue
+        assert found.ok[i], i
+        assert (single.n_params, single.n_tokens) == (found.n_params[i], found.n_tokens[i])
+        assert single.multipliers == tuple(found.multipliers[i].tolist())
+        limited += any(m > 0 for m in single.multipliers[1:])
+        loosened = program.replace_constraint(0, budget.relaxed())
+        again = polish(loosened, single.n_params, single.n_tokens, single.multipliers)
+        assert relaxed.ok[i] == (again is not None), i
+        if again is not None:
+            assert (again.n_params, again.n_tokens) == (relaxed.n_params[i], relaxed.n_tokens[i])
+            assert again.multipliers == tuple(relaxed.multipliers[i].tolist())
+    assert limited >= 10  # the limits bind on many rows: the two-constraint systems are tested

@@ -38,22 +38,30 @@ def _same(got: object, want: object, where: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("laws", "tolerance", "share"),
+    ("laws", "tolerance", "share", "limits"),
     [
-        ({}, None, 0.9),
-        ({}, 0.0, 0.9),
-        ({}, 0.05, 0.0),  # most rows need the saturation search: make_plan runs it
-        ({"loss": "hoffmann2022"}, None, 0.9),
-        ({"loss": "muennighoff2023"}, None, 0.9),
+        ({}, None, 0.9, {}),
+        ({}, 0.0, 0.9, {}),
+        ({}, 0.05, 0.0, {}),  # most rows need the saturation search: make_plan runs it
+        ({"loss": "hoffmann2022"}, None, 0.9, {}),
+        ({"loss": "muennighoff2023"}, None, 0.9, {}),
+        # limits bind on part of the range; rows they saturate go to make_plan
+        ({}, None, 0.5, {"max_params": 2e9}),
+        ({}, 0.0, 0.7, {"max_params": 2e9}),
+        ({}, None, 0.5, {"min_tokens_per_param": 40.0, "max_tokens": 3e12}),
+        ({}, None, 0.5, {"min_params": 1e9, "max_tokens_per_param": 60.0}),
+        ({"loss": "hoffmann2022"}, None, 0.2, {"stay_in_fitted_range": True}),
     ],
 )
 def test_batch_records_equal_single_plans(
-    laws: dict[str, str], tolerance: float | None, share: float
+    laws: dict[str, str], tolerance: float | None, share: float, limits: dict[str, Any]
 ) -> None:
-    rng = np.random.default_rng(len(laws) * 10 + int(100 * (tolerance or 0)))
+    rng = np.random.default_rng(len(laws) * 10 + int(100 * (tolerance or 0)) + len(limits))
     budgets = (10 ** rng.uniform(14.5, 28.5, 120)).tolist()
     extra: dict[str, Any] = {} if tolerance is None else {"loss_tolerance": tolerance}
     common: dict[str, Any] = {"laws": laws} if laws else {}
+    if limits:
+        common["constraints"] = limits
     request = SweepRequest.model_validate(
         {"budgets": [{"flops": c, **extra} for c in budgets], **common}
     )
@@ -80,7 +88,7 @@ def test_batch_records_equal_single_plans(
 
 def test_other_questions_are_not_batched() -> None:
     for body in (
-        {"budgets": [{"flops": 1e21}], "constraints": {"max_params": 1e9}},
+        {"budgets": [{"flops": 1e21}], "constraints": {"max_learning_rate": 1e-4}},
         {"budgets": [{"flops": 1e21}], "laws": {"loss": "kaplan2020"}},
         {"budgets": [{"flops": 1e21}], "laws": {"allocation": "hoffmann2022"}},
         {"budgets": [{"flops": 1e21}], "min_severity": "warning"},

@@ -1,11 +1,13 @@
 """Sweep rows that differ only in their budget, planned together (issue 13).
 
 The common sweep - budgets in FLOPs, GPU time or dollars (converted to FLOPs as a single plan
-converts them), a loss law with a closed-form optimum that counts all parameters, no limits, no
+converts them), a loss law with a closed-form optimum that counts all parameters, limits on
+parameters, tokens or tokens per parameter (or the fitted range) but no learning-rate cap, no
 serving, data, precision or uncertainty sections - asks one question thousands of times with a
-different ``C``. Here every step of :func:`make_plan`'s route runs
-over all rows at once: the certified Newton solve and its +10 % budget re-solve
-(:mod:`planner.optimize.polish_batch`, the scalar polish's floats bit for bit), the saturation
+different ``C``. Here every step of :func:`make_plan`'s route runs over all rows at once: the
+certified Newton solve (the budget alone active, then with each limit its start violates) and
+its +10 % budget re-solve (:mod:`planner.optimize.polish_batch`, the scalar polish's floats
+bit for bit), the saturation
 rule's shortcut, the vocabulary/shape fixed point with one shape search per distinct count
 (:mod:`.shapes`), the recipe and the checks, and the CSV record of each row is written
 straight from those values.
@@ -20,11 +22,12 @@ tests/planner/test_sweep_identity.py holds every row to its single plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 
 from laws_catalog import CATALOG, AnyLaw, PosynomialLoss, ResolvedLaw
 from laws_catalog.architecture import (
@@ -38,10 +41,16 @@ from laws_catalog.vocabulary import VocabularyAdvice
 from ...deadline import checkpoint
 from ...errors import InvalidRequest
 from ...optimize.closed_form import separable_pair
-from ...optimize.polish_batch import budget_coefficients, closed_form_starts, polish_budget_rows
+from ...optimize.polish_batch import (
+    RowMonomial,
+    budget_coefficients,
+    certified_rows,
+    closed_form_starts,
+    polish_rows,
+)
 from ...optimize.posynomial import Posynomial
-from ...optimize.program import RELAXATION
-from ...schemas.requests import Architecture, Budget, Constraints, PlanRequest, SweepRequest
+from ...optimize.program import RELAXATION, Constraint
+from ...schemas.requests import Architecture, Budget, PlanRequest, SweepRequest
 from ..checks.plausibility import BOUNDS, loss_bound
 from ..laws.selection import SelectedLaws, resolve, select_laws
 from ..laws.validity import FIT_CAVEAT
@@ -81,6 +90,8 @@ class _Setup:
     objective: Posynomial
     pair: tuple[float, float, float, float]
     k: float
+    limits: tuple[Constraint, ...]
+    """The request's limits as the plan's program states them (each one monomial)."""
     architecture: Architecture
     context_length: int
     catalog_version: str
@@ -90,7 +101,7 @@ def _setup(request: SweepRequest) -> _Setup | None:
     """The shared inputs when the request is the common question, else ``None``."""
     if request.budgets is None or request.inference is not None or request.uncertainty:
         return None
-    if request.min_severity != "info" or request.constraints != Constraints():
+    if request.min_severity != "info" or request.constraints.max_learning_rate is not None:
         return None
     laws = select_laws(request.laws)
     if laws.allocation is not None or not is_loss_law(laws.loss.law):
@@ -102,17 +113,21 @@ def _setup(request: SweepRequest) -> _Setup | None:
     objective = Posynomial.of(posy.terms)
     pair = separable_pair(objective)
     k = law.traits.flops_per_param_token
-    if pair is None or collect_bounds(
+    limits = collect_bounds(
         request.constraints,
         params_quantity=law.traits.params_quantity,
         compute_terms=compute_terms(k),
-    ):
+        laws=[law],
+    )
+    if pair is None or any(RowMonomial.of(limit) is None for limit in limits):
         return None
     arch = Architecture()  # a sweep's rows take the default model and context
     context_length = PlanRequest.model_fields["context_length"].default
     if arch.vocab_size is not None or arch.tensor_parallel != 1:
         return None
-    return _Setup(laws, posy, objective, pair, k, arch, context_length, CATALOG.version)
+    return _Setup(
+        laws, posy, objective, pair, k, tuple(limits), arch, context_length, CATALOG.version
+    )
 
 
 def _budget_flops(budget: Budget, devices: Mapping[str, Device]) -> float | None:
@@ -126,8 +141,11 @@ def _budget_flops(budget: Budget, devices: Mapping[str, Device]) -> float | None
         return None
 
 
-def _budget_cells(budget: Budget, flops: float, devices: Mapping[str, Device]) -> Record:
-    """A row's budget columns: how it was given, and its GPU-hours and dollars for ``flops``."""
+def _budget_cells(
+    budget: Budget, flops: float, devices: Mapping[str, Device], limits: Sequence[str]
+) -> Record:
+    """A row's budget columns: how it was given, its GPU-hours and dollars for ``flops``, and
+    the budget's label before those of the ``limits`` that bind with it."""
     kind = budget.amount_kind() or "flops"
     cells: Record = {"given_as": kind, "gpu": "", "gpu_hours": "", "dollars": ""}
     if budget.gpu is not None:
@@ -135,7 +153,7 @@ def _budget_cells(budget: Budget, flops: float, devices: Mapping[str, Device]) -
         cells["gpu"] = described.gpu or ""
         cells["gpu_hours"] = _blank(described.gpu_hours)
         cells["dollars"] = _blank(described.dollars)
-    return cells | {"binding_constraints": BUDGET_FIELD[kind]}
+    return cells | {"binding_constraints": ";".join([BUDGET_FIELD[kind], *limits])}
 
 
 Reply = tuple[object, Exception | None]
@@ -375,19 +393,22 @@ def _planned_together(
     tolerance = np.array([b.loss_tolerance for b in budgets], dtype=float)
     checkpoint("the sweep's solves")
     coefficients = budget_coefficients(setup.k, flops)
+    limits = [RowMonomial.of(limit) for limit in setup.limits]
+    program = [_budget_row(coefficients), *(limit for limit in limits if limit is not None)]
     n0, d0 = closed_form_starts(setup.pair, coefficients)
-    solved = polish_budget_rows(setup.objective.terms, coefficients, n0, d0, np.ones_like(flops))
-    relaxed = polish_budget_rows(
+    solved = certified_rows(setup.objective.terms, program, n0, d0)
+    relaxed = polish_rows(
         setup.objective.terms,
-        budget_coefficients(setup.k, flops, 1.0 / RELAXATION),
+        [_budget_row(budget_coefficients(setup.k, flops, 1.0 / RELAXATION)), *program[1:]],
         solved.n_params,
         solved.n_tokens,
-        solved.multiplier,
+        solved.multipliers,
     )
-    ok = plain & solved.ok & relaxed.ok & (solved.multiplier > BINDING_MULTIPLIER)
+    budget_multipliers = solved.multipliers[:, 0]
+    ok = plain & solved.ok & relaxed.ok & (budget_multipliers > BINDING_MULTIPLIER)
     posy, k = setup.posy, setup.k
     n_list, d_list = solved.n_params.tolist(), solved.n_tokens.tolist()
-    flops_list, multipliers = flops.tolist(), solved.multiplier.tolist()
+    flops_list, multipliers = flops.tolist(), budget_multipliers.tolist()
     # the loss law's own numpy expressions, on arrays (the scalar route calls them per row)
     with np.errstate(all="ignore"):
         losses = _floats(posy(solved.n_params, solved.n_tokens))
@@ -410,8 +431,19 @@ def _planned_together(
     records = _records(setup, len(budgets), values, accounts, n_list, d_list, flops_list)
     for i, record in enumerate(records):
         if record is not None:
-            record.update(_budget_cells(budgets[i], flops_list[i], devices))
+            binding = [
+                label
+                for limit, multiplier in zip(setup.limits, solved.multipliers[i, 1:], strict=True)
+                if multiplier > BINDING_MULTIPLIER
+                for label in limit.labels
+            ]
+            record.update(_budget_cells(budgets[i], flops_list[i], devices, binding))
     return records
+
+
+def _budget_row(coefficients: npt.NDArray[np.float64]) -> RowMonomial:
+    """Every row's budget ``k N D / C <= 1`` as the scalar polish reads it."""
+    return RowMonomial(np.array([math.log(c) for c in coefficients.tolist()]), 1.0, 1.0)
 
 
 def _records(
