@@ -57,6 +57,7 @@ def test_full_and_summary_answers_are_cached_apart(client: TestClient, unique: f
     body = {"budgets": [{"flops": unique}]}
     full = client.post("/v1/sweep", json=body)
     summary = client.post("/v1/sweep", json={**body, "detail": "summary"})
+    assert summary.headers["x-cache"] == "miss"
     assert "plan" in full.json()["rows"][0]
     assert summary.json()["columns"][0] == "index"
     again = client.post("/v1/sweep", json={**body, "detail": "summary"})
@@ -75,6 +76,7 @@ def test_the_csv_ignores_detail(client: TestClient, unique: float, fmt: str | No
     )
     assert summary.headers["content-type"].startswith("text/csv")
     assert summary.text == plain.text
+    assert (plain.headers["x-cache"], summary.headers["x-cache"]) == ("miss", "hit")
 
 
 def test_a_bad_detail_is_a_422_naming_the_field(client: TestClient) -> None:

@@ -106,6 +106,7 @@ async def post_sweep(
             ).encode(),
             media_type=_CSV,
             response_format="csv",
+            key_ignores=frozenset({"detail"}),  # the CSV is the table whatever the detail
         )
     summary = body.detail == "summary"
     as_json = sweep_summary_json if summary else sweep_json
