@@ -32,10 +32,13 @@ class DeadlineExceeded(PlannerError):
 class CancelToken:
     """A deadline plus a cancel flag, shared by the event loop and one solver thread."""
 
-    def __init__(self, seconds: float, what: str) -> None:
+    def __init__(self, seconds: float, what: str, advice: str | None = None) -> None:
         self.seconds = seconds
         self.expires_at = time.monotonic() + seconds
         self.what = what
+        self.advice = advice
+        """A further way out the caller knows of (e.g. a cheaper form of the same question),
+        added to the deadline's message."""
         self.stage = "waiting for a solver thread"
         self.reason: str | None = None
         self._cancelled = threading.Event()
@@ -65,11 +68,12 @@ class CancelToken:
         """The 503 a client sees: what was being computed and what to do instead."""
         if self.reason == "disconnected":
             return DeadlineExceeded(f"{self.what}: the client disconnected ({self.stage})")
+        advice = "" if self.advice is None else f" {self.advice}"
         return DeadlineExceeded(
             f"{self.what} did not finish within the {self.seconds:g} s request deadline "
             f"(was {self.stage}). Ask a cheaper question (fewer budgets, sources, runs or "
             "steps, or a smaller range), or submit it as a background job (POST /v1/jobs) "
-            "and fetch the answer when it is ready.",
+            f"and fetch the answer when it is ready.{advice}",
             field=None,
             allowed=f"answers computable within {self.seconds:g} s",
         )

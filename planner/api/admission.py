@@ -91,11 +91,17 @@ class Admission:
         return max(1, min(math.ceil(wait), math.ceil(self.deadline_seconds)))
 
     async def run(
-        self, compute: Callable[[], T], *, what: str, client_gone: asyncio.Event | None = None
+        self,
+        compute: Callable[[], T],
+        *,
+        what: str,
+        client_gone: asyncio.Event | None = None,
+        advice: str | None = None,
     ) -> T:
         """``compute()`` on a solver thread, or 503 (:class:`Overloaded` at once when full,
-        :class:`DeadlineExceeded` when the deadline passes). When ``client_gone`` is set the
-        computation stops at its next checkpoint."""
+        :class:`DeadlineExceeded` when the deadline passes, its message ending with
+        ``advice``). When ``client_gone`` is set the computation stops at its next
+        checkpoint."""
         with self._lock:
             if self.admitted >= self.capacity:
                 self.shed_total += 1
@@ -109,7 +115,7 @@ class Admission:
                 "are queued; retry later (cached answers are still served)",
                 retry_after=self.retry_after(),
             )
-        token = CancelToken(self.deadline_seconds, what)
+        token = CancelToken(self.deadline_seconds, what, advice)
         future = self.pool.submit(self._in_thread, token, compute)
         future.add_done_callback(self._release)
         waiting = asyncio.wrap_future(future)

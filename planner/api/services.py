@@ -122,10 +122,18 @@ async def answer(
     compute: Callable[[], bytes],
     media_type: str = "application/json",
     response_format: str = "json",
+    deadline_advice: str | None = None,
+    key_ignores: frozenset[str] = frozenset(),
 ) -> Response:
     """Read-through cache around ``compute`` (run on a solver thread, admitted by
-    ``services.admission``: a cached answer never waits for a solver)."""
-    canonical = question.model_dump_json().encode() + services.devices_version.encode()
+    ``services.admission``: a cached answer never waits for a solver).
+
+    ``deadline_advice``: a faster form of the same question, suggested when the
+    computation misses the request deadline. ``key_ignores``: fields of ``question`` this
+    answer does not depend on, left out of its cache key (requests differing only there
+    share one cached answer)."""
+    asked = question.model_dump_json(exclude=set(key_ignores))
+    canonical = asked.encode() + services.devices_version.encode()
     key = cache_key(endpoint, canonical, response_format)
     remember(key, media_type)  # lets the next identical request skip validation on a hit
     cached = await services.cache.get(key)
@@ -133,7 +141,10 @@ async def answer(
         return Response(cached, media_type=media_type, headers={"X-Cache": "hit"})
     started = time.perf_counter()
     body = await services.admission.run(
-        refusing_non_finite(compute), what=f"the {endpoint} computation", client_gone=client_gone()
+        refusing_non_finite(compute),
+        what=f"the {endpoint} computation",
+        client_gone=client_gone(),
+        advice=deadline_advice,
     )
     elapsed_ms = (time.perf_counter() - started) * 1e3
     await services.cache.set(key, body, services.settings.cache_ttl_seconds)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from planner.api.app import create_app
+from planner.config import Settings
 from planner.schemas.responses import SweepSummaryResponse
 from tests.planner.summary_cells import assert_summary_is_csv
 
@@ -53,6 +57,7 @@ def test_full_and_summary_answers_are_cached_apart(client: TestClient, unique: f
     body = {"budgets": [{"flops": unique}]}
     full = client.post("/v1/sweep", json=body)
     summary = client.post("/v1/sweep", json={**body, "detail": "summary"})
+    assert summary.headers["x-cache"] == "miss"
     assert "plan" in full.json()["rows"][0]
     assert summary.json()["columns"][0] == "index"
     again = client.post("/v1/sweep", json={**body, "detail": "summary"})
@@ -71,6 +76,7 @@ def test_the_csv_ignores_detail(client: TestClient, unique: float, fmt: str | No
     )
     assert summary.headers["content-type"].startswith("text/csv")
     assert summary.text == plain.text
+    assert (plain.headers["x-cache"], summary.headers["x-cache"]) == ("miss", "hit")
 
 
 def test_a_bad_detail_is_a_422_naming_the_field(client: TestClient) -> None:
@@ -99,3 +105,75 @@ def test_openapi_documents_both_json_shapes(client: TestClient) -> None:
     request = doc["components"]["schemas"]["SweepRequest"]["properties"]["detail"]
     assert request["enum"] == ["full", "summary"]
     assert "summary" in request["description"]
+
+
+@pytest.fixture(scope="module")
+def hurried() -> Iterator[TestClient]:
+    """An app whose 50 ms request deadline none of the 2,000-row sweeps below can meet."""
+    settings = Settings(redis_url=None, request_deadline_seconds=0.05, solver_threads=1)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+_MANY = 2000
+_FULL_JSON = [
+    ("POST", {}, {}, {}),
+    ("GET", {}, {}, {}),
+    ("POST", {"detail": "full"}, {}, {}),
+]
+_TABLES = [
+    ("POST", {"detail": "summary"}, {}, {}),
+    ("GET", {"detail": "summary"}, {}, {}),
+    ("POST", {}, {"format": "csv"}, {}),
+    ("POST", {"detail": "summary"}, {"format": "csv"}, {}),
+    ("GET", {}, {"format": "csv"}, {}),
+    ("POST", {}, {}, {"accept": "text/csv"}),
+]
+
+
+def _deadline_message(
+    client: TestClient,
+    method: str,
+    detail: dict[str, str],
+    params: dict[str, str],
+    headers: dict[str, str],
+) -> str:
+    if method == "GET":
+        query = {"start": 1e18, "stop": 1e24, "num": _MANY, **detail, **params}
+        response = client.get("/v1/sweep", params=query, headers=headers)
+    else:
+        budgets = [{"flops": float(c)} for c in np.logspace(18, 24, _MANY)]
+        body = {"budgets": budgets, **detail}
+        response = client.post("/v1/sweep", json=body, params=params, headers=headers)
+    assert response.status_code == 503, response.text[:300]
+    assert response.json()["error"] == "DeadlineExceeded"
+    message: str = response.json()["detail"]
+    assert "POST /v1/jobs" in message  # the generic advice stays
+    return message
+
+
+@pytest.mark.parametrize(("method", "detail", "params", "headers"), _FULL_JSON)
+def test_full_plans_past_the_deadline_point_to_the_table(
+    hurried: TestClient,
+    method: str,
+    detail: dict[str, str],
+    params: dict[str, str],
+    headers: dict[str, str],
+) -> None:
+    message = _deadline_message(hurried, method, detail, params, headers)
+    assert '"detail": "summary"' in message
+    assert "detail=summary" in message
+    assert "format=csv" in message
+
+
+@pytest.mark.parametrize(("method", "detail", "params", "headers"), _TABLES)
+def test_a_table_past_the_deadline_does_not_suggest_itself(
+    hurried: TestClient,
+    method: str,
+    detail: dict[str, str],
+    params: dict[str, str],
+    headers: dict[str, str],
+) -> None:
+    message = _deadline_message(hurried, method, detail, params, headers)
+    assert "detail" not in message
+    assert "format=csv" not in message

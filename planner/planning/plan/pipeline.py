@@ -118,7 +118,7 @@ def _plan(request: PlanRequest, devices: Mapping[str, Device] | None) -> PlanRes
             answer = plan_with_data(problem, None, problem.target_loss)
         else:
             answer = plan_for_target(problem, variants, serving)
-        found = target_saturation_warning(request, problem, answer, variants, serving)
+        found = target_saturation_warning(problem, answer, variants, serving)
         if found is not None:
             answer = replace(answer, warnings=(*answer.warnings, found))
         spent = answer.budget_flops_spent + _build_flops(retrieval)
@@ -136,14 +136,14 @@ def _plan(request: PlanRequest, devices: Mapping[str, Device] | None) -> PlanRes
         )
     assert request.budget is not None
     assert problem.budget_flops is not None
-    answer, saturation = budget_answer(request, problem, variants, serving)
+    answer, saturation = budget_answer(problem, variants, serving)
     bought = problem.budget_flops
     if answer.variant is not None and answer.variant.chosen.flops is not None:
         bought = answer.variant.chosen.flops / saturation.fraction
     budget = describe_budget(
         request.budget, bought + _build_flops(retrieval), extra, _format_of(answer)
     )
-    answer = report_saturation(request, answer, budget, saturation, bought, problem.budget_label)
+    answer = report_saturation(problem, answer, budget, saturation, bought)
     return _assemble(request, laws, answer, budget, "min_loss", None, extra, inference, retrieval)
 
 

@@ -21,6 +21,7 @@ from ...errors import InvalidRequest, TargetUnreachable
 from ...schemas.requests import Architecture, Constraints, DataSpec, PlanRequest, Target
 from ..laws.selection import SelectedLaws, resolve
 from .budget import budget_flops
+from .saturation import DEFAULT_LOSS_TOLERANCE
 
 __all__ = [
     "BUDGET_FIELD",
@@ -59,6 +60,8 @@ class PlanProblem:
     limits: Constraints
     budget_label: str
     """The request field the budget came as (``budget.flops`` for a target question)."""
+    loss_tolerance: float
+    """The saturation rule's relative loss tolerance: the budget section's, else the default."""
     budget_flops: float | None
     """Training FLOPs the budget buys, less a retrieval datastore's build; None for a target."""
     target_loss: float | None
@@ -116,7 +119,7 @@ def resolve_problem(
     build_flops: float = 0.0,
 ) -> PlanProblem:
     """The request's budget (in FLOPs, less ``build_flops``) or target (as a loss), its laws,
-    devices, limits and limited data."""
+    devices, limits, loss tolerance and limited data."""
     flops: float | None = None
     loss: float | None = None
     if request.target is not None:
@@ -136,6 +139,9 @@ def resolve_problem(
         architecture=request.architecture,
         limits=request.constraints,
         budget_label=label,
+        loss_tolerance=(
+            DEFAULT_LOSS_TOLERANCE if request.budget is None else request.budget.loss_tolerance
+        ),
         budget_flops=flops,
         target_loss=loss,
         target_error=None if request.target is None else request.target.downstream_error,

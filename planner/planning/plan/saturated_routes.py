@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from ...schemas.requests import PlanRequest
 from ...schemas.responses import AnswerWarning, BudgetOut
 from ..routes.allocation import plan_by_allocation
 from ..routes.gp import plan_for_budget, plan_for_target
@@ -15,20 +14,13 @@ from ..routes.route_data import plan_with_data
 from ..serving.fit import ServingContext
 from .answer import RouteAnswer
 from .problem import PlanProblem
-from .saturation import (
-    DEFAULT_LOSS_TOLERANCE,
-    Saturation,
-    saturate,
-    saturation_warning,
-    target_saturation,
-)
+from .saturation import Saturation, saturate, saturation_warning, target_saturation
 from .variants import Variant
 
 __all__ = ["budget_answer", "report_saturation", "saturating_limits", "target_saturation_warning"]
 
 
 def budget_answer(
-    request: PlanRequest,
     problem: PlanProblem,
     variants: list[Variant],
     serving: ServingContext | None,
@@ -37,7 +29,6 @@ def budget_answer(
     budget is saturated (:mod:`.saturation`)."""
     laws, label, flops = problem.laws, problem.budget_label, problem.budget_flops
     assert flops is not None
-    assert request.budget is not None
     route: Callable[[float, bool], RouteAnswer]
     if problem.data is not None or laws.allocation is not None:
         by_data = problem.data is not None
@@ -66,11 +57,10 @@ def budget_answer(
 
     full = route(1.0, True)
     convex = problem.data is None and laws.allocation is None
-    return saturate(route, measure, full, label, request.budget.loss_tolerance, convex=convex)
+    return saturate(route, measure, full, label, problem.loss_tolerance, convex=convex)
 
 
 def target_saturation_warning(
-    request: PlanRequest,
     problem: PlanProblem,
     answer: RouteAnswer,
     variants: list[Variant],
@@ -79,7 +69,6 @@ def target_saturation_warning(
     """``compute_saturated`` when a target within the loss tolerance of what the limits allow
     costs more than twice the compute of the eased target (:mod:`.saturation`)."""
     assert answer.loss is not None
-    tolerance = DEFAULT_LOSS_TOLERANCE if request.budget is None else request.budget.loss_tolerance
 
     def cost(found: RouteAnswer) -> float:
         spent = found.budget_flops_spent
@@ -106,7 +95,7 @@ def target_saturation_warning(
             return found
 
     return target_saturation(
-        cost_of, answer.loss, cost(answer), tolerance, elasticity, limits, loss_at
+        cost_of, answer.loss, cost(answer), problem.loss_tolerance, elasticity, limits, loss_at
     )
 
 
@@ -115,27 +104,25 @@ def _scaled(variant: Variant, fraction: float) -> Variant:
     return replace(variant, flops=variant.flops * fraction)
 
 
-def saturating_limits(request: PlanRequest, answer: RouteAnswer, budget_label: str) -> list[str]:
+def saturating_limits(problem: PlanProblem, answer: RouteAnswer) -> list[str]:
     """The request fields that stop more compute from buying a lower loss."""
-    names = [
-        b for b in answer.binding if b not in (budget_label, "budget.loss_tolerance", "target")
-    ]
-    if request.data is not None:
+    label = problem.budget_label
+    names = [b for b in answer.binding if b not in (label, "budget.loss_tolerance", "target")]
+    if problem.data is not None:
         names.append(
             "the repetition of data.unique_tokens"
-            if request.data.unique_tokens is not None
+            if problem.data.spec.unique_tokens is not None
             else "the repetition of data.sources"
         )
     return list(dict.fromkeys(names))
 
 
 def report_saturation(
-    request: PlanRequest,
+    problem: PlanProblem,
     answer: RouteAnswer,
     budget: BudgetOut,
     saturation: Saturation,
     bought: float,
-    label: str,
 ) -> RouteAnswer:
     """Fill the budget's spent/unspent fields; the answer with ``compute_saturated`` added when
     due."""
@@ -145,8 +132,8 @@ def report_saturation(
     budget.loss_tolerance = saturation.tolerance
     if unspent > 0:
         budget.loss_with_full_budget = saturation.best_loss
-    limits = saturating_limits(request, answer, label)
-    found = saturation_warning(saturation, bought, limits, label)
+    limits = saturating_limits(problem, answer)
+    found = saturation_warning(saturation, bought, limits, problem.budget_label)
     if found is None:
         return answer
     return replace(answer, warnings=(*answer.warnings, found))
