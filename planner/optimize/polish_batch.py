@@ -22,6 +22,7 @@ import numpy.typing as npt
 from laws_catalog import PowerTerm
 
 from .gp import _SECOND_GUESSES
+from .libm import exps, logs
 from .polish import (
     _ACTIVE_DUAL,
     _ACTIVE_LOG_SLACK,
@@ -35,7 +36,7 @@ from .program import Constraint
 __all__ = [
     "PolishedBatch",
     "PolishedRows",
-    "RowMonomial",
+    "RowPosynomial",
     "budget_coefficients",
     "certified_rows",
     "closed_form_starts",
@@ -56,14 +57,6 @@ class PolishedBatch:
     """False where the scalar polish returns None (those rows hold no answer)."""
 
 
-def _logs(values: Floats) -> Floats:
-    return np.array([math.log(v) for v in values.tolist()], dtype=float)
-
-
-def _exps(values: Floats) -> Floats:
-    return np.array([math.exp(v) for v in values.tolist()], dtype=float)
-
-
 def budget_coefficients(k: float, flops: Floats, factor: float | None = None) -> Floats:
     """The ``k N D`` term of ``compute_budget`` scaled by ``1 / C`` (then by ``factor``, as
     :meth:`Constraint.relaxed` scales it), exactly as the scalar code computes it."""
@@ -78,32 +71,46 @@ def closed_form_starts(
     c_n, a, c_d, b = pair
     head = math.log(a * c_n / (b * c_d))
     param_tokens = 1.0 / coefficients
-    n_opt = _exps((head + b * _logs(param_tokens)) / (a + b))
+    n_opt = exps((head + b * logs(param_tokens)) / (a + b))
     return n_opt, param_tokens / n_opt
 
 
-def _objective(
-    terms: tuple[PowerTerm, ...], z0: Floats, z1: Floats
-) -> tuple[Floats, tuple[Floats, Floats], tuple[Floats, Floats, Floats]]:
-    """:func:`~planner.optimize.polish.log_posynomial` of a multi-term posynomial, per row."""
-    logs = [math.log(t.coefficient) + t.n_exponent * z0 + t.d_exponent * z1 for t in terms]
-    top = logs[0]
-    for value in logs[1:]:
+Term = tuple["Floats | float", float, float]
+"""One term ``c N^a D^b`` of a posynomial as ``(ln c, a, b)``; ``ln c`` per row or shared."""
+Pieces = tuple[Floats, tuple["Floats | float", "Floats | float"], tuple["Floats | float", ...]]
+"""``ln p`` with its gradient and Hessian ``(h_nn, h_nd, h_dd)`` in ``(ln N, ln D)``."""
+
+
+def _log_sum_exp(terms: Sequence[Term], z0: Floats, z1: Floats) -> Pieces:
+    """:func:`~planner.optimize.polish.log_posynomial` of a posynomial, per row: the
+    monomial's exact value, gradient and zero Hessian, or two terms' stable log-sum-exp."""
+    if len(terms) == 1:
+        ((log_c, a, b),) = terms
+        return log_c + a * z0 + b * z1, (a, b), (0.0, 0.0, 0.0)
+    term_logs = [log_c + a * z0 + b * z1 for log_c, a, b in terms]
+    top = term_logs[0]
+    for value in term_logs[1:]:
         top = np.where(value > top, value, top)
-    weights = [_exps(v - top) for v in logs]
+    weights = [exps(v - top) for v in term_logs]
     if len(weights) != 2:  # math.fsum of two floats is their correctly rounded sum
-        raise ValueError("the batch polish handles two-term objectives")
+        raise ValueError("the batch polish handles posynomials of one or two terms")
     total = weights[0] + weights[1]
     g0 = g1 = s00 = s01 = s11 = np.zeros_like(z0)
-    for t, w in zip(terms, weights, strict=True):
+    for (_, a, b), w in zip(terms, weights, strict=True):
         w = w / total
-        a, b = t.n_exponent, t.d_exponent
         g0 = g0 + w * a
         g1 = g1 + w * b
         s00 = s00 + w * a * a
         s01 = s01 + w * a * b
         s11 = s11 + w * b * b
-    return top + _logs(total), (g0, g1), (s00 - g0 * g0, s01 - g0 * g1, s11 - g1 * g1)
+    return top + logs(total), (g0, g1), (s00 - g0 * g0, s01 - g0 * g1, s11 - g1 * g1)
+
+
+def _objective(terms: tuple[PowerTerm, ...], z0: Floats, z1: Floats) -> Pieces:
+    """The objective's pieces (its coefficients' logarithms as the scalar code takes them)."""
+    return _log_sum_exp(
+        [(math.log(t.coefficient), t.n_exponent, t.d_exponent) for t in terms], z0, z1
+    )
 
 
 def _solve_linear(matrix: Floats) -> tuple[Floats, Mask]:
@@ -134,30 +141,42 @@ def _solve_linear(matrix: Floats) -> tuple[Floats, Mask]:
 
 
 @dataclass(frozen=True, slots=True)
-class RowMonomial:
-    """A constraint ``c N^a D^b <= 1`` of every row's program, ``ln c`` per row (a budget)
-    or one for all rows (a limit)."""
+class RowPosynomial:
+    """A constraint ``p(N, D) <= 1`` of every row's program (one or two terms), each term's
+    ``ln c`` per row (a budget) or shared by all rows (a limit)."""
 
-    log_coefficient: Floats | float
-    n_exponent: float
-    d_exponent: float
+    terms: tuple[Term, ...]
 
     @classmethod
-    def of(cls, constraint: Constraint) -> RowMonomial | None:
-        """The constraint as the scalar polish reads it; ``None`` unless it is one term."""
-        if len(constraint.posynomial.terms) != 1:
+    def monomial(cls, log_coefficient: Floats | float, a: float, b: float) -> RowPosynomial:
+        return cls(((log_coefficient, a, b),))
+
+    @classmethod
+    def of(cls, constraint: Constraint) -> RowPosynomial | None:
+        """The constraint as the scalar polish reads it; ``None`` beyond two terms."""
+        terms = constraint.posynomial.terms
+        if len(terms) > 2:
             return None
-        (term,) = constraint.posynomial.terms
-        return cls(math.log(term.coefficient), term.n_exponent, term.d_exponent)
+        return cls(tuple((math.log(t.coefficient), t.n_exponent, t.d_exponent) for t in terms))
+
+    @property
+    def gradient(self) -> tuple[float, float] | None:
+        """A monomial's gradient (its exponents, the same on every row); else ``None``."""
+        if len(self.terms) != 1:
+            return None
+        return self.terms[0][1], self.terms[0][2]
+
+    def pieces(self, z0: Floats, z1: Floats) -> Pieces:
+        return _log_sum_exp(self.terms, z0, z1)
 
     def value(self, z0: Floats, z1: Floats) -> Floats:
         """``ln`` of the constraint's left side at ``(ln N, ln D)`` (the scalar's order)."""
-        return self.log_coefficient + self.n_exponent * z0 + self.d_exponent * z1
+        return self.pieces(z0, z1)[0]
 
-    def rows(self, index: npt.NDArray[np.intp]) -> RowMonomial:
-        if isinstance(self.log_coefficient, float):
-            return self
-        return RowMonomial(self.log_coefficient[index], self.n_exponent, self.d_exponent)
+    def rows(self, index: npt.NDArray[np.intp]) -> RowPosynomial:
+        return RowPosynomial(
+            tuple((c if isinstance(c, float) else c[index], a, b) for c, a, b in self.terms)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,26 +197,35 @@ def _summed(values: list[Floats]) -> Floats | float:
     return total
 
 
-def _initial_multipliers(active: list[RowMonomial], grad_f: tuple[Floats, Floats]) -> list[Floats]:
-    """``planner.optimize.polish._initial_multipliers`` for one or two monomials."""
+def _initial_multipliers(
+    gradients: list[tuple[Floats | float, Floats | float]],
+    grad_f: tuple[Floats | float, Floats | float],
+) -> list[Floats]:
+    """``planner.optimize.polish._initial_multipliers`` for one or two gradients."""
     g0, g1 = grad_f
-    if len(active) == 1:
-        a, b = active[0].n_exponent, active[0].d_exponent
-        return [-(a * g0 + b * g1) / (a * a + b * b)]
-    (a, b), (c, d) = [(m.n_exponent, m.d_exponent) for m in active]
+    if len(gradients) == 1:
+        a, b = gradients[0]
+        return [np.asarray(-(a * g0 + b * g1) / (a * a + b * b))]
+    (a, b), (c, d) = gradients
     det = a * d - b * c
-    return [(-g0 * d + g1 * c) / det, (-g1 * a + g0 * b) / det]
+    return [np.asarray((-g0 * d + g1 * c) / det), np.asarray((-g1 * a + g0 * b) / det)]
 
 
-def _chosen(constraints: Sequence[RowMonomial], candidates: tuple[bool, ...]) -> list[int]:
+def _chosen(constraints: Sequence[RowPosynomial], candidates: tuple[bool, ...]) -> list[int]:
     """``planner.optimize.polish._independent_active`` given which constraints pass its
-    activity test (a monomial's gradient is its exponents, the same on every row)."""
+    activity test. A monomial's gradient is its exponents, the same on every row; a program
+    with a two-term constraint has only that one (its rank is checked per row)."""
+    if any(c.gradient is None for c in constraints):
+        if len(constraints) != 1:
+            raise ValueError("a two-term constraint is polished in rows only on its own")
+        return [0] if candidates[0] else []
     chosen: list[int] = []
     gradients: list[tuple[float, float]] = []
     for index, (constraint, candidate) in enumerate(zip(constraints, candidates, strict=True)):
         if len(chosen) == 2:
             break
-        grad = (constraint.n_exponent, constraint.d_exponent)
+        grad = constraint.gradient
+        assert grad is not None
         if candidate and _rank_grows(gradients, grad):
             chosen.append(index)
             gradients.append(grad)
@@ -206,8 +234,8 @@ def _chosen(constraints: Sequence[RowMonomial], candidates: tuple[bool, ...]) ->
 
 def _newton(
     objective: tuple[PowerTerm, ...],
-    active: list[RowMonomial],
-    every: list[RowMonomial],
+    active: list[RowPosynomial],
+    every: list[RowPosynomial],
     z0: Floats,
     z1: Floats,
 ) -> tuple[Floats, Floats, list[Floats], Mask]:
@@ -215,7 +243,7 @@ def _newton(
     together; ``ok`` as the scalar accepts the point (converged, multipliers non-negative,
     ``every`` constraint satisfied)."""
     _, grad_f, _ = _objective(objective, z0, z1)
-    lam = _initial_multipliers(active, grad_f)
+    lam = _initial_multipliers([c.pieces(z0, z1)[1] for c in active], grad_f)
     converged = np.zeros(len(z0), dtype=bool)
     failed = np.zeros(len(z0), dtype=bool)
     ones, zeros = np.ones_like(z0), np.zeros_like(z0)
@@ -224,26 +252,28 @@ def _newton(
         if not running.any():
             break
         _, grad_f, hess_f = _objective(objective, z0, z1)
-        values = [m.value(z0, z1) for m in active]
-        r0 = grad_f[0] + _summed([mu * m.n_exponent for mu, m in zip(lam, active, strict=True)])
-        r1 = grad_f[1] + _summed([mu * m.d_exponent for mu, m in zip(lam, active, strict=True)])
+        pieces = [c.pieces(z0, z1) for c in active]
+        r0 = grad_f[0] + _summed([mu * p[1][0] for mu, p in zip(lam, pieces, strict=True)])
+        r1 = grad_f[1] + _summed([mu * p[1][1] for mu, p in zip(lam, pieces, strict=True)])
         worst = np.maximum(np.abs(r0), np.abs(r1))
-        for value in values:
-            worst = np.maximum(worst, np.abs(value))
+        for p in pieces:
+            worst = np.maximum(worst, np.abs(p[0]))
         done = running & (worst < _CONVERGED)
         converged |= done
         running &= ~done
-        curvature = _summed([mu * 0.0 for mu in lam])  # a monomial's Hessian is zero
-        h00, h01, h11 = hess_f[0] + curvature, hess_f[1] + curvature, hess_f[2] + curvature
+        h00, h01, h11 = (
+            hess_f[k] + _summed([mu * p[2][k] for mu, p in zip(lam, pieces, strict=True)])
+            for k in range(3)
+        )
         size = 2 + len(active)
         padding = [zeros] * len(active)
         kkt = np.stack(
             [
-                np.stack([h00, h01, *(m.n_exponent * ones for m in active), -r0], axis=1),
-                np.stack([h01, h11, *(m.d_exponent * ones for m in active), -r1], axis=1),
+                np.stack([h00, h01, *(p[1][0] * ones for p in pieces), -r0], axis=1),
+                np.stack([h01, h11, *(p[1][1] * ones for p in pieces), -r1], axis=1),
                 *(
-                    np.stack([m.n_exponent * ones, m.d_exponent * ones, *padding, -v], axis=1)
-                    for m, v in zip(active, values, strict=True)
+                    np.stack([p[1][0] * ones, p[1][1] * ones, *padding, -p[0]], axis=1)
+                    for p in pieces
                 ),
             ],
             axis=1,
@@ -266,16 +296,17 @@ def _newton(
 
 def polish_rows(
     objective: tuple[PowerTerm, ...],
-    constraints: Sequence[RowMonomial],
+    constraints: Sequence[RowPosynomial],
     n_params: Floats,
     n_tokens: Floats,
     duals: Floats,
 ) -> PolishedRows:
     """``polish(program, n, d, duals)`` of each row's program ``objective`` subject to
-    ``constraints`` (monomials), ``duals`` of shape (rows, constraints)."""
+    ``constraints`` (monomials, or one two-term constraint alone), ``duals`` of shape
+    (rows, constraints)."""
     rows, count = len(n_params), len(constraints)
     with np.errstate(all="ignore"):
-        z0, z1 = _logs(n_params), _logs(n_tokens)
+        z0, z1 = logs(n_params), logs(n_tokens)
         candidate = np.stack(
             [
                 ~((np.abs(c.value(z0, z1)) >= _ACTIVE_LOG_SLACK) & (duals[:, j] <= _ACTIVE_DUAL))
@@ -283,6 +314,11 @@ def polish_rows(
             ],
             axis=1,
         )
+        if count == 1 and constraints[0].gradient is None:  # its rank, row by row
+            g0, g1 = (np.broadcast_to(g, z0.shape) for g in constraints[0].pieces(z0, z1)[1])
+            candidate[:, 0] &= [
+                _rank_grows([], (a, b)) for a, b in zip(g0.tolist(), g1.tolist(), strict=True)
+            ]
         out_z0, out_z1 = np.zeros(rows), np.zeros(rows)
         multipliers = np.zeros((rows, count))
         ok = np.zeros(rows, dtype=bool)
@@ -298,13 +334,13 @@ def polish_rows(
             for j, value in zip(chosen, found[2], strict=True):
                 multipliers[index, j] = np.maximum(value, 0.0)
         return PolishedRows(
-            _exps(np.where(ok, out_z0, 0.0)), _exps(np.where(ok, out_z1, 0.0)), multipliers, ok
+            exps(np.where(ok, out_z0, 0.0)), exps(np.where(ok, out_z1, 0.0)), multipliers, ok
         )
 
 
 def certified_rows(
     objective: tuple[PowerTerm, ...],
-    constraints: Sequence[RowMonomial],
+    constraints: Sequence[RowPosynomial],
     n_params: Floats,
     n_tokens: Floats,
 ) -> PolishedRows:
@@ -314,7 +350,7 @@ def certified_rows(
     polish accepts; a row none certifies is not ok (its program needs the conic solve)."""
     rows, count = len(n_params), len(constraints)
     with np.errstate(all="ignore"):
-        z0, z1 = _logs(n_params), _logs(n_tokens)
+        z0, z1 = logs(n_params), logs(n_tokens)
         violated = [c.value(z0, z1) > 0 for c in constraints]
     guesses: list[list[int]] = [[] for _ in range(rows)]
     for j in range(1, count):
@@ -355,6 +391,6 @@ def polish_budget_rows(
     """``polish(program, n, d, (dual,))`` of each row's program ``objective`` subject to
     ``coefficient * N * D <= 1`` (the budget the way ``compute_budget`` states it)."""
     with np.errstate(all="ignore"):
-        budget = RowMonomial(_logs(coefficients), 1.0, 1.0)
+        budget = RowPosynomial.monomial(logs(coefficients), 1.0, 1.0)
     found = polish_rows(objective, [budget], n_params, n_tokens, duals[:, None])
     return PolishedBatch(found.n_params, found.n_tokens, found.multipliers[:, 0], found.ok)

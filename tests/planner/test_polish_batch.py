@@ -13,7 +13,7 @@ from planner.optimize.closed_form import budget_start, separable_pair
 from planner.optimize.gp import certified_solution
 from planner.optimize.polish import polish
 from planner.optimize.polish_batch import (
-    RowMonomial,
+    RowPosynomial,
     budget_coefficients,
     certified_rows,
     closed_form_starts,
@@ -24,6 +24,7 @@ from planner.optimize.posynomial import Posynomial
 from planner.optimize.program import GeometricProgram, compute_budget
 from planner.planning.plan.constraints import collect_bounds
 from planner.planning.plan.model_account import compute_terms
+from planner.planning.sweep.optima import budget_rows
 from planner.schemas.requests import Constraints
 
 
@@ -93,13 +94,15 @@ def test_limited_rows_equal_the_scalar_certified_solution_bit_for_bit(
         compute_terms=compute_terms(k),
     )
     coefficients = budget_coefficients(k, flops)
-    limit_rows = [RowMonomial.of(b) for b in bounds]
+    limit_rows = [RowPosynomial.of(b) for b in bounds]
     assert all(m is not None for m in limit_rows)
-    budget_row = RowMonomial(np.array([math.log(c) for c in coefficients.tolist()]), 1.0, 1.0)
+    budget_row = RowPosynomial.monomial(
+        np.array([math.log(c) for c in coefficients.tolist()]), 1.0, 1.0
+    )
     rows = [budget_row, *(m for m in limit_rows if m is not None)]
     n0, d0 = closed_form_starts(pair, coefficients)
     found = certified_rows(objective.terms, rows, n0, d0)
-    relaxed_budget = RowMonomial(
+    relaxed_budget = RowPosynomial.monomial(
         np.array([math.log(c) for c in budget_coefficients(k, flops, 1.0 / 1.1).tolist()]),
         1.0,
         1.0,
@@ -130,3 +133,54 @@ def test_limited_rows_equal_the_scalar_certified_solution_bit_for_bit(
             assert (again.n_params, again.n_tokens) == (relaxed.n_params[i], relaxed.n_tokens[i])
             assert again.multipliers == tuple(relaxed.multipliers[i].tolist())
     assert limited >= 10  # the limits bind on many rows: the two-constraint systems are tested
+
+
+def test_two_term_budget_rows_equal_the_scalar_polish_bit_for_bit() -> None:
+    """A law that leaves the vocabulary out of N (Kaplan's) re-solves with the vocabulary's
+    FLOPs as a second budget term, from the last optimum: every row's warm polish of that
+    two-term budget, and its +10 % re-solve, are the scalar code's floats."""
+    law = CATALOG.get("loss", "kaplan2020")
+    assert is_loss_law(law)
+    objective = Posynomial.of(posynomial(law).terms)
+    pair = separable_pair(objective)
+    assert pair is not None
+    k = law.traits.flops_per_param_token
+    rng = np.random.default_rng(5)
+    flops = 10.0 ** rng.uniform(16.0, 28.0, 300)
+    extras = 10.0 ** rng.uniform(6.0, 9.5, 300)
+    first = certified_rows(
+        objective.terms,
+        [budget_rows(k, flops)],
+        *closed_form_starts(pair, budget_coefficients(k, flops)),
+    )
+    assert first.ok.all()
+    found = polish_rows(
+        objective.terms,
+        [budget_rows(k, flops, extras)],
+        first.n_params,
+        first.n_tokens,
+        first.multipliers,
+    )
+    relaxed = polish_rows(
+        objective.terms,
+        [budget_rows(k, flops, extras, 1.0 / 1.1)],
+        found.n_params,
+        found.n_tokens,
+        found.multipliers,
+    )
+    for i, (c, extra) in enumerate(zip(flops.tolist(), extras.tolist(), strict=True)):
+        budget = compute_budget(compute_terms(k, extra), c, ("budget.flops",))
+        program = GeometricProgram(objective, (budget,))
+        start = (first.n_params[i], first.n_tokens[i])
+        single = polish(program, *start, tuple(first.multipliers[i].tolist()))
+        assert found.ok[i] == (single is not None), i
+        if single is None:
+            continue
+        assert (single.n_params, single.n_tokens) == (found.n_params[i], found.n_tokens[i])
+        assert single.multipliers == tuple(found.multipliers[i].tolist())
+        loosened = program.replace_constraint(0, budget.relaxed())
+        again = polish(loosened, single.n_params, single.n_tokens, single.multipliers)
+        assert relaxed.ok[i] == (again is not None), i
+        if again is not None:
+            assert (again.n_params, again.n_tokens) == (relaxed.n_params[i], relaxed.n_tokens[i])
+    assert found.ok.sum() >= 250

@@ -23,7 +23,8 @@ from planner.errors import InvalidRequest, PlannerError
 from planner.planning.laws.selection import select_laws
 from planner.planning.plan.account_checks import advise_vocabulary
 from planner.planning.plan.model_account import account_model
-from planner.planning.sweep.batch import _accounts, _setup, batch_records
+from planner.planning.sweep.accounts import accounts_together
+from planner.planning.sweep.batch import batch_records
 from planner.planning.sweep.csv_table import sweep_records
 from planner.planning.sweep.vocabulary import ParametricVocabulary
 from planner.schemas.requests import Architecture, LawChoice, SweepRequest
@@ -45,6 +46,9 @@ def _same(got: object, want: object, where: str) -> None:
         ({}, 0.05, 0.0, {}),  # most rows need the saturation search: make_plan runs it
         ({"loss": "hoffmann2022"}, None, 0.9, {}),
         ({"loss": "muennighoff2023"}, None, 0.9, {}),
+        # N without embeddings: the budget counts the vocabulary's FLOPs, settled row by row
+        ({"loss": "kaplan2020"}, None, 0.8, {}),
+        ({"loss": "kaplan2020"}, 0.0, 0.8, {}),
         # limits bind on part of the range; rows they saturate go to make_plan
         ({}, None, 0.5, {"max_params": 2e9}),
         ({}, 0.0, 0.7, {"max_params": 2e9}),
@@ -89,7 +93,11 @@ def test_batch_records_equal_single_plans(
 def test_other_questions_are_not_batched() -> None:
     for body in (
         {"budgets": [{"flops": 1e21}], "constraints": {"max_learning_rate": 1e-4}},
-        {"budgets": [{"flops": 1e21}], "laws": {"loss": "kaplan2020"}},
+        {
+            "budgets": [{"flops": 1e21}],
+            "laws": {"loss": "kaplan2020"},
+            "constraints": {"max_params": 1e9},
+        },
         {"budgets": [{"flops": 1e21}], "laws": {"allocation": "hoffmann2022"}},
         {"budgets": [{"flops": 1e21}], "min_severity": "warning"},
         {"budgets": [{"flops": 1e21}], "uncertainty": True},
@@ -175,13 +183,19 @@ def test_accounts_gathered_across_rows_are_the_single_accounts() -> None:
     rng = np.random.default_rng(13)
     n_law = (10 ** rng.uniform(6.0, 14.5, 400)).tolist()
     flops = [n * 6.0 * 10 ** rng.uniform(0.0, 3.0) for n in n_law]
-    setup = _setup(SweepRequest.model_validate({"budgets": [{"flops": 1e21}]}))
-    assert setup is not None
-    gathered = _accounts(setup, list(range(len(n_law))), n_law, flops)
+    vocab_law = select_laws(LawChoice()).vocabulary
+    gathered = accounts_together(
+        range(len(n_law)),
+        n_law,
+        flops,
+        params_quantity="n_params_total",
+        architecture=Architecture(),
+        vocab_law=vocab_law,
+    )
     single_errors = 0
     for i, (n, c) in enumerate(zip(n_law, flops, strict=True)):
         try:
-            single = account_model(n, "n_params_total", c, Architecture(), setup.laws.vocabulary)
+            single = account_model(n, "n_params_total", c, Architecture(), vocab_law)
         except InvalidRequest:
             single_errors += 1
             assert gathered[i] is None, i

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from planner.deadline import DeadlineExceeded
-from planner.planning.sweep import batch
+from planner.planning.sweep import accounts
 from planner.planning.sweep.batch import batch_records
 from planner.planning.sweep.collector import collector_paused
 from planner.planning.sweep.shapes import shapes_for_counts
@@ -28,7 +28,7 @@ def test_the_collector_is_paused_during_the_batch_and_resumed_after(
         seen.append(gc.isenabled())
         return searched(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(batch, "shapes_for_counts", watched)
+    monkeypatch.setattr(accounts, "shapes_for_counts", watched)
     assert gc.isenabled()
     records = batch_records(_REQUEST)
     assert records is not None
@@ -42,7 +42,7 @@ def test_the_collector_resumes_when_the_batch_raises(monkeypatch: pytest.MonkeyP
     def expired(*args: object, **kwargs: object) -> object:
         raise DeadlineExceeded("the sweep's shape and vocabulary questions")
 
-    monkeypatch.setattr(batch, "shapes_for_counts", expired)
+    monkeypatch.setattr(accounts, "shapes_for_counts", expired)
     with pytest.raises(DeadlineExceeded):
         batch_records(_REQUEST)
     assert gc.isenabled()

@@ -1,16 +1,15 @@
 """Sweep rows that differ only in their budget, planned together (issue 13).
 
 The common sweep - budgets in FLOPs, GPU time or dollars (converted to FLOPs as a single plan
-converts them), a loss law with a closed-form optimum that counts all parameters, limits on
-parameters, tokens or tokens per parameter (or the fitted range) but no learning-rate cap, no
-serving, data, precision or uncertainty sections - asks one question thousands of times with a
-different ``C``. Here every step of :func:`make_plan`'s route runs over all rows at once: the
-certified Newton solve (the budget alone active, then with each limit its start violates) and
-its +10 % budget re-solve (:mod:`planner.optimize.polish_batch`, the scalar polish's floats
-bit for bit), the saturation
-rule's shortcut, the vocabulary/shape fixed point with one shape search per distinct count
-(:mod:`.shapes`), the recipe and the checks, and the CSV record of each row is written
-straight from those values.
+converts them), a loss law with a closed-form optimum, limits on parameters, tokens or tokens
+per parameter (or the fitted range; for a law that counts all parameters) but no learning-rate
+cap, no serving, data, precision or uncertainty sections - asks one question thousands of
+times with a different ``C``. Here every step of :func:`make_plan`'s route runs over all rows
+at once: the optima (:mod:`.optima`: the certified solves, the vocabulary's FLOPs settled for a
+law that counts non-embedding parameters, the +10 % budget re-solve, the scalar floats bit for
+bit), the saturation rule's shortcut, the model accounts (:mod:`.accounts`: the
+vocabulary/shape fixed point with one shape search per distinct count), the recipe and the
+checks, and the CSV record of each row is written straight from those values.
 
 Each step either reproduces the scalar arithmetic exactly or marks the row: a row that leaves
 the common path anywhere (the polish rejects its point, the budget is saturated, the fixed
@@ -24,10 +23,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
 
 import numpy as np
-import numpy.typing as npt
 
 from laws_catalog import CATALOG, AnyLaw, PosynomialLoss, ResolvedLaw
 from laws_catalog.architecture import (
@@ -36,44 +33,28 @@ from laws_catalog.architecture import (
 from laws_catalog.hardware import Device
 from laws_catalog.hyperparams import Estimate, HyperparamLaw, estimate_at, missing_inputs
 from laws_catalog.loss import downstream_error, is_loss_law, posynomial
-from laws_catalog.vocabulary import VocabularyAdvice
 
 from ...deadline import checkpoint
 from ...errors import InvalidRequest
 from ...optimize.closed_form import separable_pair
-from ...optimize.polish_batch import (
-    RowMonomial,
-    budget_coefficients,
-    certified_rows,
-    closed_form_starts,
-    polish_rows,
-)
+from ...optimize.polish_batch import RowPosynomial
 from ...optimize.posynomial import Posynomial
-from ...optimize.program import RELAXATION, Constraint
+from ...optimize.program import Constraint
 from ...schemas.requests import Architecture, Budget, PlanRequest, SweepRequest
 from ..checks.plausibility import BOUNDS, loss_bound
 from ..laws.selection import SelectedLaws, resolve, select_laws
 from ..laws.validity import FIT_CAVEAT
-from ..plan.account_checks import advise_vocabulary
 from ..plan.budget import budget_device, budget_flops, describe_budget
 from ..plan.constraints import collect_bounds
-from ..plan.model_account import (
-    AccountSteps,
-    AdviceQuestion,
-    ModelAccount,
-    Question,
-    ShapeQuestion,
-    VocabularyQuestion,
-    account_steps,
-    compute_terms,
-)
+from ..plan.model_account import ModelAccount, compute_terms, vocabulary_flop_params
 from ..plan.optimum import BINDING_MULTIPLIER
 from ..plan.problem import BUDGET_FIELD
 from ..plan.saturation import SATURATION_SHARE
 from ..plan.training_recipe import _FIELD, _GLOSSARY, FALLBACK
+from ..routes.gp import _flops
+from .accounts import accounts_together
 from .collector import collector_paused
-from .shapes import shapes_for_counts
-from .vocabulary import ParametricVocabulary
+from .optima import row_optima
 
 __all__ = ["batch_records"]
 
@@ -107,8 +88,6 @@ def _setup(request: SweepRequest) -> _Setup | None:
     if laws.allocation is not None or not is_loss_law(laws.loss.law):
         return None
     law = laws.loss.law
-    if law.traits.params_quantity != "n_params_total":
-        return None
     posy = posynomial(law, laws.loss.constants.name)
     objective = Posynomial.of(posy.terms)
     pair = separable_pair(objective)
@@ -119,8 +98,10 @@ def _setup(request: SweepRequest) -> _Setup | None:
         compute_terms=compute_terms(k),
         laws=[law],
     )
-    if pair is None or any(RowMonomial.of(limit) is None for limit in limits):
+    if pair is None or any(_monomial(limit) is None for limit in limits):
         return None
+    if limits and law.traits.params_quantity != "n_params_total":
+        return None  # the budget counts the vocabulary: a second term beside the limits
     arch = Architecture()  # a sweep's rows take the default model and context
     context_length = PlanRequest.model_fields["context_length"].default
     if arch.vocab_size is not None or arch.tensor_parallel != 1:
@@ -154,110 +135,6 @@ def _budget_cells(
         cells["gpu_hours"] = _blank(described.gpu_hours)
         cells["dollars"] = _blank(described.dollars)
     return cells | {"binding_constraints": ";".join([BUDGET_FIELD[kind], *limits])}
-
-
-Reply = tuple[object, Exception | None]
-"""A question's answer, or the error raised for it (thrown back into the account)."""
-
-
-class _Answers:
-    """The questions of many accounts (:func:`.model_account.account_steps`), each kind
-    asked at once: one shape search per distinct count (:mod:`.shapes`), the vocabulary
-    law's root for every row (:mod:`.vocabulary`), the whole advice only where an account
-    settled."""
-
-    def __init__(self, setup: _Setup) -> None:
-        self.architecture = setup.architecture
-        self.vocab_law = setup.laws.vocabulary
-        self.parametric = ParametricVocabulary.of(self.vocab_law)
-        self.vocab_params: dict[VocabularyQuestion, float] = {}
-        self.advices: dict[VocabularyQuestion, VocabularyAdvice] = {}
-
-    def __call__(self, asked: Mapping[int, Question]) -> dict[int, Reply]:
-        shape_rows = [i for i, q in asked.items() if isinstance(q, ShapeQuestion)]
-        vocab_rows = [i for i, q in asked.items() if isinstance(q, VocabularyQuestion)]
-        out: dict[int, Reply] = {}
-        if shape_rows:
-            counts = [cast(ShapeQuestion, asked[i]).n_non_embedding for i in shape_rows]
-            arch = self.architecture
-            shapes = shapes_for_counts(
-                counts, gated_mlp=arch.gated_mlp, grouped_query=arch.grouped_query
-            )
-            for i, count in zip(shape_rows, counts, strict=True):
-                shape = shapes.get(count)  # None outside the rule's range
-                out[i] = (None, shape) if isinstance(shape, ValueError) else (shape, None)
-        questions = [cast(VocabularyQuestion, asked[i]) for i in vocab_rows]
-        sizes: list[float | None] = [None] * len(questions)
-        if self.parametric is not None:
-            sizes = self.parametric.vocab_params(
-                [q.n_nv for q in questions],
-                [q.flops for q in questions],
-                [float(q.d_model) for q in questions],
-            )
-        for i, question, vocab_params in zip(vocab_rows, questions, sizes, strict=True):
-            out[i] = self._size(question, vocab_params)
-        for i, settled in asked.items():
-            if isinstance(settled, AdviceQuestion):
-                out[i] = (self._advice(settled.at), None)
-        return out
-
-    def _size(self, question: VocabularyQuestion, vocab_params: float | None) -> Reply:
-        if vocab_params is not None:
-            self.vocab_params[question] = vocab_params
-            return vocab_params / float(question.d_model), None
-        try:  # another approach, or the root search refuses: ask the law the usual way
-            advice = advise_vocabulary(
-                self.vocab_law, question.n_nv, question.flops, question.d_model
-            )
-        except InvalidRequest as exc:
-            return None, exc
-        self.advices[question] = advice
-        return advice.vocab_size, None
-
-    def _advice(self, question: VocabularyQuestion) -> VocabularyAdvice:
-        if question in self.advices:
-            return self.advices[question]
-        assert self.parametric is not None
-        return self.parametric.advice(
-            question.n_nv, question.flops, float(question.d_model), self.vocab_params[question]
-        )
-
-
-def _accounts(
-    setup: _Setup, rows: list[int], n_law: list[float], flops: list[float]
-) -> dict[int, ModelAccount | None]:
-    """Every row's account (``None`` where it raises: make_plan raises the same), its
-    questions gathered across rows and answered together."""
-    out: dict[int, ModelAccount | None] = {}
-    waiting: dict[int, tuple[AccountSteps, Question]] = {}
-    answers = _Answers(setup)
-
-    def advance(i: int, steps: AccountSteps, reply: object, error: Exception | None) -> None:
-        try:
-            question = steps.send(reply) if error is None else steps.throw(error)
-        except StopIteration as stop:
-            out[i] = stop.value
-            return
-        except (InvalidRequest, ValueError):
-            out[i] = None
-            return
-        waiting[i] = (steps, question)
-
-    for count, i in enumerate(rows):
-        if count % _CHUNK == 0:
-            checkpoint(f"sweep row {i + 1} of the batch (vocabulary)")
-        steps = account_steps(
-            n_law[i], "n_params_total", flops[i], setup.architecture, with_vocabulary_law=True
-        )
-        advance(i, steps, None, None)
-    while waiting:
-        checkpoint("the sweep's shape and vocabulary questions")
-        asked = {i: question for i, (_, question) in waiting.items()}
-        steps_of = {i: steps for i, (steps, _) in waiting.items()}
-        waiting = {}
-        for i, (reply, error) in answers(asked).items():
-            advance(i, steps_of[i], reply, error)
-    return out
 
 
 @dataclass(slots=True)
@@ -392,29 +269,53 @@ def _planned_together(
     flops = np.array([1.0 if f is None else f for f in bought])
     tolerance = np.array([b.loss_tolerance for b in budgets], dtype=float)
     checkpoint("the sweep's solves")
-    coefficients = budget_coefficients(setup.k, flops)
-    limits = [RowMonomial.of(limit) for limit in setup.limits]
-    program = [_budget_row(coefficients), *(limit for limit in limits if limit is not None)]
-    n0, d0 = closed_form_starts(setup.pair, coefficients)
-    solved = certified_rows(setup.objective.terms, program, n0, d0)
-    relaxed = polish_rows(
+    law = setup.laws.loss.law
+    quantity = law.traits.params_quantity
+
+    def accounts_of(rows: list[int], n_law: list[float]) -> dict[int, ModelAccount | None]:
+        return accounts_together(
+            rows,
+            n_law,
+            flops_list,
+            params_quantity=quantity,
+            architecture=setup.architecture,
+            vocab_law=setup.laws.vocabulary,
+        )
+
+    def counted(account: ModelAccount) -> float:
+        return vocabulary_flop_params(account, quantity)
+
+    flops_list = flops.tolist()
+    limits = [_monomial(limit) for limit in setup.limits]
+    optima = row_optima(
         setup.objective.terms,
-        [_budget_row(budget_coefficients(setup.k, flops, 1.0 / RELAXATION)), *program[1:]],
-        solved.n_params,
-        solved.n_tokens,
-        solved.multipliers,
+        setup.pair,
+        setup.k,
+        [limit for limit in limits if limit is not None],
+        flops,
+        settle=None if quantity == "n_params_total" else (accounts_of, counted),
     )
-    budget_multipliers = solved.multipliers[:, 0]
-    ok = plain & solved.ok & relaxed.ok & (budget_multipliers > BINDING_MULTIPLIER)
+    budget_multipliers = optima.multipliers[:, 0]
+    ok = plain & optima.ok & (budget_multipliers > BINDING_MULTIPLIER)
     posy, k = setup.posy, setup.k
-    n_list, d_list = solved.n_params.tolist(), solved.n_tokens.tolist()
-    flops_list, multipliers = flops.tolist(), budget_multipliers.tolist()
+    n_list, d_list = optima.n_params.tolist(), optima.n_tokens.tolist()
+    multipliers = budget_multipliers.tolist()
     # the loss law's own numpy expressions, on arrays (the scalar route calls them per row)
     with np.errstate(all="ignore"):
-        losses = _floats(posy(solved.n_params, solved.n_tokens))
-        training_list = _floats(sum(t(solved.n_params, solved.n_tokens) for t in compute_terms(k)))
-        reducibles = _floats(posy.reducible(solved.n_params, solved.n_tokens))
-        relaxed_losses = _floats(posy(relaxed.n_params, relaxed.n_tokens))
+        losses = _floats(posy(optima.n_params, optima.n_tokens))
+        reducibles = _floats(posy.reducible(optima.n_params, optima.n_tokens))
+        relaxed_losses = _floats(posy(optima.relaxed_n_params, optima.relaxed_n_tokens))
+        if optima.accounts:  # the budget counts each row's settled vocabulary
+            training_list = [
+                _flops(compute_terms(k, counted(optima.accounts[i])), n_list[i], d_list[i])
+                if i in optima.accounts
+                else math.nan
+                for i in range(len(budgets))
+            ]
+        else:
+            training_list = _floats(
+                sum(t(optima.n_params, optima.n_tokens) for t in compute_terms(k))
+            )
     values: dict[int, tuple[float, float, float, float, float]] = {}
     for i in [i for i in range(len(budgets)) if ok[i]]:
         loss, training, reducible = losses[i], training_list[i], reducibles[i]
@@ -427,13 +328,15 @@ def _planned_together(
             if not (share >= 1.0 - 1e-6 and abs(elasticity) >= enough):
                 continue  # the saturation search: make_plan runs it
         values[i] = (loss, training, share, relaxed_losses[i] - loss, elasticity)
-    accounts = _accounts(setup, list(values), n_list, flops_list)
+    accounts: Mapping[int, ModelAccount | None] = optima.accounts or accounts_of(
+        list(values), n_list
+    )
     records = _records(setup, len(budgets), values, accounts, n_list, d_list, flops_list)
     for i, record in enumerate(records):
         if record is not None:
             binding = [
                 label
-                for limit, multiplier in zip(setup.limits, solved.multipliers[i, 1:], strict=True)
+                for limit, multiplier in zip(setup.limits, optima.multipliers[i, 1:], strict=True)
                 if multiplier > BINDING_MULTIPLIER
                 for label in limit.labels
             ]
@@ -441,16 +344,17 @@ def _planned_together(
     return records
 
 
-def _budget_row(coefficients: npt.NDArray[np.float64]) -> RowMonomial:
-    """Every row's budget ``k N D / C <= 1`` as the scalar polish reads it."""
-    return RowMonomial(np.array([math.log(c) for c in coefficients.tolist()]), 1.0, 1.0)
+def _monomial(limit: Constraint) -> RowPosynomial | None:
+    """A limit as the batch polish reads it, when it is one monomial."""
+    found = RowPosynomial.of(limit)
+    return found if found is not None and found.gradient is not None else None
 
 
 def _records(
     setup: _Setup,
     count: int,
     values: dict[int, tuple[float, float, float, float, float]],
-    accounts: dict[int, ModelAccount | None],
+    accounts: Mapping[int, ModelAccount | None],
     n_list: list[float],
     d_list: list[float],
     flops_list: list[float],

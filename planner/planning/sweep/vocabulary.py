@@ -21,6 +21,8 @@ import numpy.typing as npt
 from laws_catalog import ResolvedLaw
 from laws_catalog.vocabulary import VocabularyAdvice, VocabularyLaw, tao2024
 
+from ...optimize.libm import exps, logs
+
 __all__ = ["ParametricVocabulary"]
 
 Floats = npt.NDArray[np.float64]
@@ -28,33 +30,25 @@ _ITERATIONS = 200
 _METHOD = "Approach 3: dL_u/dV = 0 at the fixed budget"
 
 
-def _logs(values: Floats) -> Floats:
-    return np.array([math.log(v) for v in values.tolist()], dtype=float)
-
-
-def _exps(values: Floats) -> Floats:
-    return np.array([math.exp(v) for v in values.tolist()], dtype=float)
-
-
 def _log_vocab(n_nv: Floats, flops: Floats, d_model: Floats, values: dict[str, float]) -> Floats:
     """``ln V`` in the law's units (NaN where the scalar root search raises)."""
     n = n_nv / values["nnv_unit"]
     d = d_model / values["d_unit"]
     a2, beta = values["alpha2"], values["beta"]
-    log_vocab_gain = _logs(a2 * values["A2"] * d)
-    log_data_gain = _logs(beta * values["B"] * d)
+    log_vocab_gain = logs(a2 * values["A2"] * d)
+    log_data_gain = logs(beta * values["B"] * d)
     f = flops / values["flops_unit"]
-    offset, used_slope = log_data_gain - beta * _logs(f / 6.0), beta - 1.0
-    offset = offset - (log_vocab_gain - (a2 + 1.0) * _logs(d))
+    offset, used_slope = log_data_gain - beta * logs(f / 6.0), beta - 1.0
+    offset = offset - (log_vocab_gain - (a2 + 1.0) * logs(d))
 
     def balance(log_v: Floats, idx: npt.NDArray[np.intp]) -> tuple[Floats, Floats]:
         """ln(data gain) - ln(vocabulary gain) and its derivative, on the rows ``idx``."""
-        vocab_width = _exps(log_v) * d[idx]
+        vocab_width = exps(log_v) * d[idx]
         used = n[idx] + vocab_width
-        value = offset[idx] + used_slope * _logs(used) + (a2 + 1.0) * log_v
+        value = offset[idx] + used_slope * logs(used) + (a2 + 1.0) * log_v
         return value, used_slope * vocab_width / used + (a2 + 1.0)
 
-    start = -(offset + used_slope * _logs(n)) / (a2 + 1.0)
+    start = -(offset + used_slope * logs(n)) / (a2 + 1.0)
     rows = len(n)
     lo = np.full(rows, math.log(1e-6))
     hi = np.full(rows, math.log(1e7))
