@@ -49,6 +49,11 @@ def _same(got: object, want: object, where: str) -> None:
         # N without embeddings: the budget counts the vocabulary's FLOPs, settled row by row
         ({"loss": "kaplan2020"}, None, 0.8, {}),
         ({"loss": "kaplan2020"}, 0.0, 0.8, {}),
+        # the published allocation: its closed form, the loss law at that point
+        ({"allocation": "hoffmann2022"}, None, 0.5, {}),
+        ({"allocation": "deepseek2024"}, None, 0.5, {}),
+        ({"allocation": "kaplan2020"}, 0.0, 0.8, {}),
+        ({"allocation": "deepseek2024", "loss": "kaplan2020"}, None, 0.5, {}),
         # limits bind on part of the range; rows they saturate go to make_plan
         ({}, None, 0.5, {"max_params": 2e9}),
         ({}, 0.0, 0.7, {"max_params": 2e9}),
@@ -98,7 +103,11 @@ def test_other_questions_are_not_batched() -> None:
             "laws": {"loss": "kaplan2020"},
             "constraints": {"max_params": 1e9},
         },
-        {"budgets": [{"flops": 1e21}], "laws": {"allocation": "hoffmann2022"}},
+        {
+            "budgets": [{"flops": 1e21}],
+            "laws": {"allocation": "hoffmann2022"},
+            "constraints": {"max_params": 1e9},
+        },
         {"budgets": [{"flops": 1e21}], "min_severity": "warning"},
         {"budgets": [{"flops": 1e21}], "uncertainty": True},
         {"targets": [{"loss": 2.5}]},

@@ -1,13 +1,14 @@
 """Sweep rows that differ only in their budget, planned together (issue 13).
 
 The common sweep - budgets in FLOPs, GPU time or dollars (converted to FLOPs as a single plan
-converts them), a loss law with a closed-form optimum, limits on parameters, tokens or tokens
-per parameter (or the fitted range; for a law that counts all parameters) but no learning-rate
-cap, no serving, data, precision or uncertainty sections - asks one question thousands of
-times with a different ``C``. Here every step of :func:`make_plan`'s route runs over all rows
-at once: the optima (:mod:`.optima`: the certified solves, the vocabulary's FLOPs settled for a
-law that counts non-embedding parameters, the +10 % budget re-solve, the scalar floats bit for
-bit), the saturation rule's shortcut, the model accounts (:mod:`.accounts`: the
+converts them), a loss law with a closed-form optimum or an allocation law, limits on
+parameters, tokens or tokens per parameter (or the fitted range; for a loss law that counts
+all parameters) but no learning-rate cap, no serving, data, precision or uncertainty sections -
+asks one question thousands of times with a different ``C``. Here every step of
+:func:`make_plan`'s route runs over all rows at once: the optima (:mod:`.optima`: the certified
+solves, the vocabulary's FLOPs settled for a law that counts non-embedding parameters, the
++10 % budget re-solve, the scalar floats bit for bit) or the published allocation
+(:mod:`.allocation`), the saturation rule, the model accounts (:mod:`.accounts`: the
 vocabulary/shape fixed point with one shape search per distinct count), the recipe and the
 checks, and the CSV record of each row is written straight from those values.
 
@@ -21,12 +22,14 @@ tests/planner/test_sweep_identity.py holds every row to its single plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from laws_catalog import CATALOG, AnyLaw, PosynomialLoss, ResolvedLaw
+from laws_catalog.allocation import AllocationLaw
 from laws_catalog.architecture import (
     model_flops_per_token,
 )
@@ -53,6 +56,7 @@ from ..plan.saturation import SATURATION_SHARE
 from ..plan.training_recipe import _FIELD, _GLOSSARY, FALLBACK
 from ..routes.gp import _flops
 from .accounts import accounts_together
+from .allocation import allocated_rows
 from .collector import collector_paused
 from .optima import row_optima
 
@@ -73,6 +77,8 @@ class _Setup:
     k: float
     limits: tuple[Constraint, ...]
     """The request's limits as the plan's program states them (each one monomial)."""
+    allocation: ResolvedLaw[AllocationLaw] | None
+    """The allocation law that plans the rows instead of the loss law's optimum."""
     architecture: Architecture
     context_length: int
     catalog_version: str
@@ -85,8 +91,17 @@ def _setup(request: SweepRequest) -> _Setup | None:
     if request.min_severity != "info" or request.constraints.max_learning_rate is not None:
         return None
     laws = select_laws(request.laws)
-    if laws.allocation is not None or not is_loss_law(laws.loss.law):
+    if not is_loss_law(laws.loss.law):
         return None
+    if laws.allocation is not None:
+        allocation = laws.allocation.law
+        if collect_bounds(
+            request.constraints,
+            params_quantity=allocation.traits.params_quantity,
+            compute_terms=compute_terms(allocation.traits.flops_per_param_token),
+            laws=[allocation],
+        ):
+            return None  # limits move the published allocation: make_plan
     law = laws.loss.law
     posy = posynomial(law, laws.loss.constants.name)
     objective = Posynomial.of(posy.terms)
@@ -107,7 +122,16 @@ def _setup(request: SweepRequest) -> _Setup | None:
     if arch.vocab_size is not None or arch.tensor_parallel != 1:
         return None
     return _Setup(
-        laws, posy, objective, pair, k, tuple(limits), arch, context_length, CATALOG.version
+        laws,
+        posy,
+        objective,
+        pair,
+        k,
+        tuple(limits),
+        laws.allocation,
+        arch,
+        context_length,
+        CATALOG.version,
     )
 
 
@@ -259,33 +283,74 @@ def batch_records(
         return _planned_together(request, setup, dict(devices or {}))
 
 
+@dataclass(frozen=True)
+class _Planned:
+    """What the route gives each row the batch planned: ``values`` holds (loss, training
+    FLOPs, budget share spent, loss change at 110 % of the budget) by row."""
+
+    values: dict[int, tuple[float, float, float, float]]
+    flops: list[float]
+    """Each row's budget in FLOPs."""
+    n_params: list[float]
+    n_tokens: list[float]
+    accounts: Mapping[int, ModelAccount | None]
+    params_quantity: str
+    binding: dict[int, list[str]]
+    """The labels of the limits that bind with the budget."""
+    codes: dict[int, set[str]]
+    """The route's own warning codes."""
+
+
 def _planned_together(
     request: SweepRequest, setup: _Setup, devices: Mapping[str, Device]
 ) -> list[Record | None]:
     assert request.budgets is not None
     budgets = request.budgets
     bought = [_budget_flops(b, devices) for b in budgets]
-    plain = np.array([f is not None for f in bought], dtype=bool)
     flops = np.array([1.0 if f is None else f for f in bought])
-    tolerance = np.array([b.loss_tolerance for b in budgets], dtype=float)
+    tolerance = [b.loss_tolerance for b in budgets]
+    rows = [i for i, f in enumerate(bought) if f is not None]
     checkpoint("the sweep's solves")
-    law = setup.laws.loss.law
-    quantity = law.traits.params_quantity
+    if setup.allocation is not None:
+        planned = _by_allocation(setup, setup.allocation, flops.tolist(), tolerance, rows)
+    else:
+        planned = _by_optimum(setup, flops, tolerance, rows)
+    records = _records(setup, len(budgets), planned)
+    for i, record in enumerate(records):
+        if record is not None:
+            cells = _budget_cells(budgets[i], float(flops[i]), devices, planned.binding.get(i, []))
+            record.update(cells)
+    return records
 
+
+def _accounts_of(
+    setup: _Setup, params_quantity: str, flops: list[float]
+) -> Callable[[list[int], list[float]], dict[int, ModelAccount | None]]:
     def accounts_of(rows: list[int], n_law: list[float]) -> dict[int, ModelAccount | None]:
         return accounts_together(
             rows,
             n_law,
-            flops_list,
-            params_quantity=quantity,
+            flops,
+            params_quantity=params_quantity,
             architecture=setup.architecture,
             vocab_law=setup.laws.vocabulary,
         )
 
+    return accounts_of
+
+
+def _by_optimum(
+    setup: _Setup, flops: npt.NDArray[np.float64], tolerance: list[float], rows: list[int]
+) -> _Planned:
+    """The loss law's optimum of every row (:mod:`.optima`), the rows the saturation rule
+    keeps whole (its shortcut: the budget binds and its elasticity is large enough)."""
+    quantity = setup.laws.loss.law.traits.params_quantity
+    flops_list = flops.tolist()
+    accounts_of = _accounts_of(setup, quantity, flops_list)
+
     def counted(account: ModelAccount) -> float:
         return vocabulary_flop_params(account, quantity)
 
-    flops_list = flops.tolist()
     limits = [_monomial(limit) for limit in setup.limits]
     optima = row_optima(
         setup.objective.terms,
@@ -296,7 +361,7 @@ def _planned_together(
         settle=None if quantity == "n_params_total" else (accounts_of, counted),
     )
     budget_multipliers = optima.multipliers[:, 0]
-    ok = plain & optima.ok & (budget_multipliers > BINDING_MULTIPLIER)
+    ok = optima.ok & (budget_multipliers > BINDING_MULTIPLIER)
     posy, k = setup.posy, setup.k
     n_list, d_list = optima.n_params.tolist(), optima.n_tokens.tolist()
     multipliers = budget_multipliers.tolist()
@@ -310,38 +375,68 @@ def _planned_together(
                 _flops(compute_terms(k, counted(optima.accounts[i])), n_list[i], d_list[i])
                 if i in optima.accounts
                 else math.nan
-                for i in range(len(budgets))
+                for i in range(len(flops_list))
             ]
         else:
             training_list = _floats(
                 sum(t(optima.n_params, optima.n_tokens) for t in compute_terms(k))
             )
-    values: dict[int, tuple[float, float, float, float, float]] = {}
-    for i in [i for i in range(len(budgets)) if ok[i]]:
+    values: dict[int, tuple[float, float, float, float]] = {}
+    for i in [i for i in rows if ok[i]]:
         loss, training, reducible = losses[i], training_list[i], reducibles[i]
         log_scale = posy.power * reducible**posy.power / loss
         elasticity = -multipliers[i] * log_scale * 1.0
         share = 1.0 * training / flops_list[i]
-        tol = float(tolerance[i])
+        tol = tolerance[i]
         if tol > 0:
             enough = math.log(1.0 + tol) / math.log(1.0 / SATURATION_SHARE)
             if not (share >= 1.0 - 1e-6 and abs(elasticity) >= enough):
                 continue  # the saturation search: make_plan runs it
-        values[i] = (loss, training, share, relaxed_losses[i] - loss, elasticity)
+        values[i] = (loss, training, share, relaxed_losses[i] - loss)
     accounts: Mapping[int, ModelAccount | None] = optima.accounts or accounts_of(
         list(values), n_list
     )
-    records = _records(setup, len(budgets), values, accounts, n_list, d_list, flops_list)
-    for i, record in enumerate(records):
-        if record is not None:
-            binding = [
-                label
-                for limit, multiplier in zip(setup.limits, optima.multipliers[i, 1:], strict=True)
-                if multiplier > BINDING_MULTIPLIER
-                for label in limit.labels
-            ]
-            record.update(_budget_cells(budgets[i], flops_list[i], devices, binding))
-    return records
+    binding = {
+        i: [
+            label
+            for limit, multiplier in zip(setup.limits, optima.multipliers[i, 1:], strict=True)
+            if multiplier > BINDING_MULTIPLIER
+            for label in limit.labels
+        ]
+        for i in values
+    }
+    return _Planned(values, flops_list, n_list, d_list, accounts, quantity, binding, {})
+
+
+def _by_allocation(
+    setup: _Setup,
+    allocation: ResolvedLaw[AllocationLaw],
+    flops: list[float],
+    tolerance: list[float],
+    rows: list[int],
+) -> _Planned:
+    """The allocation law's (N, D) of every row (:mod:`.allocation`), with the route's
+    warnings: the budget by the planner's FLOP accounting against the paper's, and a loss law
+    counting parameters another way."""
+    law = allocation.law
+    quantity, k = law.traits.params_quantity, law.traits.flops_per_param_token
+    found = allocated_rows(allocation, setup.laws.loss, flops, tolerance, rows)
+    n_list, d_list = [1.0] * len(flops), [1.0] * len(flops)
+    for i, row in found.items():
+        n_list[i], d_list[i] = row.n_params, row.n_tokens
+    accounts = _accounts_of(setup, quantity, flops)(list(found), n_list)
+    mismatch = quantity != setup.laws.loss.law.traits.params_quantity
+    codes: dict[int, set[str]] = {}
+    for i, row in found.items():
+        account = accounts.get(i)
+        if account is None:
+            continue
+        accounted = k * (row.n_params + vocabulary_flop_params(account, quantity)) * row.n_tokens
+        codes[i] = {"convention_mismatch"} if mismatch else set()
+        if abs(accounted / flops[i] - 1.0) > 1e-3:
+            codes[i].add("flops_accounting_gap")
+    values = {i: (row.loss, flops[i], 1.0, row.loss_change) for i, row in found.items()}
+    return _Planned(values, flops, n_list, d_list, accounts, quantity, {}, codes)
 
 
 def _monomial(limit: Constraint) -> RowPosynomial | None:
@@ -350,18 +445,15 @@ def _monomial(limit: Constraint) -> RowPosynomial | None:
     return found if found is not None and found.gradient is not None else None
 
 
-def _records(
-    setup: _Setup,
-    count: int,
-    values: dict[int, tuple[float, float, float, float, float]],
-    accounts: Mapping[int, ModelAccount | None],
-    n_list: list[float],
-    d_list: list[float],
-    flops_list: list[float],
-) -> list[Record | None]:
+def _records(setup: _Setup, count: int, planned: _Planned) -> list[Record | None]:
     laws = setup.laws
     loss_law, cset = laws.loss.law, laws.loss.constants.name
-    law_caveats = any(c.startswith(FIT_CAVEAT) for c in loss_law.caveats)
+    ranged: list[AnyLaw] = [loss_law]
+    allocated = ""
+    if setup.allocation is not None:
+        ranged.insert(0, setup.allocation.law)
+        allocated = f"{setup.allocation.law.id}@{setup.allocation.constants.name}"
+    law_caveats = any(c.startswith(FIT_CAVEAT) for law in ranged for c in law.caveats)
     lr_limit = BOUNDS["learning_rate"].limit
     vocab_limit = BOUNDS["vocab_size"].limit
     tpp_limit = BOUNDS["tokens_per_param"].limit
@@ -371,14 +463,14 @@ def _records(
     out: list[Record | None] = [None] * count
     hyperparam_laws = _hyperparam_laws(laws.hyperparams)
     missing_of: dict[tuple[str, bool], dict[str, tuple[str, ...]]] = {}
-    for done, (i, (loss, training, share, delta, _)) in enumerate(values.items()):
+    for done, (i, (loss, training, share, delta)) in enumerate(planned.values.items()):
         if done % _CHUNK == 0:
             checkpoint(f"sweep row {i + 1} of {count}")
-        account = accounts.get(i)
+        account = planned.accounts.get(i)
         if account is None or account.vocab is None:
             continue
         advice = account.vocab
-        n, d, flops = n_list[i], d_list[i], flops_list[i]
+        n, d = planned.n_params[i], planned.n_tokens[i]
         downstream = downstream_error(loss_law, loss, cset)
         shape = account.shape.shape if account.shape is not None else None
         point = _Point(
@@ -399,14 +491,18 @@ def _records(
         except _OffPath:
             continue
         tokens_per_param = d / n
-        codes: set[str] = {"outside_fitted_range"} if recipe.outside else set()
+        codes = set(planned.codes.get(i, ()))
+        if recipe.outside:
+            codes.add("outside_fitted_range")
         law_point = {
-            loss_law.traits.params_quantity: n,
+            planned.params_quantity: n,
             "n_tokens": d,
             "tokens_per_param": tokens_per_param,
             "flops": training,
         }
-        if _outside(loss_law, law_point) or _outside(laws.vocabulary.law, advice.quantities()):
+        if any(_outside(law, law_point) for law in ranged) or _outside(
+            laws.vocabulary.law, advice.quantities()
+        ):
             codes.add("outside_fitted_range")
         if law_caveats or account.warnings:  # law_caveat alone: no tensor parallelism here
             codes.add("law_caveat")
@@ -418,7 +514,7 @@ def _records(
             or tokens_per_param < tpp_limit
         ):
             codes.add("implausible")
-        unspent = max(0.0, 1.0 - share) * flops
+        unspent = max(0.0, 1.0 - share) * planned.flops[i]
         record: Record = {
             "index": i,
             "given_as": "flops",  # the budget's cells: _budget_cells
@@ -429,7 +525,7 @@ def _records(
             "dollars": "",
             "target_loss": "",
             "params": n,
-            "params_definition": loss_law.traits.params_quantity,
+            "params_definition": planned.params_quantity,
             "tokens": d,
             "tokens_per_param": tokens_per_param,
             "loss": loss,
@@ -450,7 +546,7 @@ def _records(
             "serving_memory_per_device": "",
             "lifetime_flops": "",
             "loss_law": f"{loss_law.id}@{cset}",
-            "allocation_law": "",
+            "allocation_law": allocated,
             "loss_change_per_10pct_more_budget": delta,
             "binding_constraints": "budget.flops",
             "warnings": ";".join(sorted(codes)),
