@@ -100,7 +100,9 @@ def row_optima(
         if limits:
             raise ValueError("a budget that counts the vocabulary is batched without limits")
         n, d, multipliers, extra, ok, accounts = _settled(objective, k, flops, solved, settle)
-    relaxed_budget = budget_rows(k, flops, extra if settle is not None else None, 1 / RELAXATION)
+        ok &= extra > 0  # a one-term budget after all: the scalar route's other program
+    counted = np.where(extra > 0, extra, 1.0) if settle is not None else None
+    relaxed_budget = budget_rows(k, flops, counted, 1 / RELAXATION)
     relaxed = polish_rows(objective, [relaxed_budget, *limits], n, d, multipliers)
     return RowOptima(
         n, d, multipliers, relaxed.n_params, relaxed.n_tokens, extra, ok & relaxed.ok, accounts
