@@ -71,6 +71,13 @@ def test_batch_records_equal_single_plans(
     common: dict[str, Any] = {"laws": laws} if laws else {}
     if limits:
         common["constraints"] = limits
+    _rows_are_single_plans(budgets, common, extra, share)
+
+
+def _rows_are_single_plans(
+    budgets: list[float], common: dict[str, Any], extra: dict[str, Any], share: float
+) -> list[dict[str, object] | None]:
+    """Every batch record equals its single plan's; at least ``share`` of the rows batched."""
     request = SweepRequest.model_validate(
         {"budgets": [{"flops": c, **extra} for c in budgets], **common}
     )
@@ -93,6 +100,38 @@ def test_batch_records_equal_single_plans(
         for column, value in want.items():
             _same(record[column], value, f"budgets[{index}].{column}")
     assert answered >= share * len(budgets)
+    return records
+
+
+@pytest.mark.parametrize(
+    ("laws", "min_severity"),
+    [
+        ({}, "warning"),
+        ({}, "critical"),
+        ({"loss": "kaplan2020"}, "warning"),
+        ({"allocation": "deepseek2024"}, "warning"),
+        ({"allocation": "kaplan2020"}, "critical"),
+    ],
+)
+def test_warnings_filtered_by_severity_are_the_single_plans(
+    laws: dict[str, str], min_severity: str
+) -> None:
+    """``min_severity`` keeps the warning codes a single plan keeps: an extrapolation by how
+    far it goes, a caveat, an implausible number by the bound it breaks. The same budgets
+    without the filter show codes the filter drops, so the filter is what is tested."""
+    budgets = np.geomspace(1e14, 1e29, 90).tolist()
+    common: dict[str, Any] = {"laws": laws, "min_severity": min_severity}
+    filtered = _rows_are_single_plans(budgets, common, {}, 0.8)
+    everything = batch_records(
+        SweepRequest.model_validate({"budgets": [{"flops": c} for c in budgets], "laws": laws})
+    )
+    assert everything is not None
+    dropped = [
+        i
+        for i, (kept, every) in enumerate(zip(filtered, everything, strict=True))
+        if kept is not None and every is not None and kept["warnings"] != every["warnings"]
+    ]
+    assert dropped
 
 
 def test_other_questions_are_not_batched() -> None:
@@ -108,7 +147,6 @@ def test_other_questions_are_not_batched() -> None:
             "laws": {"allocation": "hoffmann2022"},
             "constraints": {"max_params": 1e9},
         },
-        {"budgets": [{"flops": 1e21}], "min_severity": "warning"},
         {"budgets": [{"flops": 1e21}], "uncertainty": True},
         {"targets": [{"loss": 2.5}]},
     ):

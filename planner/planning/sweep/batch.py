@@ -44,6 +44,7 @@ from ...optimize.polish_batch import RowPosynomial
 from ...optimize.posynomial import Posynomial
 from ...optimize.program import Constraint
 from ...schemas.requests import Architecture, Budget, PlanRequest, SweepRequest
+from ...schemas.severity import Severity, at_least, extrapolation_severity, severity_of
 from ..checks.plausibility import BOUNDS, loss_bound
 from ..laws.selection import SelectedLaws, resolve, select_laws
 from ..laws.validity import FIT_CAVEAT
@@ -79,6 +80,7 @@ class _Setup:
     """The request's limits as the plan's program states them (each one monomial)."""
     allocation: ResolvedLaw[AllocationLaw] | None
     """The allocation law that plans the rows instead of the loss law's optimum."""
+    min_severity: Severity
     architecture: Architecture
     context_length: int
     catalog_version: str
@@ -88,7 +90,7 @@ def _setup(request: SweepRequest) -> _Setup | None:
     """The shared inputs when the request is the common question, else ``None``."""
     if request.budgets is None or request.inference is not None or request.uncertainty:
         return None
-    if request.min_severity != "info" or request.constraints.max_learning_rate is not None:
+    if request.constraints.max_learning_rate is not None:
         return None
     laws = select_laws(request.laws)
     if not is_loss_law(laws.loss.law):
@@ -129,6 +131,7 @@ def _setup(request: SweepRequest) -> _Setup | None:
         k,
         tuple(limits),
         laws.allocation,
+        request.min_severity,
         arch,
         context_length,
         CATALOG.version,
@@ -185,8 +188,8 @@ class _Recipe:
     batch_size_tokens: float | None
     batch_size_sequences: int | None
     steps: int | None
-    outside: bool
-    """An extrapolation warning of a hyperparameter law the recipe used."""
+    extrapolation: float
+    """The largest extrapolation factor of a hyperparameter law the recipe used (0: none)."""
 
 
 def _hyperparam_laws(selected: ResolvedLaw[HyperparamLaw]) -> dict[str, ResolvedLaw[HyperparamLaw]]:
@@ -243,7 +246,7 @@ def _recipe(
     context = point.context_length
     sequences = max(1, round(batch / context)) if batch is not None else None
     steps = math.ceil(point.n_tokens / (sequences * context)) if sequences is not None else None
-    outside = False
+    extrapolation = 0.0
     for law_id, produces in used.items():
         law = laws[law_id].law
         found = estimates[law_id]
@@ -255,16 +258,21 @@ def _recipe(
             for name in names
         }
         inputs = {q: v for q, v in found.inputs_used.items() if q in relevant or q == "flops"}
-        outside = outside or _outside(law, inputs)
-    return _Recipe(values["peak_learning_rate"], batch, sequences, steps, outside)
+        extrapolation = max(extrapolation, _extrapolation(law, inputs))
+    return _Recipe(values["peak_learning_rate"], batch, sequences, steps, extrapolation)
 
 
 class _OffPath(Exception):
     """A row the batch path does not reproduce (make_plan plans it)."""
 
 
-def _outside(law: AnyLaw, values: Mapping[str, float]) -> bool:
-    return bool(law.out_of_range(values))
+def _extrapolation(law: AnyLaw, values: Mapping[str, float]) -> float:
+    """The largest factor by which ``values`` leave ``law``'s fitted range (0: inside)."""
+    return max((item.factor for item in law.out_of_range(values)), default=0.0)
+
+
+def _gravest(severities: Sequence[Severity]) -> Severity:
+    return max(severities, key=lambda s: ("info", "warning", "critical").index(s))
 
 
 def _finite(values: Iterable[object]) -> bool:
@@ -491,29 +499,40 @@ def _records(setup: _Setup, count: int, planned: _Planned) -> list[Record | None
         except _OffPath:
             continue
         tokens_per_param = d / n
-        codes = set(planned.codes.get(i, ()))
-        if recipe.outside:
-            codes.add("outside_fitted_range")
+        severities: dict[str, Severity] = {c: severity_of(c) for c in planned.codes.get(i, ())}
         law_point = {
             planned.params_quantity: n,
             "n_tokens": d,
             "tokens_per_param": tokens_per_param,
             "flops": training,
         }
-        if any(_outside(law, law_point) for law in ranged) or _outside(
-            laws.vocabulary.law, advice.quantities()
-        ):
-            codes.add("outside_fitted_range")
-        if law_caveats or account.warnings:  # law_caveat alone: no tensor parallelism here
-            codes.add("law_caveat")
+        # a law's warnings merge into one whose severity follows its largest extrapolation
+        worst = max(
+            recipe.extrapolation,
+            _extrapolation(laws.vocabulary.law, advice.quantities()),
+            *(_extrapolation(law, law_point) for law in ranged),
+        )
+        if worst > 0:
+            severities["outside_fitted_range"] = extrapolation_severity(worst)
+        caveats: list[Severity] = [w.severity for w in account.warnings]  # law_caveat alone
+        if law_caveats:
+            caveats.append("warning")  # a fit's own caveats (laws.validity.fit_warnings)
+        if caveats:
+            severities["law_caveat"] = _gravest(caveats)
         lr = recipe.learning_rate
-        if (
-            loss > loss_bound(account.vocab_size)[0]
-            or account.vocab_size > vocab_limit
-            or (lr is not None and lr > lr_limit)
-            or tokens_per_param < tpp_limit
-        ):
-            codes.add("implausible")
+        broken = [
+            bound.severity
+            for bound, breaks in (
+                (BOUNDS["loss"], loss > loss_bound(account.vocab_size)[0]),
+                (BOUNDS["vocab_size"], account.vocab_size > vocab_limit),
+                (BOUNDS["learning_rate"], lr is not None and lr > lr_limit),
+                (BOUNDS["tokens_per_param"], tokens_per_param < tpp_limit),
+            )
+            if breaks
+        ]
+        if broken:
+            severities["implausible"] = _gravest(broken)
+        codes = [c for c, found in severities.items() if at_least(found, setup.min_severity)]
         unspent = max(0.0, 1.0 - share) * planned.flops[i]
         record: Record = {
             "index": i,
