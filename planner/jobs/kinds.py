@@ -105,7 +105,7 @@ def _sweep_summary(request: SweepRequest, context: JobContext) -> bytes:
     sweep's."""
     from laws_catalog import CATALOG
 
-    from ..planning.sweep.run import table_columns, table_records
+    from ..planning.sweep.run import table_columns, table_records, units_of_table
     from ..planning.sweep.summary_json import summary_json
 
     def rows() -> Iterator[Iterable[object]]:
@@ -116,7 +116,8 @@ def _sweep_summary(request: SweepRequest, context: JobContext) -> bytes:
             for index, record in enumerate(records, start):
                 yield (record | {"index": index}).values()
 
-    return summary_json(table_columns(request), rows(), CATALOG.version)
+    units = units_of_table(request)
+    return summary_json(table_columns(request), rows(), units, CATALOG.version)
 
 
 def _renumbered(row: Any, offset: int) -> Any:

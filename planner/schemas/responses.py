@@ -420,6 +420,10 @@ class SweepSummaryResponse(StrictAnswer):
         description="the CSV's columns (with *_low/*_high/uncertainty_* when intervals were asked)"
     )
     rows: list[list[int | float | str | None]] = Field(description="one list of cells per row")
+    units: dict[str, str] = Field(
+        description="the unit of each numeric column (a plan's own `units` for its fields; the "
+        "laws behind every row are its loss_law and allocation_law cells)"
+    )
     catalog_version: str
 
 

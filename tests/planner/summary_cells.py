@@ -42,7 +42,8 @@ def assert_summary_is_csv(summary: bytes | str | dict[str, Any], csv_text: str) 
     """Every cell of the summary is the CSV's cell: null where the CSV is blank, else a value
     whose ``str`` is the CSV's text (the CSV writes ``str`` of the same record's value, so a
     float is the same float bit for bit); text columns are strings, the others JSON numbers
-    (integers where the column counts things). Returns the parsed summary."""
+    (integers where the column counts things), and every column holding numbers has its
+    unit. Returns the parsed summary."""
     body = summary if isinstance(summary, dict) else json.loads(summary)
     lines = list(csv.reader(io.StringIO(csv_text)))
     columns = body["columns"]
@@ -63,4 +64,5 @@ def assert_summary_is_csv(summary: bytes | str | dict[str, Any], csv_text: str) 
                 assert type(value) is int, where
             else:
                 assert type(value) in (int, float), where
+                assert column in body["units"], f"{column} has numbers but no unit"
     return body

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from laws_catalog import CATALOG
+from planner.planning.plan.pipeline import make_plan
 from planner.planning.sweep import run
 from planner.planning.sweep.batch import batch_records
 from planner.planning.sweep.csv_table import CSV_COLUMNS, sweep_csv, sweep_records
@@ -129,3 +130,20 @@ def test_too_many_rows_fail_the_summary_as_they_fail_the_csv() -> None:
     with pytest.raises(InvalidRequest) as raised:
         sweep_summary_json(request, max_points=2)
     assert raised.value.field == "budgets"
+
+
+@pytest.mark.parametrize(
+    "laws",
+    [{}, {"loss": "kaplan2020"}, {"allocation": "deepseek2024"}, {"loss": "gadre2024"}],
+)
+def test_summary_units_are_the_plans_units(laws: dict[str, str]) -> None:
+    """A column that is a plan's field carries that plan's unit (the loss's data set, the
+    parameter count the law counts, how the FLOPs are accounted), the same for every row."""
+    request = _request({"budgets": [{"flops": 1e21}, {"flops": 1e23}], "laws": laws})
+    body = json.loads(sweep_summary_json(request, max_points=10))
+    plan = make_plan(PlanRequest.model_validate({"budget": {"flops": 1e21}, "laws": laws}))
+    shared = set(plan.units) & set(body["columns"])
+    assert {"params", "tokens", "flops", "loss", "learning_rate"} <= shared
+    for column in shared:
+        assert body["units"][column] == plan.units[column], column
+    assert body["units"]["target_loss"] == plan.units["loss"]

@@ -7,8 +7,9 @@ from laws_catalog.loss import LossLaw
 from laws_catalog.quantities import quantity
 
 from ...schemas.responses import LawRole, LawUse
+from .selection import SelectedLaws
 
-__all__ = ["law_use", "units_for"]
+__all__ = ["law_use", "plan_units", "units_for"]
 
 
 def law_use(
@@ -74,3 +75,16 @@ def units_for(
     if loss_law.traits.downstream is not None:
         units["downstream_error"] = f"fraction: {loss_law.traits.downstream.suite}"
     return units
+
+
+def plan_units(laws: SelectedLaws) -> dict[str, str]:
+    """The units of a plan's numbers under ``laws``: its parameters are the allocation law's
+    count when one allocates, else the loss law's; a count without the vocabulary adds the
+    vocabulary's FLOPs to the budget's accounting."""
+    counted = laws.allocation.law.traits if laws.allocation is not None else laws.loss.law.traits
+    return units_for(
+        laws.loss.law,
+        counted.params_quantity,
+        counted.flops_per_param_token,
+        vocabulary_in_flops=counted.params_quantity != "n_params_total",
+    )

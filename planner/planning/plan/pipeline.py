@@ -46,7 +46,7 @@ from ...schemas.responses import (
     ShapeOut,
 )
 from ..checks.answer_checks import checked_plan
-from ..laws.provenance import law_use, units_for
+from ..laws.provenance import law_use, plan_units
 from ..laws.selection import SelectedLaws, select_laws
 from ..laws.validity import fit_warnings, range_warnings
 from ..routes.gp import plan_for_target
@@ -508,12 +508,7 @@ def _assemble(
         ),
         budget=budget,
         target=target,
-        units=units_for(
-            loss_law,
-            params_law.params_quantity,
-            params_law.flops_per_param_token,
-            vocabulary_in_flops=params_law.params_quantity != "n_params_total",
-        ),
+        units=plan_units(laws),
         provenance=provenance,
         warnings=warnings,
         binding_constraints=list(answer.binding),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ...schemas.responses import (
     PlanResponse,
@@ -16,7 +16,7 @@ from ...schemas.responses import (
     SweepRowError,
     SweepSummaryResponse,
 )
-from .uncertainty_csv import interval_cells, interval_columns
+from .uncertainty_csv import INTERVAL_FIELDS, interval_cells, interval_columns
 
 __all__ = [
     "CSV_COLUMNS",
@@ -26,6 +26,7 @@ __all__ = [
     "sweep_csv",
     "sweep_record",
     "sweep_records",
+    "table_units",
 ]
 
 Record = dict[str, object]
@@ -137,6 +138,44 @@ def _row(index: int, plan: PlanResponse) -> dict[str, object]:
         "error_detail": "",
         "catalog_version": plan.catalog_version,
     }
+
+
+_TABLE_UNITS = {
+    "index": "row of the request's budgets or targets, from 0",
+    "flops_unspent": "FLOPs of the budget left unspent (within budget.loss_tolerance of the "
+    "loss the whole budget buys)",
+    "gpu_hours": "GPU-hours on gpu at the budget's number format and MFU",
+    "dollars": "US dollars at the budget's price per GPU-hour",
+    "n_layer": "transformer layers of the model's shape",
+    "d_model": "model width of the shape (hidden size)",
+    "unique_tokens": "tokens: unique data available",
+    "epochs": "passes over the unique data (tokens / unique_tokens)",
+    "parallel_streams": "parallel streams P (ParScale)",
+    "decode_ms_per_token_worst": "milliseconds per generated token, slowest request",
+    "time_to_first_token_ms": "milliseconds",
+    "serving_memory_per_device": "bytes per device: weights, KV cache and prefill logits",
+    "lifetime_flops": "FLOPs: training plus inference over the model's life",
+    "uncertainty_level": "fraction: the central interval's probability",
+    "uncertainty_samples": "samples of the loss law's constants behind the intervals",
+}
+"""Units of the columns that are not a plan's own fields (those take the plan's units)."""
+
+
+def table_units(columns: Sequence[str], plan_units: Mapping[str, str]) -> dict[str, str]:
+    """The unit of each numeric column of the table, from the units of the plans it lists
+    (``PlanResponse.units``, the same for every row of one sweep) and the table's own."""
+    loss = plan_units["loss"]
+    units = {
+        **_TABLE_UNITS,
+        **plan_units,
+        "target_loss": loss,
+        "loss_change_per_10pct_more_budget": f"change of the loss ({loss}) with 10 % more budget",
+    }
+    for name in INTERVAL_FIELDS:
+        if name in units:
+            for side in ("low", "high"):
+                units[f"{name}_{side}"] = f"{units[name]}; the interval's {side} end"
+    return {column: units[column] for column in columns if column in units}
 
 
 def sweep_columns(uncertain: bool) -> tuple[str, ...]:

@@ -12,10 +12,11 @@ from ...deadline import checkpoint
 from ...errors import InvalidRequest, PlannerError
 from ...schemas.requests import SweepRequest
 from ...schemas.responses import PlanResponse, SweepResponse, SweepRowError
+from ..laws.provenance import plan_units
 from ..laws.selection import select_laws
 from ..plan.pipeline import make_plan
 from .batch import batch_records
-from .csv_table import Record, csv_text, sweep_columns, sweep_record
+from .csv_table import Record, csv_text, sweep_columns, sweep_record, table_units
 from .json_rows import json_rows
 from .summary_json import summary_json
 
@@ -27,6 +28,7 @@ __all__ = [
     "sweep_table",
     "table_columns",
     "table_records",
+    "units_of_table",
 ]
 
 
@@ -95,6 +97,11 @@ def table_columns(request: SweepRequest) -> tuple[str, ...]:
     return sweep_columns(request.uncertainty is not None)
 
 
+def units_of_table(request: SweepRequest) -> dict[str, str]:
+    """The units of the table's numeric columns under the sweep's laws (every row's)."""
+    return table_units(table_columns(request), plan_units(select_laws(request.laws)))
+
+
 def table_records(
     request: SweepRequest, *, max_points: int, devices: Mapping[str, Device] | None = None
 ) -> Iterator[Record]:
@@ -138,7 +145,10 @@ def sweep_summary_json(
     """The sweep as the CSV's table in JSON (``detail: "summary"``, SweepSummaryResponse)."""
     records = table_records(request, max_points=max_points, devices=devices)
     return summary_json(
-        table_columns(request), (record.values() for record in records), CATALOG.version
+        table_columns(request),
+        (record.values() for record in records),
+        units_of_table(request),
+        CATALOG.version,
     )
 
 

@@ -8,7 +8,7 @@ costs. Numbers stay numbers, text stays text, and a blank cell is null.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from pydantic_core import to_json
 
@@ -16,9 +16,19 @@ __all__ = ["summary_json"]
 
 
 def summary_json(
-    columns: Sequence[str], rows: Iterable[Iterable[object]], catalog_version: str
+    columns: Sequence[str],
+    rows: Iterable[Iterable[object]],
+    units: Mapping[str, str],
+    catalog_version: str,
 ) -> bytes:
-    """``{"columns": [...], "rows": [[...], ...], "catalog_version": ...}``; each row's cells
-    in column order, ``""`` (the CSV's blank) written as null."""
+    """``{"columns": [...], "rows": [[...], ...], "units": {...}, "catalog_version": ...}``;
+    each row's cells in column order, ``""`` (the CSV's blank) written as null."""
     cells = [[None if value == "" else value for value in row] for row in rows]
-    return to_json({"columns": list(columns), "rows": cells, "catalog_version": catalog_version})
+    return to_json(
+        {
+            "columns": list(columns),
+            "rows": cells,
+            "units": dict(units),
+            "catalog_version": catalog_version,
+        }
+    )
