@@ -1,13 +1,17 @@
-""":func:`planner.optimize.polish.polish` for many budgets at once, to the last bit.
+""":func:`planner.optimize.polish.polish` for many programs at once, to the last bit.
 
-A budget-only program ``min p(N, D) s.t. k N D / C <= 1`` differs between sweep rows only in
-``C``. This runs the same Newton iterations on the KKT system of every row together: numpy
-does the additions, products and quotients (IEEE arithmetic: the same result as Python
-floats, operation for operation, in the same order), and ``math.log``/``math.exp`` are
-called per element, as the scalar code calls them, so every row ends with exactly the floats
-:func:`~planner.optimize.polish.polish` gives (tests/planner/test_polish_batch.py). A row that
-the scalar code would reject (no convergence, a negative multiplier, an infeasible point, a
-singular system) is reported as not polished; the caller then plans it the ordinary way.
+A sweep's rows pose the same program with a different budget ``C``: ``min p(N, D)`` subject
+to the budget (``k N D / C <= 1``, or with the vocabulary's FLOPs a second term) and the same
+monomial limits. This runs the scalar polish's Newton iterations on the KKT systems of every
+row together (rows grouped by the constraints active at their start), and
+:func:`certified_rows` tries the active sets :func:`planner.optimize.gp.certified_solution`
+tries, in its order. numpy does the additions, products and quotients (IEEE arithmetic: the
+same result as Python floats, operation for operation, in the same order), and
+``math.log``/``math.exp`` are called per element (:mod:`.libm`), as the scalar code calls
+them, so every row ends with exactly the floats the scalar code gives
+(tests/planner/test_polish_batch.py). A row that the scalar code would reject (no convergence,
+a negative multiplier, an infeasible point, a singular system) is reported as not polished;
+the caller then plans it the ordinary way.
 """
 
 from __future__ import annotations
@@ -34,27 +38,16 @@ from .polish import (
 from .program import Constraint
 
 __all__ = [
-    "PolishedBatch",
     "PolishedRows",
     "RowPosynomial",
     "budget_coefficients",
     "certified_rows",
     "closed_form_starts",
-    "polish_budget_rows",
     "polish_rows",
 ]
 
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
-
-
-@dataclass(frozen=True, slots=True)
-class PolishedBatch:
-    n_params: Floats
-    n_tokens: Floats
-    multiplier: Floats
-    ok: Mask
-    """False where the scalar polish returns None (those rows hold no answer)."""
 
 
 def budget_coefficients(k: float, flops: Floats, factor: float | None = None) -> Floats:
@@ -379,18 +372,3 @@ def certified_rows(
         multipliers[index] = np.where(found.ok[:, None], found.multipliers, multipliers[index])
         ok[index] |= found.ok
     return PolishedRows(n_out, d_out, multipliers, ok)
-
-
-def polish_budget_rows(
-    objective: tuple[PowerTerm, ...],
-    coefficients: Floats,
-    n_params: Floats,
-    n_tokens: Floats,
-    duals: Floats,
-) -> PolishedBatch:
-    """``polish(program, n, d, (dual,))`` of each row's program ``objective`` subject to
-    ``coefficient * N * D <= 1`` (the budget the way ``compute_budget`` states it)."""
-    with np.errstate(all="ignore"):
-        budget = RowPosynomial.monomial(logs(coefficients), 1.0, 1.0)
-    found = polish_rows(objective, [budget], n_params, n_tokens, duals[:, None])
-    return PolishedBatch(found.n_params, found.n_tokens, found.multipliers[:, 0], found.ok)

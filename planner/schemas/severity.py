@@ -7,6 +7,7 @@ the CLI but not printed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Severity",
     "at_least",
     "extrapolation_severity",
+    "gravest",
     "severity_of",
 ]
 
@@ -58,3 +60,8 @@ def extrapolation_severity(factor: float) -> Severity:
 def at_least(severity: str, minimum: str) -> bool:
     """Whether ``severity`` is ``minimum`` or more serious."""
     return _RANK.get(severity, _RANK[DEFAULT_SEVERITY]) >= _RANK[minimum]
+
+
+def gravest(severities: Iterable[Severity]) -> Severity:
+    """The most serious of ``severities`` (at least one)."""
+    return max(severities, key=lambda severity: _RANK[severity])

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
 from laws_catalog import CATALOG
-from laws_catalog.loss import is_loss_law, posynomial
+from laws_catalog.loss import LossLaw, is_loss_law, posynomial
 from planner.optimize.closed_form import budget_start, separable_pair
 from planner.optimize.gp import certified_solution
 from planner.optimize.polish import polish
@@ -17,7 +15,6 @@ from planner.optimize.polish_batch import (
     budget_coefficients,
     certified_rows,
     closed_form_starts,
-    polish_budget_rows,
     polish_rows,
 )
 from planner.optimize.posynomial import Posynomial
@@ -32,18 +29,17 @@ def test_rows_equal_scalar_polish_bit_for_bit() -> None:
     rng = np.random.default_rng(13)
     flops = 10.0 ** rng.uniform(12.0, 32.0, 400)
     for law_id in ("besiroglu2024", "hoffmann2022", "muennighoff2023"):
-        law = CATALOG.get("loss", law_id)
-        assert is_loss_law(law)
-        objective = Posynomial.of(posynomial(law).terms)
-        pair = separable_pair(objective)
-        assert pair is not None
-        k = law.traits.flops_per_param_token
-        coefficients = budget_coefficients(k, flops)
-        n0, d0 = closed_form_starts(pair, coefficients)
-        found = polish_budget_rows(objective.terms, coefficients, n0, d0, np.ones_like(flops))
-        relaxed_coefficients = budget_coefficients(k, flops, 1.0 / 1.1)
-        relaxed = polish_budget_rows(
-            objective.terms, relaxed_coefficients, found.n_params, found.n_tokens, found.multiplier
+        _, objective, pair, k = _budget_program(law_id)
+        n0, d0 = closed_form_starts(pair, budget_coefficients(k, flops))
+        found = polish_rows(
+            objective.terms, [budget_rows(k, flops)], n0, d0, np.ones((len(flops), 1))
+        )
+        relaxed = polish_rows(
+            objective.terms,
+            [budget_rows(k, flops, factor=1.0 / 1.1)],
+            found.n_params,
+            found.n_tokens,
+            found.multipliers,
         )
         for i, c in enumerate(flops.tolist()):
             budget = compute_budget(compute_terms(k), c, ("budget.flops",))
@@ -54,13 +50,25 @@ def test_rows_equal_scalar_polish_bit_for_bit() -> None:
             assert single is not None
             assert found.ok[i]
             assert (single.n_params, single.n_tokens) == (found.n_params[i], found.n_tokens[i])
-            assert single.multipliers == (found.multiplier[i],)
+            assert single.multipliers == tuple(found.multipliers[i].tolist())
             loosened = program.replace_constraint(0, budget.relaxed())
             again = polish(loosened, single.n_params, single.n_tokens, single.multipliers)
             assert again is not None
             assert relaxed.ok[i]
             assert (again.n_params, again.n_tokens) == (relaxed.n_params[i], relaxed.n_tokens[i])
-            assert again.multipliers == (relaxed.multiplier[i],)
+            assert again.multipliers == tuple(relaxed.multipliers[i].tolist())
+
+
+def _budget_program(
+    law_id: str,
+) -> tuple[LossLaw, Posynomial, tuple[float, float, float, float], float]:
+    """A loss law's objective, its closed-form pair and its FLOPs per parameter-token."""
+    law = CATALOG.get("loss", law_id)
+    assert is_loss_law(law)
+    objective = Posynomial.of(posynomial(law).terms)
+    pair = separable_pair(objective)
+    assert pair is not None
+    return law, objective, pair, law.traits.flops_per_param_token
 
 
 @pytest.mark.parametrize(
@@ -81,12 +89,7 @@ def test_limited_rows_equal_the_scalar_certified_solution_bit_for_bit(
     """With limits besides the budget, every row's certified optimum (the budget alone, then
     the budget and each limit its start violates) and its +10 % budget re-solve are the
     scalar code's floats, multipliers included; a row the scalar cannot certify is not ok."""
-    law = CATALOG.get("loss", "besiroglu2024")
-    assert is_loss_law(law)
-    objective = Posynomial.of(posynomial(law).terms)
-    pair = separable_pair(objective)
-    assert pair is not None
-    k = law.traits.flops_per_param_token
+    law, objective, pair, k = _budget_program("besiroglu2024")
     flops = 10.0 ** np.random.default_rng(len(limits)).uniform(16.0, 28.0, 300)
     bounds = collect_bounds(
         Constraints.model_validate(limits),
@@ -96,17 +99,10 @@ def test_limited_rows_equal_the_scalar_certified_solution_bit_for_bit(
     coefficients = budget_coefficients(k, flops)
     limit_rows = [RowPosynomial.of(b) for b in bounds]
     assert all(m is not None for m in limit_rows)
-    budget_row = RowPosynomial.monomial(
-        np.array([math.log(c) for c in coefficients.tolist()]), 1.0, 1.0
-    )
-    rows = [budget_row, *(m for m in limit_rows if m is not None)]
+    rows = [budget_rows(k, flops), *(m for m in limit_rows if m is not None)]
     n0, d0 = closed_form_starts(pair, coefficients)
     found = certified_rows(objective.terms, rows, n0, d0)
-    relaxed_budget = RowPosynomial.monomial(
-        np.array([math.log(c) for c in budget_coefficients(k, flops, 1.0 / 1.1).tolist()]),
-        1.0,
-        1.0,
-    )
+    relaxed_budget = budget_rows(k, flops, factor=1.0 / 1.1)
     relaxed = polish_rows(
         objective.terms,
         [relaxed_budget, *rows[1:]],
@@ -139,12 +135,7 @@ def test_two_term_budget_rows_equal_the_scalar_polish_bit_for_bit() -> None:
     """A law that leaves the vocabulary out of N (Kaplan's) re-solves with the vocabulary's
     FLOPs as a second budget term, from the last optimum: every row's warm polish of that
     two-term budget, and its +10 % re-solve, are the scalar code's floats."""
-    law = CATALOG.get("loss", "kaplan2020")
-    assert is_loss_law(law)
-    objective = Posynomial.of(posynomial(law).terms)
-    pair = separable_pair(objective)
-    assert pair is not None
-    k = law.traits.flops_per_param_token
+    law, objective, pair, k = _budget_program("kaplan2020")
     rng = np.random.default_rng(5)
     flops = 10.0 ** rng.uniform(16.0, 28.0, 300)
     extras = 10.0 ** rng.uniform(6.0, 9.5, 300)

@@ -30,9 +30,7 @@ import numpy.typing as npt
 
 from laws_catalog import CATALOG, AnyLaw, PosynomialLoss, ResolvedLaw
 from laws_catalog.allocation import AllocationLaw
-from laws_catalog.architecture import (
-    model_flops_per_token,
-)
+from laws_catalog.architecture import model_flops_per_token
 from laws_catalog.hardware import Device
 from laws_catalog.hyperparams import Estimate, HyperparamLaw, estimate_at, missing_inputs
 from laws_catalog.loss import downstream_error, is_loss_law, posynomial
@@ -44,7 +42,13 @@ from ...optimize.polish_batch import RowPosynomial
 from ...optimize.posynomial import Posynomial
 from ...optimize.program import Constraint
 from ...schemas.requests import Architecture, Budget, PlanRequest, SweepRequest
-from ...schemas.severity import Severity, at_least, extrapolation_severity, severity_of
+from ...schemas.severity import (
+    Severity,
+    at_least,
+    extrapolation_severity,
+    gravest,
+    severity_of,
+)
 from ..checks.plausibility import BOUNDS, loss_bound
 from ..laws.selection import SelectedLaws, resolve, select_laws
 from ..laws.validity import FIT_CAVEAT
@@ -59,14 +63,13 @@ from ..routes.gp import _flops
 from .accounts import accounts_together
 from .allocation import allocated_rows
 from .collector import collector_paused
+from .csv_table import Record, blank
 from .optima import row_optima
 
 __all__ = ["batch_records"]
 
 _CHUNK = 512
 """Rows between deadline checkpoints in the per-row loops."""
-
-Record = dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -159,8 +162,8 @@ def _budget_cells(
     if budget.gpu is not None:
         described = describe_budget(budget, flops, devices)
         cells["gpu"] = described.gpu or ""
-        cells["gpu_hours"] = _blank(described.gpu_hours)
-        cells["dollars"] = _blank(described.dollars)
+        cells["gpu_hours"] = blank(described.gpu_hours)
+        cells["dollars"] = blank(described.dollars)
     return cells | {"binding_constraints": ";".join([BUDGET_FIELD[kind], *limits])}
 
 
@@ -269,10 +272,6 @@ class _OffPath(Exception):
 def _extrapolation(law: AnyLaw, values: Mapping[str, float]) -> float:
     """The largest factor by which ``values`` leave ``law``'s fitted range (0: inside)."""
     return max((item.factor for item in law.out_of_range(values)), default=0.0)
-
-
-def _gravest(severities: Sequence[Severity]) -> Severity:
-    return max(severities, key=lambda s: ("info", "warning", "critical").index(s))
 
 
 def _finite(values: Iterable[object]) -> bool:
@@ -518,7 +517,7 @@ def _records(setup: _Setup, count: int, planned: _Planned) -> list[Record | None
         if law_caveats:
             caveats.append("warning")  # a fit's own caveats (laws.validity.fit_warnings)
         if caveats:
-            severities["law_caveat"] = _gravest(caveats)
+            severities["law_caveat"] = gravest(caveats)
         lr = recipe.learning_rate
         broken = [
             bound.severity
@@ -531,7 +530,7 @@ def _records(setup: _Setup, count: int, planned: _Planned) -> list[Record | None
             if breaks
         ]
         if broken:
-            severities["implausible"] = _gravest(broken)
+            severities["implausible"] = gravest(broken)
         codes = [c for c, found in severities.items() if at_least(found, setup.min_severity)]
         unspent = max(0.0, 1.0 - share) * planned.flops[i]
         record: Record = {
@@ -554,9 +553,9 @@ def _records(setup: _Setup, count: int, planned: _Planned) -> list[Record | None
             "n_layer": "" if shape is None else shape.n_layer,
             "d_model": "" if shape is None else shape.d_model,
             "learning_rate": "" if lr is None else lr,
-            "batch_size_tokens": _blank(recipe.batch_size_tokens),
-            "batch_size_sequences": _blank(recipe.batch_size_sequences),
-            "steps": _blank(recipe.steps),
+            "batch_size_tokens": blank(recipe.batch_size_tokens),
+            "batch_size_sequences": blank(recipe.batch_size_sequences),
+            "steps": blank(recipe.steps),
             "unique_tokens": "",
             "epochs": "",
             "parallel_streams": "",
@@ -586,7 +585,3 @@ def _floats(values: object) -> list[float]:
 def _positive(point: _Point) -> bool:
     numbers = [getattr(point, name) for name in point.__slots__]
     return all(math.isfinite(value) and value > 0 for value in numbers if isinstance(value, float))
-
-
-def _blank(value: object) -> object:
-    return "" if value is None else value

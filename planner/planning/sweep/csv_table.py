@@ -21,6 +21,7 @@ from .uncertainty_csv import INTERVAL_FIELDS, interval_cells, interval_columns
 __all__ = [
     "CSV_COLUMNS",
     "Record",
+    "blank",
     "csv_text",
     "sweep_columns",
     "sweep_csv",
@@ -79,7 +80,8 @@ def _law(plan: PlanResponse, role: str) -> str:
     return ""
 
 
-def _blank(value: object) -> object:
+def blank(value: object) -> object:
+    """A cell: ``""`` where the value is missing."""
     return "" if value is None else value
 
 
@@ -101,7 +103,7 @@ def _row(index: int, plan: PlanResponse) -> dict[str, object]:
         "index": index,
         "given_as": plan.budget.given_as,
         "flops": plan.plan.flops,
-        "flops_unspent": _blank(plan.budget.flops_unspent),
+        "flops_unspent": blank(plan.budget.flops_unspent),
         "gpu": plan.budget.gpu or "",
         "gpu_hours": plan.budget.gpu_hours if plan.budget.gpu_hours is not None else "",
         "dollars": plan.budget.dollars if plan.budget.dollars is not None else "",
@@ -114,21 +116,21 @@ def _row(index: int, plan: PlanResponse) -> dict[str, object]:
         "downstream_error": plan.plan.downstream_error
         if plan.plan.downstream_error is not None
         else "",
-        "params_total": _blank(plan.plan.params_total),
-        "vocab_size": _blank(plan.plan.vocab_size),
-        "n_layer": _blank(plan.plan.shape.n_layer if plan.plan.shape else None),
-        "d_model": _blank(plan.plan.shape.d_model if plan.plan.shape else None),
-        "learning_rate": _blank(plan.plan.learning_rate),
-        "batch_size_tokens": _blank(plan.plan.batch_size_tokens),
-        "batch_size_sequences": _blank(plan.plan.batch_size_sequences),
-        "steps": _blank(plan.plan.steps),
-        "unique_tokens": _blank(plan.plan.unique_tokens),
-        "epochs": _blank(plan.plan.epochs),
-        "parallel_streams": _blank(streams.streams if streams is not None else None),
-        "decode_ms_per_token_worst": _blank(None if worst is None else worst * 1e3),
-        "time_to_first_token_ms": _blank(None if first is None else first * 1e3),
-        "serving_memory_per_device": _blank(served.memory.per_device if served else None),
-        "lifetime_flops": _blank(lifetime.total_flops if lifetime is not None else None),
+        "params_total": blank(plan.plan.params_total),
+        "vocab_size": blank(plan.plan.vocab_size),
+        "n_layer": blank(plan.plan.shape.n_layer if plan.plan.shape else None),
+        "d_model": blank(plan.plan.shape.d_model if plan.plan.shape else None),
+        "learning_rate": blank(plan.plan.learning_rate),
+        "batch_size_tokens": blank(plan.plan.batch_size_tokens),
+        "batch_size_sequences": blank(plan.plan.batch_size_sequences),
+        "steps": blank(plan.plan.steps),
+        "unique_tokens": blank(plan.plan.unique_tokens),
+        "epochs": blank(plan.plan.epochs),
+        "parallel_streams": blank(streams.streams if streams is not None else None),
+        "decode_ms_per_token_worst": blank(None if worst is None else worst * 1e3),
+        "time_to_first_token_ms": blank(None if first is None else first * 1e3),
+        "serving_memory_per_device": blank(served.memory.per_device if served else None),
+        "lifetime_flops": blank(lifetime.total_flops if lifetime is not None else None),
         "loss_law": _law(plan, "loss"),
         "allocation_law": _law(plan, "allocation"),
         "loss_change_per_10pct_more_budget": budget_margin,
@@ -206,7 +208,7 @@ def sweep_record(
         }
     if tuple(cells) == columns:
         return cells
-    return {column: _blank(cells.get(column)) for column in columns}
+    return {column: blank(cells.get(column)) for column in columns}
 
 
 def _has_intervals(rows: Iterable[PlanResponse | SweepRowError]) -> bool:
